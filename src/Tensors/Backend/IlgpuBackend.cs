@@ -1,0 +1,39 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace NativeCam.Tensors;
+
+/// <summary>
+/// The ILGPU implementation of <see cref="IBackend"/>: one C# kernel source per op, compiled on first
+/// use for the device's accelerator (PTX, OpenCL or the CPU simulator) and cached in a field.
+/// Each op family lives in its own file under Kernels/, next to its backward.
+/// </summary>
+public sealed partial class IlgpuBackend : IBackend
+{
+    readonly Device _device;
+    readonly Accelerator _acc;
+
+    public IlgpuBackend(Device device)
+    {
+        _device = device;
+        _acc = device.Accelerator;
+    }
+
+    /// <summary>Launch shape for n work items on this device.</summary>
+    (int Threads, Work Work) Plan(int n) => Launch.Plan(_device, n);
+
+    static void Require(bool condition, string message)
+    {
+        if (!condition) throw new ArgumentException(message);
+    }
+
+    static void SameLength(Tensor a, Tensor b, string what) =>
+        Require(a.Length == b.Length, $"{what}: lengths differ ({a.Length} vs {b.Length})");
+
+    static int TargetCount(Tensor forward, Tensor grad, string what)
+    {
+        Require(forward.Length > 0 && grad.Length % forward.Length == 0,
+            $"{what}: gradient of {grad.Length} elements is not a whole number of targets of {forward.Length}");
+        return grad.Length / forward.Length;
+    }
+}

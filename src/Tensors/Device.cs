@@ -1,0 +1,81 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace NativeCam.Tensors;
+
+/// <summary>
+/// One accelerator and everything tied to it: the ILGPU context, the caching buffer pool and the
+/// backend whose kernels are compiled once per device. Create one per process and share it.
+/// </summary>
+public sealed class Device : IDisposable
+{
+    readonly Context _context;
+    public Accelerator Accelerator { get; }
+    public DeviceKind Kind { get; }
+    public BufferPool Pool { get; }
+    public IBackend Backend { get; }
+
+    /// <summary>True on ILGPU's CPU accelerator: kernels are then launched with few, coarse threads.</summary>
+    public bool IsCpu => Accelerator.AcceleratorType == AcceleratorType.CPU;
+
+    public string Description => $"{Kind.ToString().ToLowerInvariant()}: {Accelerator.Name} " +
+        (IsCpu ? $"({Accelerator.NumMultiprocessors * Accelerator.MaxNumThreadsPerMultiprocessor} threads)"
+               : $"({Accelerator.MemorySize / (1 << 20)} MiB, {Accelerator.NumMultiprocessors} SMs)");
+
+    Device(Context context, Accelerator accelerator, DeviceKind kind)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Kind = kind;
+        Pool = new BufferPool(accelerator);
+        Backend = new IlgpuBackend(this);
+    }
+
+    /// <summary>Opens the device named by <paramref name="choice"/> (auto|cuda|opencl|cpu; null: $NATIVECAM_DEVICE, else auto).</summary>
+    public static Device Open(string? choice = null) => Open(DeviceKinds.Parse(choice));
+
+    public static Device Open(DeviceKind kind)
+    {
+        var context = Context.Create(b => b.Default().EnableAlgorithms());
+        try
+        {
+            if (kind is DeviceKind.Cuda or DeviceKind.Auto && context.GetCudaDevices().Count > 0)
+                return new Device(context, context.CreateCudaAccelerator(0), DeviceKind.Cuda);
+            if (kind == DeviceKind.Cuda) throw new DeviceUnavailableException("no CUDA device found (try --device cpu)");
+            if (kind is DeviceKind.OpenCL or DeviceKind.Auto && context.GetCLDevices().Count > 0)
+                return new Device(context, context.CreateCLAccelerator(0), DeviceKind.OpenCL);
+            if (kind == DeviceKind.OpenCL) throw new DeviceUnavailableException("no OpenCL device found (try --device cpu)");
+            return Cpu(context);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>ILGPU's CPU accelerator with one simulated warp of 2 threads per core group:
+    /// launches cost ~3x less than the default CPU device (see shared notes).</summary>
+    public static Device OpenCpu() => Cpu(Context.Create(b => b.Default().EnableAlgorithms()));
+
+    static Device Cpu(Context context)
+    {
+        int cores = Math.Max(1, Environment.ProcessorCount);
+        var cpu = new CPUDevice(2, 1, Math.Max(1, cores / 2));
+        return new Device(context, cpu.CreateAccelerator(context), DeviceKind.Cpu);
+    }
+
+    /// <summary>Waits for all queued kernels.</summary>
+    public void Synchronize() => Accelerator.Synchronize();
+
+    public void Dispose()
+    {
+        (Backend as IDisposable)?.Dispose();
+        Pool.Dispose();
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+}
