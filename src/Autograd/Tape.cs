@@ -1,0 +1,148 @@
+using NativeCam.Tensors;
+
+namespace NativeCam.Autograd;
+
+/// <summary>
+/// Records a forward pass and replays it backwards. The tape is also the memory arena of the pass:
+/// every value an op produces and every gradient belongs to it and is freed when it is disposed, so
+/// <c>using var tape = new Tape();</c> around forward and backward leaves the device pool as it was.
+/// Only ops with an input that requires a gradient are recorded: a pure inference pass records nothing.
+/// Tapes nest; ops use the innermost one on the current thread.
+/// </summary>
+public sealed class Tape : IDisposable
+{
+    [ThreadStatic] static Tape? _current;
+
+    readonly Tape? _outer;
+    readonly List<Var> _owned = [];
+    readonly List<Node> _nodes = [];
+    readonly HashSet<string> _watched = new(StringComparer.Ordinal);
+    readonly Dictionary<string, Var> _named = new(StringComparer.Ordinal);
+    bool _disposed;
+
+    public Tape()
+    {
+        _outer = _current;
+        _current = this;
+    }
+
+    /// <summary>The innermost tape of this thread.</summary>
+    public static Tape Current => _current ?? throw new InvalidOperationException(
+        "no tape is active: wrap the forward pass in `using var tape = new Tape();`");
+
+    /// <summary>Number of recorded ops (for tests and docs).</summary>
+    public int RecordedOps => _nodes.Count;
+
+    /// <summary>Asks for the activation and gradient of these named values: they will require a
+    /// gradient, so backward reaches them even when nothing upstream of them does.</summary>
+    public void Watch(params string[] names)
+    {
+        foreach (var n in names) _watched.Add(n);
+    }
+
+    /// <summary>Values named during this pass, in the order they were named.</summary>
+    public IReadOnlyDictionary<string, Var> Named => _named;
+
+    /// <summary>The value named <paramref name="name"/>, or null.</summary>
+    public Var? Find(string name) => _named.GetValueOrDefault(name);
+
+    internal Var Name(Var v, string name)
+    {
+        v.Name = name;
+        _named[name] = v;
+        if (_watched.Contains(name)) v.RequiresGrad = true;
+        return v;
+    }
+
+    /// <summary>
+    /// Registers an op's output. If any input requires a gradient, the node built by
+    /// <paramref name="node"/> is recorded and the output requires a gradient too.
+    /// </summary>
+    public Var Record(Tensor value, Func<Node> node, params Var[] inputs)
+    {
+        bool requires = false;
+        foreach (var x in inputs) requires |= x.RequiresGrad;
+        var v = new Var(value, requires, isParameter: false);
+        _owned.Add(v);
+        if (requires)
+        {
+            var n = node();
+            n.Output = v;
+            v.Creator = n;
+            _nodes.Add(n);
+        }
+        return v;
+    }
+
+    /// <summary>
+    /// Reverse-mode sweep from <paramref name="output"/>. <paramref name="grad"/> has the output's
+    /// shape (one target) or [K, ..shape] (K targets at once: K vector-Jacobian products in one sweep).
+    /// Gradients of earlier sweeps are cleared first, except those of parameters, which accumulate.
+    /// </summary>
+    public void Backward(Var output, Tensor grad)
+    {
+        if (!output.RequiresGrad)
+            throw new InvalidOperationException("backward from a value that does not require a gradient: watch a layer or mark an input first");
+        int n = output.Value.Length;
+        if (n == 0 || grad.Length % n != 0)
+            throw new ArgumentException($"gradient {Tensor.Format(grad.Shape)} does not match output {Tensor.Format(output.Shape)}");
+        foreach (var v in _owned) v.ZeroGrad();
+        foreach (var node in _nodes)
+            foreach (var x in node.Inputs)
+                if (!x.IsParameter && x.Creator is null) x.ZeroGrad();
+
+        using (var view = grad.Reshape([grad.Length / n, .. output.Shape]))
+            AddGrad(output, view.Clone());
+
+        for (int i = _nodes.Count - 1; i >= 0; i--)
+        {
+            var node = _nodes[i];
+            var gy = node.Output.Grad;
+            if (gy is null) continue;
+            node.Backward(gy, this);
+            if (node.Output.Name is null && node.Output != output) node.Output.ZeroGrad();
+        }
+    }
+
+    /// <summary>Adds <paramref name="g"/> ([K, ..x.Shape]) to x's gradient and takes ownership of it.
+    /// Parameters fold the K targets into one gradient of x's own shape.</summary>
+    public void AddGrad(Var x, Tensor g)
+    {
+        if (!x.RequiresGrad) { g.Dispose(); return; }
+        if (x.IsParameter && g.Length != x.Value.Length)
+        {
+            var folded = Tensor.Empty(x.Device, x.Shape);
+            x.Device.Backend.SumLeading(g, folded);
+            g.Dispose();
+            g = folded;
+        }
+        else if (x.IsParameter)
+        {
+            var reshaped = g.Reshape(x.Shape);
+            g.Dispose();
+            g = reshaped;
+        }
+        if (x.Grad is null) { x.Grad = g; return; }
+        x.Device.Backend.Accumulate(g, x.Grad);
+        g.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        // Leaf inputs the caller owns lose their gradient here too: it lives in this tape's arena.
+        foreach (var node in _nodes)
+            foreach (var x in node.Inputs)
+                if (!x.IsParameter) x.ZeroGrad();
+        foreach (var v in _owned)
+        {
+            v.ZeroGrad();
+            v.Value.Dispose();
+        }
+        _owned.Clear();
+        _nodes.Clear();
+        _named.Clear();
+        if (_current == this) _current = _outer;
+    }
+}
