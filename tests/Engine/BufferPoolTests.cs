@@ -1,0 +1,50 @@
+using NativeCam.Tensors;
+using Xunit;
+
+namespace NativeCam.Tests;
+
+public class BufferPoolTests
+{
+    static Device D => TestDevice.Cpu;
+
+    [Theory]
+    [InlineData(1, 256)]
+    [InlineData(256, 256)]
+    [InlineData(257, 512)]
+    [InlineData(65536, 65536)]
+    [InlineData(65537, 69632)] // 1/16 steps above 64K floats: at most 6.25 % waste
+    public void SizeClassesRoundUp(long elements, long expected) => Assert.Equal(expected, BufferPool.SizeClass(elements));
+
+    [Fact]
+    public void LiveAndPeakBytesFollowTensorsAndViews()
+    {
+        long before = D.Pool.LiveBytes;
+        D.Pool.ResetPeak();
+        var a = Tensor.Zeros(D, 1000);
+        Assert.Equal(before + 1024 * 4, D.Pool.LiveBytes);
+        var view = a.Reshape(10, 100);
+        a.Dispose();
+        Assert.Equal(before + 1024 * 4, D.Pool.LiveBytes); // the view keeps the storage alive
+        view.Dispose();
+        Assert.Equal(before, D.Pool.LiveBytes);
+        Assert.Equal(before + 1024 * 4, D.Pool.PeakBytes);
+    }
+
+    [Fact]
+    public void FreedBufferIsReusedForTheSameSize()
+    {
+        var a = Tensor.Zeros(D, 3000);
+        long cached = D.Pool.CachedBytes;
+        a.Dispose();
+        Assert.True(D.Pool.CachedBytes >= cached + 3072 * 4);
+        using var b = Tensor.Zeros(D, 3000);
+        Assert.Equal(cached, D.Pool.CachedBytes);
+    }
+
+    [Fact]
+    public void PoisonedRentShowsUnwrittenElements()
+    {
+        using var t = Tensor.Empty(D, 5);
+        Assert.All(t.ToArray(), v => Assert.True(float.IsNaN(v)));
+    }
+}
