@@ -48,7 +48,7 @@ public sealed class Tape : IDisposable
 
     internal Var Name(Var v, string name)
     {
-        v.Name = name;
+        v.Name ??= name; // a value may carry several names (a block's output is also its last conv's `.act`)
         _named[name] = v;
         if (_watched.Contains(name)) v.RequiresGrad = true;
         return v;
@@ -79,20 +79,39 @@ public sealed class Tape : IDisposable
     /// shape (one target) or [K, ..shape] (K targets at once: K vector-Jacobian products in one sweep).
     /// Gradients of earlier sweeps are cleared first, except those of parameters, which accumulate.
     /// </summary>
-    public void Backward(Var output, Tensor grad)
+    public void Backward(Var output, Tensor grad) => Backward([(output, grad)]);
+
+    /// <summary>
+    /// One sweep seeded at several outputs at once (a detector's three output levels): each seed has
+    /// its output's shape or [K, ..shape], with the same K for all. Unseeded outputs contribute nothing.
+    /// </summary>
+    public void Backward(IReadOnlyList<(Var Output, Tensor Grad)> seeds)
     {
-        if (!output.RequiresGrad)
+        int k = -1;
+        foreach (var (output, grad) in seeds)
+        {
+            int n = output.Value.Length;
+            if (n == 0 || grad.Length % n != 0)
+                throw new ArgumentException($"gradient {Tensor.Format(grad.Shape)} does not match output {Tensor.Format(output.Shape)}");
+            if (k >= 0 && grad.Length / n != k)
+                throw new ArgumentException("all seeds of one backward sweep must carry the same number of targets");
+            k = grad.Length / n;
+        }
+        if (!seeds.Any(s => s.Output.RequiresGrad))
             throw new InvalidOperationException("backward from a value that does not require a gradient: watch a layer or mark an input first");
-        int n = output.Value.Length;
-        if (n == 0 || grad.Length % n != 0)
-            throw new ArgumentException($"gradient {Tensor.Format(grad.Shape)} does not match output {Tensor.Format(output.Shape)}");
         foreach (var v in _owned) v.ZeroGrad();
         foreach (var node in _nodes)
             foreach (var x in node.Inputs)
                 if (!x.IsParameter && x.Creator is null) x.ZeroGrad();
 
-        using (var view = grad.Reshape([grad.Length / n, .. output.Shape]))
+        var seeded = new HashSet<Var>();
+        foreach (var (output, grad) in seeds)
+        {
+            if (!output.RequiresGrad) continue;
+            seeded.Add(output);
+            using var view = grad.Reshape([k, .. output.Shape]);
             AddGrad(output, view.Clone());
+        }
 
         for (int i = _nodes.Count - 1; i >= 0; i--)
         {
@@ -100,7 +119,7 @@ public sealed class Tape : IDisposable
             var gy = node.Output.Grad;
             if (gy is null) continue;
             node.Backward(gy, this);
-            if (node.Output.Name is null && node.Output != output) node.Output.ZeroGrad();
+            if (node.Output.Name is null && !seeded.Contains(node.Output)) node.Output.ZeroGrad();
         }
     }
 
