@@ -32,7 +32,7 @@ public partial interface IBackend
     /// <summary>
     /// Batched GEMM: C[b] = A[b] @ B[b] for b &lt; <paramref name="batch"/>, A[b] being [m, k], B[b] [k, n] and
     /// C[b] [m, n], each read or written through its <see cref="MatrixLayout"/> (batch index modulo each
-    /// operand's own Batches). C is overwritten. Backward passes use the same method: dA = dC @ Bᵀ and
+    /// operand's own Batches). C is overwritten and must not overlap A or B. Backward passes use the same method: dA = dC @ Bᵀ and
     /// dB = Aᵀ @ dC with transposed layouts, the K targets being extra batches of dC and C.
     /// </summary>
     void Gemm(Tensor a, MatrixLayout la, Tensor b, MatrixLayout lb, Tensor c, MatrixLayout lc, int batch, int m, int k, int n);
