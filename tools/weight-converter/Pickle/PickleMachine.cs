@@ -46,9 +46,7 @@ public sealed class PickleMachine
                     if (ReadByte() > 5) throw Error("uses a pickle protocol newer than 5");
                     break;
                 case Frame: Read(8); break;
-                case Stop:
-                    if (_stack.Count != 1) throw Error($"stops with {_stack.Count} values on the stack instead of 1");
-                    return Pop();
+                case Stop: return Pop(); // as Python: the top of the stack is the result
                 case Mark: _marks.Push(_stack.Count); break;
                 case PopTop: PopValue(); break;
                 case PopMark: PopMarked(); break;

@@ -1,0 +1,181 @@
+using System.Text;
+using Xunit;
+
+namespace NativeCam.Tests.Weights;
+
+/// <summary>
+/// Hostile and broken files, crafted here, through the real CLI: each must fail with exit code 2,
+/// one line naming the problem, no output or temporary file left behind, and nothing executed.
+/// </summary>
+public class HostileCheckpointTests
+{
+    /// <summary>Runs `nativecam convert bad.pt out.msgpack` in a folder holding only bad.pt.</summary>
+    private static CliResult ConvertExpectingRefusal(byte[] file, string expectedMessage)
+    {
+        using var dir = new TempFolder();
+        File.WriteAllBytes(dir.File("bad.pt"), file);
+
+        var run = CliProcess.RunIn(dir.Path, "convert", "bad.pt", "out.msgpack");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expectedMessage, line);
+        Assert.DoesNotContain("   at ", run.StdErr); // no stack trace
+        Assert.Equal(["bad.pt"], dir.Listing()); // no output, no temp file
+        return run;
+    }
+
+    /// <summary>A pickle calling module.name(command) that, if executed, would create the marker file.</summary>
+    private static byte[] CallPayload(string module, string name, string argument) =>
+        CheckpointBuilder.WithPickle(new PickleBuilder().Proto().Global(module, name).Str(argument).Tuple1().Reduce().Stop().ToArray());
+
+    [Fact]
+    public void Os_system_is_refused_and_not_run()
+    {
+        using var witness = new TempFolder();
+        string marker = witness.File("pwned");
+
+        ConvertExpectingRefusal(CallPayload("os", "system", $"touch {marker}"), "refused to call os.system from checkpoint");
+
+        Assert.False(File.Exists(marker), "the payload ran");
+    }
+
+    [Fact]
+    public void Posix_system_as_pickle_writes_it_on_linux_is_refused()
+    {
+        using var witness = new TempFolder();
+        string marker = witness.File("pwned");
+
+        ConvertExpectingRefusal(CallPayload("posix", "system", $"touch {marker}"), "refused to call posix.system from checkpoint");
+
+        Assert.False(File.Exists(marker), "the payload ran");
+    }
+
+    [Fact]
+    public void Builtins_eval_is_refused()
+    {
+        using var witness = new TempFolder();
+        string marker = witness.File("pwned");
+        string code = $"open('{marker}', 'w')";
+
+        ConvertExpectingRefusal(CallPayload("builtins", "eval", code), "refused to call builtins.eval from checkpoint");
+
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public void Payload_hidden_inside_an_honest_state_dict_is_refused()
+    {
+        using var witness = new TempFolder();
+        string marker = witness.File("pwned");
+        var pickle = new PickleBuilder().Proto().EmptyDict().Mark()
+            .Str("weight").Tensor("FloatStorage", "0", 2, 0, [2], [1])
+            .Str("extra").Global("subprocess", "check_call").Str($"touch {marker}").Tuple1().Reduce()
+            .SetItems().Stop().ToArray();
+        var file = new CheckpointBuilder().Pickle(pickle).Storage("0", CheckpointBuilder.Floats(1, 2)).Version().ToArray();
+
+        ConvertExpectingRefusal(file, "refused to call subprocess.check_call from checkpoint");
+
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public void Truncated_zip_is_reported()
+    {
+        var whole = File.ReadAllBytes(TestPaths.Fixture("vit_timm_tiny.pt"));
+        ConvertExpectingRefusal(whole[..(whole.Length * 2 / 3)], "is not a readable zip archive (truncated or corrupt");
+    }
+
+    [Fact]
+    public void Zip_without_data_pkl_is_reported()
+    {
+        var file = new CheckpointBuilder().Version().Storage("0", new byte[8]).ToArray();
+        ConvertExpectingRefusal(file, "bad.pt has no data.pkl: not a PyTorch checkpoint");
+    }
+
+    [Fact]
+    public void Storage_shorter_than_the_tensor_is_reported()
+    {
+        // A 2x3 float tensor over a storage of 4 floats.
+        var pickle = new PickleBuilder().Proto().EmptyDict().Str("w").Tensor("FloatStorage", "0", 4, 0, [2, 3], [3, 1]).SetItem().Stop().ToArray();
+        var file = new CheckpointBuilder().Pickle(pickle).Storage("0", CheckpointBuilder.Floats(1, 2, 3, 4)).Version().ToArray();
+        ConvertExpectingRefusal(file, "needs 6 elements but the storage holds 4 (storage shorter than the tensor)");
+    }
+
+    [Fact]
+    public void Storage_entry_smaller_than_declared_is_reported()
+    {
+        var pickle = new PickleBuilder().Proto().EmptyDict().Str("w").Tensor("FloatStorage", "0", 6, 0, [6], [1]).SetItem().Stop().ToArray();
+        var file = new CheckpointBuilder().Pickle(pickle).Storage("0", CheckpointBuilder.Floats(1, 2, 3, 4)).Version().ToArray();
+        ConvertExpectingRefusal(file, "storage '0' should hold 24 bytes (6 x float32) but its zip entry has 16 (storage size mismatch)");
+    }
+
+    [Fact]
+    public void Absurd_shape_is_reported_without_allocating_it()
+    {
+        long huge = 1L << 40;
+        var pickle = new PickleBuilder().Proto().EmptyDict().Str("w").Tensor("FloatStorage", "0", 4, 0, [huge, huge], [0, 0]).SetItem().Stop().ToArray();
+        var file = new CheckpointBuilder().Pickle(pickle).Storage("0", CheckpointBuilder.Floats(1, 2, 3, 4)).Version().ToArray();
+        ConvertExpectingRefusal(file, "is absurdly large");
+    }
+
+    [Fact]
+    public void Unknown_opcode_is_reported()
+    {
+        var file = CheckpointBuilder.WithPickle([0x80, 0x02, 0xff, (byte)'.']);
+        ConvertExpectingRefusal(file, "data.pkl uses unknown pickle opcode 0xff (at byte 2)");
+    }
+
+    [Fact]
+    public void Truncated_pickle_is_reported()
+    {
+        var pickle = new PickleBuilder().Proto().EmptyDict().Str("epoch").ToArray(); // no SETITEM, no STOP
+        ConvertExpectingRefusal(CheckpointBuilder.WithPickle(pickle), "data.pkl ends before its STOP opcode (truncated)");
+    }
+
+    [Fact]
+    public void Legacy_non_zip_format_is_reported()
+    {
+        // What torch.save wrote before 1.6: a bare pickle starting with the magic number 0x1950a86a20f9469cfc6c.
+        byte[] legacy = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+        ConvertExpectingRefusal(legacy, "uses the legacy (pre-1.6, non-zip) PyTorch format, which is not supported");
+    }
+
+    [Fact]
+    public void Not_a_checkpoint_at_all_is_reported()
+    {
+        ConvertExpectingRefusal(Encoding.ASCII.GetBytes("hello, I am a text file"), "is neither a PyTorch zip checkpoint nor a NativeCam weight file");
+    }
+
+    [Fact]
+    public void Checkpoint_without_a_model_is_reported()
+    {
+        var pickle = new PickleBuilder().Proto().EmptyDict().Str("epoch").Int(3).SetItem().Stop().ToArray();
+        ConvertExpectingRefusal(CheckpointBuilder.WithPickle(pickle), "holds no model: expected a state_dict or a dict with 'model', 'ema' or 'state_dict' (found keys: epoch)");
+    }
+
+    [Fact]
+    public void Inspect_refuses_the_same_way()
+    {
+        using var dir = new TempFolder();
+        File.WriteAllBytes(dir.File("bad.pt"), CallPayload("os", "system", "true"));
+
+        var run = CliProcess.RunIn(dir.Path, "inspect", "bad.pt");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: refused to call os.system from checkpoint", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public void Missing_input_file_is_one_line()
+    {
+        using var dir = new TempFolder();
+
+        var run = CliProcess.RunIn(dir.Path, "convert", "nope.pt");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: no such file: nope.pt", Assert.Single(run.ErrorLines));
+        Assert.Empty(dir.Listing());
+    }
+}
