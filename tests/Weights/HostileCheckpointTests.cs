@@ -112,6 +112,18 @@ public class HostileCheckpointTests
     }
 
     [Fact]
+    public void Corrupt_storage_bytes_fail_the_crc_check()
+    {
+        var pickle = new PickleBuilder().Proto().EmptyDict().Str("w").Tensor("FloatStorage", "0", 4, 0, [4], [1]).SetItem().Stop().ToArray();
+        var storage = CheckpointBuilder.Floats(1, 2, 3, 4);
+        var file = new CheckpointBuilder().Pickle(pickle).Storage("0", storage).Version().ToArray();
+        int at = file.AsSpan().IndexOf(storage);
+        file[at + 5] ^= 0xff; // flip bits inside the stored element bytes
+
+        ConvertExpectingRefusal(file, "storage '0' fails its CRC check (corrupt)");
+    }
+
+    [Fact]
     public void Absurd_shape_is_reported_without_allocating_it()
     {
         long huge = 1L << 40;

@@ -99,6 +99,7 @@ public sealed class TorchArchive : IDisposable
             using var s = entry.Open();
             s.ReadExactly(destination);
             if (s.ReadByte() != -1) throw new WeightFormatException($"{Source}: {what} is longer than its zip entry says");
+            if (Crc32.Compute(destination) != entry.Crc32) throw new WeightFormatException($"{Source}: {what} fails its CRC check (corrupt)");
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException && e is not WeightFormatException)
         {
