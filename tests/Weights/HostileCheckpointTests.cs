@@ -168,6 +168,55 @@ public class HostileCheckpointTests
     }
 
     [Fact]
+    public void Exponentially_shared_config_is_cut_off()
+    {
+        // yaml = {'backbone': L40} where L0 = [] and L(i) = [L(i-1), L(i-1)]: 2^40 values if expanded.
+        var p = new PickleBuilder().Proto().EmptyDict().Str("model")
+            .Global("models.yolo", "Model").EmptyTuple().NewObj().EmptyDict().Mark()
+            .Str("_parameters").EmptyDict().Str("w").Tensor("FloatStorage", "0", 1, 0, [1], [1]).SetItem()
+            .Str("_modules").EmptyDict()
+            .Str("yaml").EmptyDict().Str("backbone").EmptyList().Put(0);
+        for (byte i = 1; i <= 40; i++) p.Op('0').EmptyList().Mark().Get((byte)(i - 1)).Get((byte)(i - 1)).Appends().Put(i);
+        var pickle = p.SetItem().SetItems().Build().SetItem().Stop().ToArray();
+        var file = new CheckpointBuilder().Pickle(pickle).Storage("0", CheckpointBuilder.Floats(1)).Version().ToArray();
+
+        ConvertExpectingRefusal(file, "model config holds more than 1000000 values (hostile?)");
+    }
+
+    [Fact]
+    public void Exponentially_shared_module_tree_is_cut_off()
+    {
+        // M0 has one parameter; M(i)._modules = {'a': M(i-1), 'b': M(i-1)}: 2^30 module paths.
+        var p = new PickleBuilder().Proto();
+        for (byte i = 0; i <= 30; i++)
+        {
+            p.Global("torch.nn.modules.container", "Sequential").EmptyTuple().NewObj().EmptyDict().Mark()
+                .Str("_parameters").EmptyDict();
+            if (i == 0) p.Str("w").Tensor("FloatStorage", "0", 1, 0, [1], [1]).SetItem();
+            p.Str("_modules").EmptyDict();
+            if (i > 0) p.Mark().Str("a").Get((byte)(i - 1)).Str("b").Get((byte)(i - 1)).SetItems();
+            p.SetItems().Build().Put(i);
+            if (i < 30) p.Op('0');
+        }
+        var file = new CheckpointBuilder().Pickle(p.Stop().ToArray()).Storage("0", CheckpointBuilder.Floats(1)).Version().ToArray();
+
+        ConvertExpectingRefusal(file, "module tree has more than 1000000 modules (hostile?)");
+    }
+
+    [Fact]
+    public void Reusing_a_big_container_over_and_over_is_cut_off()
+    {
+        // A list of 100,000 Nones, then set(that list) called 2,000 times through the memo.
+        var p = new PickleBuilder().Proto().EmptyList().Put(0).Mark();
+        for (int i = 0; i < 100_000; i++) p.None();
+        p.Appends().EmptyList().Mark().Global("__builtin__", "set").Put(1).Op('0');
+        for (int i = 0; i < 2_000; i++) p.Get(1).Get(0).Tuple1().Reduce();
+        var file = CheckpointBuilder.WithPickle(p.Appends().Stop().ToArray());
+
+        ConvertExpectingRefusal(file, "asks for more copying than a file of its size can need (hostile?)");
+    }
+
+    [Fact]
     public void Inspect_refuses_the_same_way()
     {
         using var dir = new TempFolder();

@@ -19,6 +19,8 @@ public sealed class PickleMachine
     private readonly List<object?> _stack = [];
     private readonly Stack<int> _marks = new();
     private readonly Dictionary<long, object?> _memo = [];
+    private readonly long _workBudget;
+    private long _work;
     private int _pos;
     private int _opStart;
 
@@ -26,6 +28,7 @@ public sealed class PickleMachine
     {
         _data = data;
         _persistentLoad = persistentLoad;
+        _workBudget = 64L * data.Length + (1 << 20);
     }
 
     /// <summary>Runs the pickle to its STOP and returns the object it built.</summary>
@@ -102,10 +105,10 @@ public sealed class PickleMachine
                     Push(new PyGlobal(module, name));
                     break;
                 }
-                case Reduce: { var args = Pop(); var callable = Pop(); Push(SafeCallables.Call(callable, args)); break; }
+                case Reduce: { var args = Pop(); var callable = Pop(); Charge(args); Push(SafeCallables.Call(callable, args)); break; }
                 case NewObj: { var args = Pop(); var type = Pop(); Push(SafeCallables.New(type, args)); break; }
                 case NewObjEx: { Pop(); var args = Pop(); var type = Pop(); Push(SafeCallables.New(type, args)); break; }
-                case Build: { var state = Pop(); SafeCallables.Build(Top(), state); break; }
+                case Build: { var state = Pop(); Charge(state); SafeCallables.Build(Top(), state); break; }
                 case BinPersId:
                 {
                     if (Pop() is not PyTuple pid) throw Error("BINPERSID needs a tuple id");
@@ -116,6 +119,31 @@ public sealed class PickleMachine
                     throw Error($"uses unknown pickle opcode 0x{op:x2}");
             }
         }
+    }
+
+    /// <summary>
+    /// Calls and BUILD copy the containers they receive, and the memo lets a small pickle hand the
+    /// same big container over and over. The work they do is capped in proportion to the pickle's
+    /// size, so a hostile file cannot make the conversion run for hours.
+    /// </summary>
+    private void Charge(object? argument)
+    {
+        long size = 1 + argument switch
+        {
+            PyTuple t => t.Count + t.Items.Sum(i => (long)SizeOf(i)),
+            _ => SizeOf(argument),
+        };
+        _work += size;
+        if (_work > _workBudget) throw Error("asks for more copying than a file of its size can need (hostile?)");
+
+        static int SizeOf(object? v) => v switch
+        {
+            List<object?> l => l.Count,
+            PyDict d => d.Count,
+            PySet s => s.Items.Count,
+            PyTuple t => t.Count,
+            _ => 0,
+        };
     }
 
     private WeightFormatException Error(string what) => new($"data.pkl {what} (at byte {_opStart})");

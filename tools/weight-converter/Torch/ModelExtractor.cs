@@ -13,6 +13,9 @@ public static class ModelExtractor
     private static readonly string[] WrapperKeys = ["ema", "model", "state_dict", "model_state_dict"];
     private const int MaxModuleDepth = 256;
 
+    /// <summary>Module visits allowed: shared submodules are walked once per path, as PyTorch does, so a hostile DAG could explode.</summary>
+    private const int MaxModuleVisits = 1_000_000;
+
     public sealed record Extracted(IReadOnlyList<NamedTensor> Tensors, PyObject? Module, PyDict? Checkpoint);
 
     public static Extracted Extract(object? root, string source)
@@ -30,7 +33,8 @@ public static class ModelExtractor
         switch (model)
         {
             case PyObject module when IsModule(module):
-                Walk(module, "", 0, tensors);
+                int visits = MaxModuleVisits;
+                Walk(module, "", 0, ref visits, tensors);
                 break;
             case PyDict stateDict when IsStateDict(stateDict):
                 foreach (var (k, v) in stateDict.Entries) tensors.Add(new NamedTensor((string)k, (TorchTensor)v!));
@@ -49,16 +53,17 @@ public static class ModelExtractor
     private static bool IsModule(PyObject o) => o.StateDict?.Get("_modules") is PyDict;
 
     /// <summary>state_dict order: a module's parameters, then its persistent buffers, then each child.</summary>
-    private static void Walk(PyObject module, string prefix, int depth, List<NamedTensor> into)
+    private static void Walk(PyObject module, string prefix, int depth, ref int visits, List<NamedTensor> into)
     {
         if (depth > MaxModuleDepth) throw new WeightFormatException($"module tree deeper than {MaxModuleDepth} levels at '{prefix}' (cyclic?)");
+        if (--visits < 0) throw new WeightFormatException($"module tree has more than {MaxModuleVisits} modules (hostile?)");
         var state = module.StateDict!;
         AddTensors(state.Get("_parameters"), prefix, skip: null, into);
         AddTensors(state.Get("_buffers"), prefix, skip: state.Get("_non_persistent_buffers_set") as PySet, into);
         if (state.Get("_modules") is not PyDict children) return;
         foreach (var (name, child) in children.Entries)
         {
-            if (child is PyObject c && IsModule(c)) Walk(c, $"{prefix}{name}.", depth + 1, into);
+            if (child is PyObject c && IsModule(c)) Walk(c, $"{prefix}{name}.", depth + 1, ref visits, into);
         }
     }
 
