@@ -84,6 +84,38 @@ public class CraftedCheckpointTests
         Assert.Equal(ArchitectureKinds.Yolov5, w.Metadata.Architecture);
     }
 
+    [Theory]
+    [InlineData("state_dict")]
+    [InlineData("model_state_dict")]
+    [InlineData("model")]
+    public void State_dict_wrapped_in_a_training_checkpoint_is_found(string key)
+    {
+        var pickle = new PickleBuilder().Proto().EmptyDict().Mark()
+            .Str("epoch").Int(12)
+            .Str("optimizer").None()
+            .Str(key).EmptyDict().Str("fc.weight").Tensor("FloatStorage", "0", 6, 0, [2, 3], [3, 1]).SetItem()
+            .SetItems().Stop().ToArray();
+
+        var w = LoadCrafted(new CheckpointBuilder().Pickle(pickle).Storage("0", CheckpointBuilder.Floats(Six)).Version());
+
+        Assert.Equal(["fc.weight"], w.Tensors.Select(t => t.Name));
+        Assert.Equal(12, w.Metadata.Epoch);
+    }
+
+    [Fact]
+    public void Ema_is_preferred_over_model_as_yolov5_does()
+    {
+        var pickle = new PickleBuilder().Proto().EmptyDict().Mark()
+            .Str("model").EmptyDict().Str("from_model").Tensor("FloatStorage", "0", 6, 0, [1], [1]).SetItem()
+            .Str("ema").EmptyDict().Str("from_ema").Tensor("FloatStorage", "0", 6, 1, [1], [1]).SetItem()
+            .SetItems().Stop().ToArray();
+
+        var w = LoadCrafted(new CheckpointBuilder().Pickle(pickle).Storage("0", CheckpointBuilder.Floats(Six)).Version());
+
+        Assert.Equal(["from_ema"], w.Tensors.Select(t => t.Name));
+        Assert.Equal([1f], w["from_ema"].ToFloat32());
+    }
+
     /// <summary>cls.__new__() then BUILD with a dict whose items <paramref name="fill"/> writes (between MARK and SETITEMS).</summary>
     private static void Module(PickleBuilder p, string module, string name, Action fill)
     {
