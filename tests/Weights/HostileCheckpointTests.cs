@@ -133,6 +133,19 @@ public class HostileCheckpointTests
     }
 
     [Fact]
+    public void Broadcast_view_expanding_a_tiny_storage_is_reported_without_allocating_it()
+    {
+        // One float seen through stride 0 as 2^28 elements (1 GiB as float32), under 200 names.
+        var p = new PickleBuilder().Proto().EmptyDict().Mark()
+            .Str("t0").Tensor("FloatStorage", "0", 1, 0, [1L << 28], [0]).Put(0);
+        for (int i = 1; i < 200; i++) p.Str($"t{i}").Get(0);
+        var pickle = p.SetItems().Stop().ToArray();
+        var file = new CheckpointBuilder().Pickle(pickle).Storage("0", CheckpointBuilder.Floats(1)).Version().ToArray();
+
+        ConvertExpectingRefusal(file, "far more than the 4 bytes of storage in the file (hostile?)");
+    }
+
+    [Fact]
     public void Unknown_opcode_is_reported()
     {
         var file = CheckpointBuilder.WithPickle([0x80, 0x02, 0xff, (byte)'.']);

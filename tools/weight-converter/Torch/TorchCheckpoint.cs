@@ -45,6 +45,7 @@ public sealed class TorchCheckpoint : IDisposable
             file.Position = 0;
             archive = TorchArchive.Open(file, name);
             var extracted = ModelExtractor.Extract(archive.Unpickle(), name);
+            CheckTotalSize(extracted.Tensors, name);
             var checkpoint = new TorchCheckpoint(file, archive, extracted.Tensors);
             checkpoint.Metadata = CheckpointMetadata.Build(extracted, checkpoint.ReadDoubles, name, sha);
             return checkpoint;
@@ -55,6 +56,21 @@ public sealed class TorchCheckpoint : IDisposable
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Views may share and even repeat storage elements (stride 0), so the tensors could claim far
+    /// more data than the file holds. Legitimate sharing (tied weights) stays within a few times the
+    /// stored bytes; anything beyond is refused before a byte is allocated.
+    /// </summary>
+    private static void CheckTotalSize(IReadOnlyList<NamedTensor> tensors, string source)
+    {
+        long stored = tensors.Select(t => t.Tensor.Storage).Distinct().Sum(s => s.ByteLength);
+        long claimed = 0;
+        foreach (var (_, t) in tensors) claimed += t.ElementCount * t.Storage.ElementSize;
+        long allowed = 4 * stored + (64L << 20);
+        if (claimed > allowed)
+            throw new WeightFormatException($"{source}: its tensors add up to {claimed} bytes, far more than the {stored} bytes of storage in the file (hostile?)");
     }
 
     /// <summary>Sends every tensor, contiguous and in the dtype <paramref name="options"/> asks for, to <paramref name="sink"/>.</summary>

@@ -61,7 +61,8 @@ public sealed class TorchTensor
         {
             throw new WeightFormatException($"{where} is absurdly large");
         }
-        if (count > Array.MaxLength) throw new WeightFormatException($"{where} has more elements than one tensor may hold");
+        // Room for the widest output (float16 widens to 4 bytes) in one array.
+        if (count > Array.MaxLength / Math.Max(storage.ElementSize, 4)) throw new WeightFormatException($"{where} has more elements than one tensor may hold");
         if (count > 0 && last >= storage.ElementCount)
             throw new WeightFormatException($"{where} needs {last + 1} elements but the storage holds {storage.ElementCount} (storage shorter than the tensor)");
         return new TorchTensor(storage, offset, shape, stride, count);
