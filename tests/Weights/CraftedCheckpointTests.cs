@@ -116,6 +116,18 @@ public class CraftedCheckpointTests
         Assert.Equal([1f], w["from_ema"].ToFloat32());
     }
 
+    [Fact]
+    public void Training_checkpoint_with_numpy_extras_converts_and_keeps_them_inert()
+    {
+        // Saved by the reference script: best_fitness = np.array([0.25]), lr = np.float64(0.01), fp16 state dict under 'model'.
+        var fixture = TensorFixture.Load("training_numpy.fixture.json");
+
+        var w = WeightFile.Load(TestPaths.Fixture("training_numpy.pt"));
+
+        fixture.AssertMatches(w);
+        Assert.Equal(fixture.Epoch, w.Metadata.Epoch);
+    }
+
     /// <summary>cls.__new__() then BUILD with a dict whose items <paramref name="fill"/> writes (between MARK and SETITEMS).</summary>
     private static void Module(PickleBuilder p, string module, string name, Action fill)
     {

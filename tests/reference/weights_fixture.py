@@ -8,6 +8,8 @@ It writes, under tests/fixtures/weights/:
   yolov5n.fixture.json          what torch.load sees in ../shared/weights/yolov5n.pt
   vit_torchvision_tiny.pt/.json  a seeded torchvision-style ViT state dict, wrapped as {'model': ...}
   vit_timm_tiny.pt/.json         a seeded timm-style ViT state dict (plain), one tensor in bfloat16
+  training_numpy.pt/.json        a training-style checkpoint whose extras are numpy values
+                                 (as YOLOv5 saves best_fitness before strip_optimizer)
 
 Per tensor the fixture holds: name, shape, source dtype, the float64 sum and sum of
 absolute values, a few values at fixed flat indices, and the sha256 of the tensor as
@@ -194,9 +196,24 @@ def vit_fixtures():
         _write(stem + ".fixture.json", {"source": path, "tensors": [_record(k, v) for k, v in sd.items()]})
 
 
+def numpy_checkpoint():
+    import numpy as np
+    g = torch.Generator().manual_seed(42)
+    sd = collections.OrderedDict()
+    sd["conv.weight"] = torch.randn(4, 3, 3, 3, generator=g).half()
+    sd["conv.bias"] = torch.randn(4, generator=g).half()
+    path = os.path.join(OUT, "training_numpy.pt")
+    torch.save({"epoch": 3, "best_fitness": np.array([0.25]), "lr": np.float64(0.01),
+                "model": sd, "optimizer": None}, path)
+    loaded = torch.load(path, map_location="cpu")
+    _write("training_numpy.fixture.json", {"source": "training_numpy.pt", "epoch": loaded["epoch"],
+                                           "tensors": [_record(k, v) for k, v in loaded["model"].items()]})
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     if not os.path.exists(YOLO):
         sys.exit(f"missing {YOLO}")
     yolo_fixture()
     vit_fixtures()
+    numpy_checkpoint()

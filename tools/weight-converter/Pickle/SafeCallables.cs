@@ -7,7 +7,9 @@ namespace NativeCam.Weights.Pickle;
 /// data construction. There is no reflection and no lookup of names from the file:
 /// <list type="bullet">
 /// <item>REDUCE (a function call) works for the tensor rebuilders, OrderedDict, set/frozenset,
-/// torch.Size and copyreg's plain object reconstruction; any other name is refused.</item>
+/// torch.Size, copyreg's plain object reconstruction, numpy array/scalar/dtype reconstruction (as
+/// inert records) and _codecs.encode(text, 'latin1') (how protocol 2 spells bytes); any other
+/// name is refused.</item>
 /// <item>NEWOBJ (cls.__new__) of any class yields an inert <see cref="PyObject"/> record.</item>
 /// <item>BUILD stores the state on such a record; it never calls __setstate__.</item>
 /// </list>
@@ -28,6 +30,10 @@ public static class SafeCallables
             "torch.Size" => a.Count == 1 && a[0] is PyTuple size ? size : PyTuple.Empty,
             "copyreg._reconstructor" or "copy_reg._reconstructor" =>
                 new PyObject(Arg<PyGlobal>(a, 0, f.FullName), PyTuple.Empty) { State = a.Count > 2 ? a[2] : null },
+            // numpy values in training checkpoints (e.g. YOLOv5's best_fitness): kept as inert records, never rebuilt.
+            "numpy.core.multiarray._reconstruct" or "numpy._core.multiarray._reconstruct" or "numpy.dtype"
+                or "numpy.core.multiarray.scalar" or "numpy._core.multiarray.scalar" => new PyObject(f, a),
+            "_codecs.encode" => Latin1Bytes(a),
             _ => throw new RefusedCallException(f.FullName),
         };
     }
@@ -76,6 +82,18 @@ public static class SafeCallables
         long[] size = LongTuple(Arg<PyTuple>(a, 2, name), "size");
         long[] stride = LongTuple(Arg<PyTuple>(a, 3, name), "stride");
         return TorchTensor.Create(storage, offset, size, stride);
+    }
+
+    /// <summary>_codecs.encode(text, 'latin1'): Python 3 pickles bytes this way at protocol 2. Each char is one byte.</summary>
+    private static byte[] Latin1Bytes(PyTuple a)
+    {
+        string text = Arg<string>(a, 0, "_codecs.encode");
+        if (a.Count < 2 || a[1] is not ("latin1" or "latin-1"))
+            throw new WeightFormatException("data.pkl calls _codecs.encode with an encoding other than latin1");
+        var bytes = new byte[text.Length];
+        for (int i = 0; i < text.Length; i++)
+            bytes[i] = text[i] <= 0xFF ? (byte)text[i] : throw new WeightFormatException("data.pkl gives _codecs.encode text that is not latin1");
+        return bytes;
     }
 
     private static PyDict NewOrderedDict(PyTuple a)
