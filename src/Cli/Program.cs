@@ -5,4 +5,6 @@ using NativeCam.Cli;
 // errors meant for the user are thrown as CliError and printed as one line.
 var root = new RootCommand("NativeCam: see what vision networks look at, on its own GPU engine.");
 root.Subcommands.Add(DeviceCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(InspectCommand.Create());
 return CliRunner.Run(root, args);

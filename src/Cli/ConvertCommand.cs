@@ -1,0 +1,41 @@
+using System.CommandLine;
+using System.Diagnostics;
+using NativeCam.Weights;
+
+namespace NativeCam.Cli;
+
+/// <summary>`nativecam convert in.pt [out.msgpack]`: PyTorch checkpoint -> NativeCam weight file.</summary>
+public static class ConvertCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("checkpoint") { Description = "PyTorch checkpoint (.pt, zip format from torch.save since 1.6)." };
+        var output = new Argument<string?>("output")
+        {
+            Description = "Weight file to write. Default: the checkpoint's path with a .msgpack extension.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var keepHalf = new Option<bool>("--keep-half") { Description = "Keep float16/bfloat16 tensors as they are (default: widen to float32)." };
+        var cmd = new Command("convert",
+            "Convert a PyTorch checkpoint to a NativeCam weight file. The checkpoint is read without Python and " +
+            "nothing in it is executed; a file that asks to run code is refused.\n\n" +
+            "Example:\n  nativecam convert yolov5n.pt\n  nativecam convert yolov5n.pt weights/yolov5n-half.msgpack --keep-half");
+        cmd.Arguments.Add(input);
+        cmd.Arguments.Add(output);
+        cmd.Options.Add(keepHalf);
+        cmd.SetAction(parse =>
+        {
+            string source = parse.GetValue(input)!;
+            string target = parse.GetValue(output) ?? CheckpointConverter.DefaultOutputPath(source);
+            var options = new ConvertOptions { KeepHalf = parse.GetValue(keepHalf) };
+            var clock = Stopwatch.StartNew();
+            var result = WeightErrors.Guard(source, () => CheckpointConverter.Convert(source, target, options));
+            var m = result.Metadata;
+            string classes = m.ClassNames.Count > 0 ? $", {m.ClassNames.Count} classes" : "";
+            Console.WriteLine($"converted {Path.GetFileName(source)} -> {result.OutputPath}: {result.TensorCount} tensors, " +
+                $"{result.ElementCount:N0} values, {m.Architecture}{classes} ({result.OutputBytes:N0} bytes, {clock.Elapsed.TotalSeconds:F2} s)");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,24 @@
+using NativeCam.Weights;
+
+namespace NativeCam.Cli;
+
+/// <summary>Turns the weight library's failures into one-line CLI errors with exit code 2.</summary>
+public static class WeightErrors
+{
+    public static T Guard<T>(string path, Func<T> action)
+    {
+        if (!File.Exists(path)) throw new CliError($"no such file: {path}");
+        try
+        {
+            return action();
+        }
+        catch (WeightFormatException e)
+        {
+            throw new CliError(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliError(e.Message.ReplaceLineEndings(" "));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace NativeCam.Weights;
+
+/// <summary>
+/// A file written under a temporary name in the destination folder and renamed into place by
+/// <see cref="Commit"/>. Disposing without committing deletes the temporary file, so a failure
+/// never leaves a partial output behind.
+/// </summary>
+public sealed class AtomicFile : IDisposable
+{
+    private readonly string _temporary;
+    private readonly string _destination;
+    private bool _committed;
+
+    public AtomicFile(string destination)
+    {
+        _destination = Path.GetFullPath(destination);
+        string folder = Path.GetDirectoryName(_destination)!;
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"output folder does not exist: {folder}");
+        _temporary = Path.Combine(folder, $".{Path.GetFileName(_destination)}.{Guid.NewGuid():N}.tmp");
+        Stream = new FileStream(_temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+    }
+
+    public FileStream Stream { get; }
+
+    public void Commit()
+    {
+        Stream.Flush();
+        Stream.Dispose();
+        File.Move(_temporary, _destination, overwrite: true);
+        _committed = true;
+    }
+
+    public void Dispose()
+    {
+        if (_committed) return;
+        Stream.Dispose();
+        File.Delete(_temporary);
+    }
+}

@@ -1,0 +1,82 @@
+using NativeCam.Weights.Pickle;
+
+namespace NativeCam.Weights.Torch;
+
+/// <summary>
+/// Finds the model inside an unpickled checkpoint and lists its tensors with the names
+/// state_dict() would give them. Accepts a plain state_dict, a dict wrapping one or a whole
+/// module under 'ema', 'model', 'state_dict' or 'model_state_dict', or a pickled nn.Module tree.
+/// </summary>
+public static class ModelExtractor
+{
+    /// <summary>Keys that wrap the model in training checkpoints, in preference order (YOLOv5 prefers 'ema').</summary>
+    private static readonly string[] WrapperKeys = ["ema", "model", "state_dict", "model_state_dict"];
+    private const int MaxModuleDepth = 256;
+
+    /// <summary>Module visits allowed: shared submodules are walked once per path, as PyTorch does, so a hostile DAG could explode.</summary>
+    private const int MaxModuleVisits = 1_000_000;
+
+    public sealed record Extracted(IReadOnlyList<NamedTensor> Tensors, PyObject? Module, PyDict? Checkpoint);
+
+    public static Extracted Extract(object? root, string source)
+    {
+        PyDict? checkpoint = null;
+        object? model = root;
+        if (root is PyDict dict && !IsStateDict(dict))
+        {
+            checkpoint = dict;
+            model = WrapperKeys.Select(dict.Get).FirstOrDefault(v => v is not null);
+            if (model is null)
+                throw new WeightFormatException($"{source} holds no model: expected a state_dict or a dict with 'model', 'ema' or 'state_dict' (found keys: {KeyList(dict)})");
+        }
+        var tensors = new List<NamedTensor>();
+        switch (model)
+        {
+            case PyObject module when IsModule(module):
+                int visits = MaxModuleVisits;
+                Walk(module, "", 0, ref visits, tensors);
+                break;
+            case PyDict stateDict when IsStateDict(stateDict):
+                foreach (var (k, v) in stateDict.Entries) tensors.Add(new NamedTensor((string)k, (TorchTensor)v!));
+                break;
+            default:
+                throw new WeightFormatException($"{source} holds a {PickleMachine.Describe(model)} where a model or state_dict was expected");
+        }
+        if (tensors.Count == 0) throw new WeightFormatException($"{source} holds a model without any tensors");
+        return new Extracted(tensors, model as PyObject, checkpoint);
+    }
+
+    /// <summary>A dict of string keys to tensors, nothing else.</summary>
+    private static bool IsStateDict(PyDict d) =>
+        d.Count > 0 && d.Entries.All(e => e.Key is string && e.Value is TorchTensor);
+
+    private static bool IsModule(PyObject o) => o.StateDict?.Get("_modules") is PyDict;
+
+    /// <summary>state_dict order: a module's parameters, then its persistent buffers, then each child.</summary>
+    private static void Walk(PyObject module, string prefix, int depth, ref int visits, List<NamedTensor> into)
+    {
+        if (depth > MaxModuleDepth) throw new WeightFormatException($"module tree deeper than {MaxModuleDepth} levels at '{prefix}' (cyclic?)");
+        if (--visits < 0) throw new WeightFormatException($"module tree has more than {MaxModuleVisits} modules (hostile?)");
+        var state = module.StateDict!;
+        AddTensors(state.Get("_parameters"), prefix, skip: null, into);
+        AddTensors(state.Get("_buffers"), prefix, skip: state.Get("_non_persistent_buffers_set") as PySet, into);
+        if (state.Get("_modules") is not PyDict children) return;
+        foreach (var (name, child) in children.Entries)
+        {
+            if (child is PyObject c && IsModule(c)) Walk(c, $"{prefix}{name}.", depth + 1, ref visits, into);
+        }
+    }
+
+    private static void AddTensors(object? dict, string prefix, PySet? skip, List<NamedTensor> into)
+    {
+        if (dict is not PyDict d) return;
+        foreach (var (name, value) in d.Entries)
+        {
+            if (value is not TorchTensor t || name is not string n) continue; // None slots (e.g. bias=False)
+            if (skip is not null && skip.Items.Contains(n)) continue;
+            into.Add(new NamedTensor(prefix + n, t));
+        }
+    }
+
+    private static string KeyList(PyDict d) => string.Join(", ", d.Entries.Take(12).Select(e => e.Key.ToString()));
+}

@@ -1,0 +1,45 @@
+namespace NativeCam.Weights;
+
+/// <summary>What a weight file says about the network besides its tensors.</summary>
+public sealed class WeightMetadata
+{
+    /// <summary>"yolov5", "vit-torchvision", "vit-timm" or "unknown".</summary>
+    public string Architecture { get; init; } = ArchitectureKinds.Unknown;
+
+    /// <summary>The model's config as plain data (for YOLOv5 its yaml: nc, depth_multiple, width_multiple, anchors, backbone, head).</summary>
+    public IReadOnlyDictionary<string, object?> Config { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>Class names in class-index order; empty when the checkpoint has none.</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
+    /// <summary>Detection strides per output level (YOLOv5: 8, 16, 32); empty otherwise.</summary>
+    public IReadOnlyList<double> Stride { get; init; } = [];
+
+    public long? Epoch { get; init; }
+    public string? Date { get; init; }
+
+    /// <summary>File name (without folder) of the checkpoint this came from.</summary>
+    public string SourceFile { get; init; } = "";
+
+    /// <summary>Lower-case hex SHA-256 of the source checkpoint's bytes.</summary>
+    public string SourceSha256 { get; init; } = "";
+}
+
+/// <summary>The architecture names a weight file may carry.</summary>
+public static class ArchitectureKinds
+{
+    public const string Yolov5 = "yolov5";
+    public const string VitTorchvision = "vit-torchvision";
+    public const string VitTimm = "vit-timm";
+    public const string Unknown = "unknown";
+
+    /// <summary>Guesses the architecture from the class of the pickled model and the tensor names.</summary>
+    public static string Detect(string? modelClass, bool hasYoloConfig, IEnumerable<string> tensorNames)
+    {
+        if (modelClass is "models.yolo.Model" or "models.yolo.DetectionModel" || hasYoloConfig) return Yolov5;
+        var names = tensorNames.ToHashSet(StringComparer.Ordinal);
+        if (names.Contains("conv_proj.weight") && names.Contains("class_token")) return VitTorchvision;
+        if (names.Contains("patch_embed.proj.weight") && names.Contains("cls_token")) return VitTimm;
+        return Unknown;
+    }
+}
