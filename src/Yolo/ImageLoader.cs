@@ -31,11 +31,11 @@ public static class ImageLoader
     public static RgbImage Decode(byte[] encoded, string name)
     {
         string file = Path.GetFileName(name);
-        Image<Rgb24> image;
+        Image image;
         IImageFormat format;
         try
         {
-            image = Image.Load<Rgb24>(encoded, out format);
+            image = Image.Load(encoded, out format);
         }
         catch (Exception e) when (e is ImageFormatException or NotSupportedException or InvalidMemoryOperationException)
         {
@@ -46,12 +46,38 @@ public static class ImageLoader
             bool exifApplies = format == JpegFormat.Instance || format == PngFormat.Instance;
             if (!exifApplies && format != BmpFormat.Instance)
                 throw new InvalidDataException($"{file}: {format.Name} images are not supported (JPEG, PNG or BMP only)");
-            var pixels = new byte[image.Width * image.Height * 3];
-            image.CopyPixelDataTo(MemoryMarshal.Cast<byte, Rgb24>(pixels.AsSpan()));
-            var decoded = new RgbImage(image.Height, image.Width, pixels);
+            bool sixteenBit = format == PngFormat.Instance && image.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16;
+            var decoded = new RgbImage(image.Height, image.Width, sixteenBit ? HighBytes(image) : Bytes(image));
             int orientation = exifApplies ? Orientation(image.Metadata.ExifProfile) : 1;
             return ExifOrientation.Apply(decoded, orientation);
         }
+    }
+
+    // 8-bit sources: ImageSharp's conversion to RGB replicates grey, expands palettes and drops alpha, as imread.
+    static byte[] Bytes(Image image)
+    {
+        var pixels = new byte[image.Width * image.Height * 3];
+        var target = MemoryMarshal.Cast<byte, Rgb24>(pixels.AsSpan());
+        if (image is Image<Rgb24> rgb)
+        {
+            rgb.CopyPixelDataTo(target);
+            return pixels;
+        }
+        using var converted = image.CloneAs<Rgb24>();
+        converted.CopyPixelDataTo(target);
+        return pixels;
+    }
+
+    // 16-bit PNGs: OpenCV asks libpng to strip each sample to its high byte (png_set_strip_16), where
+    // ImageSharp's 8-bit conversion would round v·255/65535; keep the high byte as OpenCV does.
+    static byte[] HighBytes(Image image)
+    {
+        using var wide = image.CloneAs<Rgb48>();
+        var samples = new ushort[image.Width * image.Height * 3];
+        wide.CopyPixelDataTo(MemoryMarshal.Cast<ushort, Rgb48>(samples.AsSpan()));
+        var pixels = new byte[samples.Length];
+        for (int i = 0; i < samples.Length; i++) pixels[i] = (byte)(samples[i] >> 8);
+        return pixels;
     }
 
     static int Orientation(ExifProfile? exif) => exif?.GetValue(ExifTag.Orientation)?.Value ?? 1;

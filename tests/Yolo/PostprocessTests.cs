@@ -87,6 +87,29 @@ public class PostprocessTests
         Assert.Throws<ArgumentException>(() => Postprocess.Run(DetectHead.YoloV5(2), outputs, 64, 96, 200, 300, new NmsOptions(IouThreshold: 1.5)));
     }
 
+    [Fact]
+    public void OnlyTheTopMaxNmsCandidatesEnterNms()
+    {
+        // 30000 copies of one box outscore a lone, disjoint box: the copies collapse to one detection, and the
+        // lone box (ranked 30001st) never enters NMS, as in YOLOv5's x[argsort(desc)[:max_nms]].
+        var pile = Enumerable.Range(0, NmsOptions.MaxNms)
+            .Select(i => new Candidate(new Box(10, 10, 50, 50), 0.9f - i * 1e-6f, 0, i, 0, 0, 0, 0, 5, 0f, 0f));
+        var lone = new Candidate(new Box(100, 100, 120, 120), 0.3f, 0, NmsOptions.MaxNms, 0, 0, 0, 0, 5, 0f, 0f);
+        var kept = Nms.Select(pile.Append(lone).ToList(), new NmsOptions());
+        Assert.Equal(0, Assert.Single(kept).Row);
+        Assert.Equal(2, Nms.Select(pile.Take(10).Append(lone).ToList(), new NmsOptions()).Count);
+    }
+
+    [Fact]
+    public void EqualScoresKeepCandidateOrder()
+    {
+        // torchvision sorts scores with a stable sort: of two identical boxes with equal scores the first survives.
+        var a = new Candidate(new Box(0, 0, 10, 10), 0.5f, 3, 7, 0, 0, 0, 0, 8, 0f, 0f);
+        var b = a with { Row = 2 };
+        Assert.Equal(7, Assert.Single(Nms.Select([a, b], new NmsOptions())).Row);
+        Assert.Equal(2, Assert.Single(Nms.Select([b, a], new NmsOptions())).Row);
+    }
+
     static (List<Detection> Detections, List<DetectOutput> Outputs) Run(JsonElement c)
     {
         var outputs = c.GetProperty("files").EnumerateArray()

@@ -125,12 +125,15 @@ def decode_cases():
     cv2.imwrite(out("plain_gray.png"), gray)
     cv2.imwrite(out("plain_24.bmp"), bgr)
     cv2.imwrite(out("plain_8.bmp"), gray)
+    cv2.imwrite(out("plain_rgb16.png"), rng.integers(0, 65536, (11, 7, 3), dtype=np.uint16))
+    cv2.imwrite(out("plain_gray16.png"), rng.integers(0, 65536, (5, 6), dtype=np.uint16))
     with open(out("png_named.jpg"), "wb") as f:  # PNG bytes behind a .jpg name: content decides
         f.write(cv2.imencode(".png", bgr)[1].tobytes())
     with open(out("not_image.jpg"), "w") as f:
         f.write("this is a text file, not a JPEG\n")
     cases = []
-    for name in ["plain_rgb.png", "plain_rgba.png", "plain_gray.png", "plain_24.bmp", "plain_8.bmp", "png_named.jpg"]:
+    for name in ["plain_rgb.png", "plain_rgba.png", "plain_gray.png", "plain_24.bmp", "plain_8.bmp",
+                 "plain_rgb16.png", "plain_gray16.png", "png_named.jpg"]:
         im = cv2.imread(out(name))
         expected = name.replace(".", "_") + "_cv2.npy"
         save_rgb_npy(expected, im)
