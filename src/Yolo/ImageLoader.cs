@@ -1,0 +1,86 @@
+using System.Runtime.InteropServices;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace NativeCam.Yolo;
+
+/// <summary>
+/// Reads JPEG, PNG and BMP files into <see cref="RgbImage"/> the way YOLOv5's cv2.imread(path) sees them:
+/// the bytes decide the format (never the extension), grey and palette images become RGB, alpha is dropped
+/// (not blended), and the EXIF orientation is applied where OpenCV 4.x applies it: JPEG (APP1 Exif) and
+/// PNG (eXIf chunk); BMP carries none. Decoding is ImageSharp's: PNG and BMP pixels are exact, JPEG pixels
+/// are ImageSharp's IDCT and chroma upsampling, typically within a few levels of libjpeg-turbo's.
+/// </summary>
+public static class ImageLoader
+{
+    /// <summary>Decodes the file at <paramref name="path"/>; an unreadable or unsupported file throws
+    /// <see cref="InvalidDataException"/> with a one-line message naming it (a missing one FileNotFoundException).</summary>
+    public static RgbImage Load(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        return Decode(bytes, path);
+    }
+
+    /// <summary>Decodes an encoded image held in memory; <paramref name="name"/> is used in error messages.</summary>
+    public static RgbImage Decode(byte[] encoded, string name)
+    {
+        string file = Path.GetFileName(name);
+        Image image;
+        IImageFormat format;
+        try
+        {
+            image = Image.Load(encoded, out format);
+        }
+        catch (Exception e) when (e is ImageFormatException or NotSupportedException or InvalidMemoryOperationException)
+        {
+            throw new InvalidDataException($"{file}: not a readable JPEG, PNG or BMP image ({OneLine(e.Message)})", e);
+        }
+        using (image)
+        {
+            bool exifApplies = format == JpegFormat.Instance || format == PngFormat.Instance;
+            if (!exifApplies && format != BmpFormat.Instance)
+                throw new InvalidDataException($"{file}: {format.Name} images are not supported (JPEG, PNG or BMP only)");
+            bool sixteenBit = format == PngFormat.Instance && image.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16;
+            var decoded = new RgbImage(image.Height, image.Width, sixteenBit ? HighBytes(image) : Bytes(image));
+            int orientation = exifApplies ? Orientation(image.Metadata.ExifProfile) : 1;
+            return ExifOrientation.Apply(decoded, orientation);
+        }
+    }
+
+    // 8-bit sources: ImageSharp's conversion to RGB replicates grey, expands palettes and drops alpha, as imread.
+    static byte[] Bytes(Image image)
+    {
+        var pixels = new byte[image.Width * image.Height * 3];
+        var target = MemoryMarshal.Cast<byte, Rgb24>(pixels.AsSpan());
+        if (image is Image<Rgb24> rgb)
+        {
+            rgb.CopyPixelDataTo(target);
+            return pixels;
+        }
+        using var converted = image.CloneAs<Rgb24>();
+        converted.CopyPixelDataTo(target);
+        return pixels;
+    }
+
+    // 16-bit PNGs: OpenCV asks libpng to strip each sample to its high byte (png_set_strip_16), where
+    // ImageSharp's 8-bit conversion would round v·255/65535; keep the high byte as OpenCV does.
+    static byte[] HighBytes(Image image)
+    {
+        using var wide = image.CloneAs<Rgb48>();
+        var samples = new ushort[image.Width * image.Height * 3];
+        wide.CopyPixelDataTo(MemoryMarshal.Cast<ushort, Rgb48>(samples.AsSpan()));
+        var pixels = new byte[samples.Length];
+        for (int i = 0; i < samples.Length; i++) pixels[i] = (byte)(samples[i] >> 8);
+        return pixels;
+    }
+
+    static int Orientation(ExifProfile? exif) => exif?.GetValue(ExifTag.Orientation)?.Value ?? 1;
+
+    static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
