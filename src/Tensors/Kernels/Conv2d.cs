@@ -92,11 +92,11 @@ public sealed partial class IlgpuBackend
                         {
                             int ix = ixBase + kx;
                             float v0, v1, v2, v3, v4, v5, v6, v7;
-                            if (ix >= 0 && ix + 7 * sw < s.W)
+                            if (sw == 1 && ix >= 0 && ix + 7 < s.W)
                             {
                                 int p = row + ix;
-                                v0 = x[p]; v1 = x[p + sw]; v2 = x[p + 2 * sw]; v3 = x[p + 3 * sw];
-                                v4 = x[p + 4 * sw]; v5 = x[p + 5 * sw]; v6 = x[p + 6 * sw]; v7 = x[p + 7 * sw];
+                                v0 = x[p]; v1 = x[p + 1]; v2 = x[p + 2]; v3 = x[p + 3];
+                                v4 = x[p + 4]; v5 = x[p + 5]; v6 = x[p + 6]; v7 = x[p + 7];
                             }
                             else
                             {
@@ -188,38 +188,74 @@ public sealed partial class IlgpuBackend
             }
     }
 
-    // Weight gradient. Work item: one weight element of one target; it correlates that target's input images with
-    // its output gradients at the element's tap offset. Output columns whose tap falls in the padding are skipped by
-    // clamping the ox range, so the inner loop is a plain dot product.
+    /// <summary>Writes the first n of four values to dst[at], dst[at + stride], ... (a weight-gradient tile row).</summary>
+    static void StoreLanes(ArrayView<float> dst, int at, int stride, int n, float a0, float a1, float a2, float a3)
+    {
+        if (n > 0) dst[at] = a0;
+        if (n > 1) dst[at + stride] = a1;
+        if (n > 2) dst[at + 2 * stride] = a2;
+        if (n > 3) dst[at + 3 * stride] = a3;
+    }
+
+    // Weight gradient. Work item: one tap (ky, kx) of a 4×4 block of weights (4 output × 4 input channels of one
+    // group) for one target; it correlates that target's input images with its output gradients at the tap's offset,
+    // keeping 16 sums (each loaded value feeds 4 of them). Output columns whose tap falls in the padding are skipped
+    // by clamping the ox range, so the inner loop has no guards. Lanes past a group's end repeat its last channel
+    // and are not stored.
     static void Conv2dBackwardWeightKernel(Index1D t, Work w, ArrayView<float> x, ArrayView<float> gy, ArrayView<float> gw, ConvShape s)
     {
-        int cinG = s.Cin / s.Groups, coutG = s.Cout / s.Groups;
-        int wLen = s.Cout * cinG * s.KH * s.KW;
+        int cinG = s.Cin / s.Groups, coutG = s.Cout / s.Groups, taps = s.KH * s.KW;
+        int oBlocks = (coutG + 3) / 4, iBlocks = (cinG + 3) / 4;
+        int wLen = s.Cout * cinG * taps;
         for (int c = t * w.Chunk; c < w.N; c += w.Stride)
             for (int item = c; item < w.End(c); item++)
             {
-                int k = item / wLen, r = item % wLen;
+                int r = item;
                 int kx = r % s.KW; r /= s.KW;
                 int ky = r % s.KH; r /= s.KH;
-                int co = r / cinG, ci = co / coutG * cinG + r % cinG; // group of co, then the channel inside it
+                int ib = r % iBlocks; r /= iBlocks;
+                int ob = r % oBlocks; r /= oBlocks;
+                int g = r % s.Groups, k = r / s.Groups;
+                int co0 = g * coutG + ob * 4, coLast = g * coutG + coutG - 1;
+                int co1 = IntrinsicMath.Min(co0 + 1, coLast), co2 = IntrinsicMath.Min(co0 + 2, coLast), co3 = IntrinsicMath.Min(co0 + 3, coLast);
+                int ci0 = g * cinG + ib * 4, ciLast = g * cinG + cinG - 1;
+                int ci1 = IntrinsicMath.Min(ci0 + 1, ciLast), ci2 = IntrinsicMath.Min(ci0 + 2, ciLast), ci3 = IntrinsicMath.Min(ci0 + 3, ciLast);
                 // Output columns ox whose input column ox·sw − pw + kx lies in [0, W).
                 int lead = s.PW - kx, trail = s.W - 1 + s.PW - kx;
                 int oxLo = lead > 0 ? (lead + s.SW - 1) / s.SW : 0;
                 int oxHi = trail < 0 ? -1 : IntrinsicMath.Min(s.OW - 1, trail / s.SW);
-                float sum = 0;
+                float s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+                float s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+                int plane = s.OH * s.OW, xPlane = s.H * s.W;
                 for (int q = 0; q < s.PerTarget; q++)
                 {
                     int b = k * s.PerTarget + q;
-                    int yPlane = ((b % s.OutBatch) * s.Cout + co) * s.OH, xPlane = ((b % s.InBatch) * s.Cin + ci) * s.H;
+                    int yImage = (b % s.OutBatch) * s.Cout * plane, xImage = (b % s.InBatch) * s.Cin * xPlane;
                     for (int oy = 0; oy < s.OH; oy++)
                     {
                         int iy = oy * s.SH - s.PH + ky;
                         if ((uint)iy >= (uint)s.H) continue;
-                        int yRow = (yPlane + oy) * s.OW, xRow = (xPlane + iy) * s.W - lead;
-                        for (int ox = oxLo; ox <= oxHi; ox++) sum += gy[yRow + ox] * x[xRow + ox * s.SW];
+                        int yRow = yImage + oy * s.OW, xRow = xImage + iy * s.W - lead;
+                        int y0 = yRow + co0 * plane, y1 = yRow + co1 * plane, y2 = yRow + co2 * plane, y3 = yRow + co3 * plane;
+                        int x0 = xRow + ci0 * xPlane, x1 = xRow + ci1 * xPlane, x2 = xRow + ci2 * xPlane, x3 = xRow + ci3 * xPlane;
+                        for (int ox = oxLo; ox <= oxHi; ox++)
+                        {
+                            int ix = ox * s.SW;
+                            float g0 = gy[y0 + ox], g1 = gy[y1 + ox], g2 = gy[y2 + ox], g3 = gy[y3 + ox];
+                            float v0 = x[x0 + ix], v1 = x[x1 + ix], v2 = x[x2 + ix], v3 = x[x3 + ix];
+                            s00 += g0 * v0; s01 += g0 * v1; s02 += g0 * v2; s03 += g0 * v3;
+                            s10 += g1 * v0; s11 += g1 * v1; s12 += g1 * v2; s13 += g1 * v3;
+                            s20 += g2 * v0; s21 += g2 * v1; s22 += g2 * v2; s23 += g2 * v3;
+                            s30 += g3 * v0; s31 += g3 * v1; s32 += g3 * v2; s33 += g3 * v3;
+                        }
                     }
                 }
-                gw[item] = sum;
+                int nCo = coLast - co0 + 1, nCi = ciLast - ci0 + 1;
+                int at = k * wLen + (co0 * cinG + ib * 4) * taps + ky * s.KW + kx, coStride = cinG * taps;
+                StoreLanes(gw, at, taps, nCi, s00, s01, s02, s03);
+                if (nCo > 1) StoreLanes(gw, at + coStride, taps, nCi, s10, s11, s12, s13);
+                if (nCo > 2) StoreLanes(gw, at + 2 * coStride, taps, nCi, s20, s21, s22, s23);
+                if (nCo > 3) StoreLanes(gw, at + 3 * coStride, taps, nCi, s30, s31, s32, s33);
             }
     }
 
@@ -274,7 +310,8 @@ public sealed partial class IlgpuBackend
         Require(k >= 1 && n >= 1 && (s.InBatch == n || s.InBatch == k * n) && (s.OutBatch == n || s.OutBatch == k * n),
             $"conv2d backward weight: {s.InBatch} input and {s.OutBatch} output-gradient images are not N and K·N for K = {k}");
         s = new ConvShape(k * n, s.Cin, s.H, s.W, s.Cout, s.OH, s.OW, s.KH, s.KW, g, n, s.InBatch, s.OutBatch);
-        var (threads, work) = Plan(gw.Length);
+        int items = k * s.Groups * ((s.Cout / s.Groups + 3) / 4) * ((s.Cin / s.Groups + 3) / 4) * s.KH * s.KW;
+        var (threads, work) = Plan(items);
         if (threads == 0) return;
         _conv2dBackwardWeight ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(Conv2dBackwardWeightKernel);
         _conv2dBackwardWeight(threads, work, x.View, gy.View, gw.View, s);
