@@ -64,6 +64,7 @@ public sealed partial class IlgpuBackend
     {
         int cinG = s.Cin / s.Groups, coutG = s.Cout / s.Groups, taps = s.KH * s.KW, wRow = cinG * taps;
         int cBlocks = (coutG + TileC - 1) / TileC, pBlocks = (s.OW + TileP - 1) / TileP;
+        int height = s.H, width = s.W, kh = s.KH, kw = s.KW; // locals: the hot loop should not re-read the struct
         for (int c = t * w.Chunk; c < w.N; c += w.Stride)
             for (int item = c; item < w.End(c); item++)
             {
@@ -82,17 +83,17 @@ public sealed partial class IlgpuBackend
                 float a30 = 0, a31 = 0, a32 = 0, a33 = 0, a34 = 0, a35 = 0, a36 = 0, a37 = 0;
                 for (int ci = 0; ci < cinG; ci++)
                 {
-                    int plane = (n * s.Cin + g * cinG + ci) * s.H;
-                    for (int ky = 0; ky < s.KH; ky++)
+                    int plane = (n * s.Cin + g * cinG + ci) * height;
+                    for (int ky = 0; ky < kh; ky++)
                     {
                         int iy = oy * s.SH - s.PH + ky;
-                        if ((uint)iy >= (uint)s.H) continue;
-                        int row = (plane + iy) * s.W, tap = ci * taps + ky * s.KW;
-                        for (int kx = 0; kx < s.KW; kx++)
+                        if ((uint)iy >= (uint)height) continue;
+                        int row = (plane + iy) * width, tap = ci * taps + ky * kw;
+                        for (int kx = 0; kx < kw; kx++)
                         {
                             int ix = ixBase + kx;
                             float v0, v1, v2, v3, v4, v5, v6, v7;
-                            if (sw == 1 && ix >= 0 && ix + 7 < s.W)
+                            if (sw == 1 && ix >= 0 && ix + 7 < width)
                             {
                                 int p = row + ix;
                                 v0 = x[p]; v1 = x[p + 1]; v2 = x[p + 2]; v3 = x[p + 3];
@@ -100,12 +101,13 @@ public sealed partial class IlgpuBackend
                             }
                             else
                             {
-                                v0 = LoadPadded(x, row, ix, s.W); v1 = LoadPadded(x, row, ix + sw, s.W);
-                                v2 = LoadPadded(x, row, ix + 2 * sw, s.W); v3 = LoadPadded(x, row, ix + 3 * sw, s.W);
-                                v4 = LoadPadded(x, row, ix + 4 * sw, s.W); v5 = LoadPadded(x, row, ix + 5 * sw, s.W);
-                                v6 = LoadPadded(x, row, ix + 6 * sw, s.W); v7 = LoadPadded(x, row, ix + 7 * sw, s.W);
+                                v0 = LoadPadded(x, row, ix, width); v1 = LoadPadded(x, row, ix + sw, width);
+                                v2 = LoadPadded(x, row, ix + 2 * sw, width); v3 = LoadPadded(x, row, ix + 3 * sw, width);
+                                v4 = LoadPadded(x, row, ix + 4 * sw, width); v5 = LoadPadded(x, row, ix + 5 * sw, width);
+                                v6 = LoadPadded(x, row, ix + 6 * sw, width); v7 = LoadPadded(x, row, ix + 7 * sw, width);
                             }
-                            float q0 = wt[w0 + tap + kx], q1 = wt[w1 + tap + kx], q2 = wt[w2 + tap + kx], q3 = wt[w3 + tap + kx];
+                            int wk = tap + kx;
+                            float q0 = wt[w0 + wk], q1 = wt[w1 + wk], q2 = wt[w2 + wk], q3 = wt[w3 + wk];
                             a00 += q0 * v0; a01 += q0 * v1; a02 += q0 * v2; a03 += q0 * v3; a04 += q0 * v4; a05 += q0 * v5; a06 += q0 * v6; a07 += q0 * v7;
                             a10 += q1 * v0; a11 += q1 * v1; a12 += q1 * v2; a13 += q1 * v3; a14 += q1 * v4; a15 += q1 * v5; a16 += q1 * v6; a17 += q1 * v7;
                             a20 += q2 * v0; a21 += q2 * v1; a22 += q2 * v2; a23 += q2 * v3; a24 += q2 * v4; a25 += q2 * v5; a26 += q2 * v6; a27 += q2 * v7;
