@@ -77,10 +77,14 @@ public sealed partial class IlgpuBackend
                 int w0 = co0 * wRow, w1 = IntrinsicMath.Min(co0 + 1, coLast) * wRow;
                 int w2 = IntrinsicMath.Min(co0 + 2, coLast) * wRow, w3 = IntrinsicMath.Min(co0 + 3, coLast) * wRow;
                 int ox0 = pb * TileP, ixBase = ox0 * s.SW - s.PW, sw = s.SW;
+                // Stride 1 with the whole span (8 pixels + kw − 1 taps) inside the row: tap kx + 1 sees the tile's
+                // pixels shifted by one, so each tap after the first loads one new pixel and shifts the other seven.
+                bool sliding = sw == 1 && ixBase >= 0 && ixBase + 7 + kw - 1 < width;
                 float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a04 = 0, a05 = 0, a06 = 0, a07 = 0;
                 float a10 = 0, a11 = 0, a12 = 0, a13 = 0, a14 = 0, a15 = 0, a16 = 0, a17 = 0;
                 float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a24 = 0, a25 = 0, a26 = 0, a27 = 0;
                 float a30 = 0, a31 = 0, a32 = 0, a33 = 0, a34 = 0, a35 = 0, a36 = 0, a37 = 0;
+                float v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0, v6 = 0, v7 = 0;
                 for (int ci = 0; ci < cinG; ci++)
                 {
                     int plane = (n * s.Cin + g * cinG + ci) * height;
@@ -92,12 +96,19 @@ public sealed partial class IlgpuBackend
                         for (int kx = 0; kx < kw; kx++)
                         {
                             int ix = ixBase + kx;
-                            float v0, v1, v2, v3, v4, v5, v6, v7;
-                            if (sw == 1 && ix >= 0 && ix + 7 < width)
+                            if (sliding)
                             {
                                 int p = row + ix;
-                                v0 = x[p]; v1 = x[p + 1]; v2 = x[p + 2]; v3 = x[p + 3];
-                                v4 = x[p + 4]; v5 = x[p + 5]; v6 = x[p + 6]; v7 = x[p + 7];
+                                if (kx == 0)
+                                {
+                                    v0 = x[p]; v1 = x[p + 1]; v2 = x[p + 2]; v3 = x[p + 3];
+                                    v4 = x[p + 4]; v5 = x[p + 5]; v6 = x[p + 6];
+                                }
+                                else
+                                {
+                                    v0 = v1; v1 = v2; v2 = v3; v3 = v4; v4 = v5; v5 = v6; v6 = v7;
+                                }
+                                v7 = x[p + 7];
                             }
                             else
                             {
