@@ -109,6 +109,25 @@ public class Conv2dTests
         }
     }
 
+    // Backend contract: when both image tensors carry K·N images, slice k of gw sums over target k's images only.
+    [Fact]
+    public void WeightGradientOfPerTargetInputsSumsEachTargetsImages()
+    {
+        var device = TestDevice.Cpu;
+        var rng = new Rng(23);
+        int[] xs = [2, 3, 5, 6], ws = [4, 3, 3, 3]; // per target: N = 2 images
+        var xk = new[] { rng.Uniform(180), rng.Uniform(180) };
+        var gyk = new[] { rng.Uniform(2 * 4 * 5 * 6), rng.Uniform(2 * 4 * 5 * 6) };
+        var wt = rng.Uniform(108);
+        using var x = Tensor.FromArray(device, OpRunner.ToFloat(xk[0].Concat(xk[1]).ToArray()), 2, 2, 3, 5, 6);
+        using var gy = Tensor.FromArray(device, OpRunner.ToFloat(gyk[0].Concat(gyk[1]).ToArray()), 2, 2, 4, 5, 6);
+        using var gw = Tensor.Empty(device, 2, 4, 3, 3, 3);
+        device.Backend.Conv2dBackwardWeight(x, gy, gw, new ConvGeometry(1, 1, 1, 1));
+        var got = gw.ToArray();
+        for (int k = 0; k < 2; k++)
+            Check.Close(got.AsSpan(k * 108, 108), RefSpatial.Conv2dBackward(xk[k], xs, wt, ws, gyk[k], 1, 1, 1, 1, 1).Gw, $"target {k} gw");
+    }
+
     [Fact]
     public void ForwardAndBackwardInATapeReturnAllMemory()
     {

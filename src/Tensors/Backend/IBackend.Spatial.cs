@@ -30,6 +30,7 @@ public partial interface IBackend
     /// gy[k·N + n, co, oy, ox] · x[k·N + n, g·Cin/G + ci, oy·sh − ph + ky, ox·sw − pw + kx]. gw is [K, Cout, Cin/G, kh, kw].
     /// x [Bx, Cin, H, W] and gy [By, Cout, OH, OW] each hold N or K·N images; the one with N images is shared by
     /// all targets (conv2d: x is the forward input, N; ConvTranspose2d: gy is its forward input, N, and x its output gradient, K·N).
+    /// Equal batches mean both hold K·N images.
     /// </summary>
     void Conv2dBackwardWeight(Tensor x, Tensor gy, Tensor gw, ConvGeometry g);
 

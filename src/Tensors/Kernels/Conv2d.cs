@@ -319,7 +319,8 @@ public sealed partial class IlgpuBackend
         Require(gw.Rank == 5, $"conv2d backward weight: gradient must be [K, Cout, Cin/groups, kh, kw], got {Tensor.Format(gw.Shape)}");
         using var w = gw.Slice(0, gw.Shape[1..]);
         var s = Geometry("conv2d backward weight", x, w, gy, g, checkBatch: false);
-        int k = gw.Shape[0], n = Math.Min(s.InBatch, s.OutBatch);
+        // The smaller batch is N (shared by all targets); equal batches are both K·N (or N with K = 1).
+        int k = gw.Shape[0], n = s.InBatch == s.OutBatch ? s.InBatch / Math.Max(1, k) : Math.Min(s.InBatch, s.OutBatch);
         Require(k >= 1 && n >= 1 && (s.InBatch == n || s.InBatch == k * n) && (s.OutBatch == n || s.OutBatch == k * n),
             $"conv2d backward weight: {s.InBatch} input and {s.OutBatch} output-gradient images are not N and K·N for K = {k}");
         s = new ConvShape(k * n, s.Cin, s.H, s.W, s.Cout, s.OH, s.OW, s.KH, s.KW, g, n, s.InBatch, s.OutBatch);
