@@ -50,6 +50,25 @@ public class YoloCheckpointTests
     }
 
     [Fact]
+    public void Module_records_carry_each_modules_class_and_plain_attributes_through_the_file()
+    {
+        var m = WeightFile.Load(TestPaths.YoloV5n).Metadata;
+        Assert.Equal("models.yolo.Model", m.Modules[""].ClassName);
+        Assert.Equal("models.common.C3", m.Modules["model.17"].ClassName);
+        Assert.Equal("torch.nn.modules.activation.SiLU", m.Modules["model.17.cv3.act"].ClassName);
+        Assert.Equal(0.001, (double)m.Modules["model.0.bn"].Attributes["eps"]!, 12);
+        Assert.Equal(new List<object?> { 2L, 2L }, m.Modules["model.0.conv"].Attributes["stride"]);
+
+        using var dir = new TempFolder();
+        string output = dir.File("yolov5n.msgpack");
+        CheckpointConverter.Convert(TestPaths.YoloV5n, output);
+        var back = WeightFile.Load(output).Metadata.Modules;
+        Assert.Equal(m.Modules.Keys.Order(), back.Keys.Order());
+        Assert.Equal("torch.nn.modules.activation.SiLU", back["model.17.cv3.act"].ClassName);
+        Assert.Equal(0.001, (double)back["model.0.bn"].Attributes["eps"]!, 12);
+    }
+
+    [Fact]
     public void Cli_convert_writes_a_weight_file_that_reads_back_identically()
     {
         using var dir = new TempFolder();

@@ -18,6 +18,10 @@ public sealed class WeightMetadata
     public long? Epoch { get; init; }
     public string? Date { get; init; }
 
+    /// <summary>Module records by module path ("model.17.cv3.act"; "" is the root), when the checkpoint
+    /// pickled a whole nn.Module tree; empty for a plain state_dict.</summary>
+    public IReadOnlyDictionary<string, ModuleRecord> Modules { get; init; } = new Dictionary<string, ModuleRecord>();
+
     /// <summary>File name (without folder) of the checkpoint this came from.</summary>
     public string SourceFile { get; init; } = "";
 

@@ -9,6 +9,9 @@ internal static class MetadataKeys
     public const string Stride = "stride";
     public const string Epoch = "epoch";
     public const string Date = "date";
+    public const string Modules = "modules";
+    public const string ModuleClass = "class";
+    public const string ModuleAttributes = "attributes";
     public const string SourceFile = "source_file";
     public const string SourceSha256 = "source_sha256";
 

@@ -74,6 +74,7 @@ public static class WeightFileReader
         var stride = new List<double>();
         long? epoch = null;
         string? date = null;
+        var modules = new Dictionary<string, ModuleRecord>(StringComparer.Ordinal);
         int fields = r.ReadMapHeader();
         for (int f = 0; f < fields; f++)
         {
@@ -91,6 +92,26 @@ public static class WeightFileReader
                     break;
                 case MetadataKeys.Epoch: epoch = r.TryReadNil() ? null : r.ReadInt64(); break;
                 case MetadataKeys.Date: date = r.ReadString(); break;
+                case MetadataKeys.Modules:
+                    for (int n = r.ReadMapHeader(), i = 0; i < n; i++)
+                    {
+                        string path = r.ReadString() ?? "";
+                        string cls = "";
+                        IReadOnlyDictionary<string, object?> attributes = new Dictionary<string, object?>();
+                        for (int m = r.ReadMapHeader(), j = 0; j < m; j++)
+                        {
+                            switch (r.ReadString())
+                            {
+                                case MetadataKeys.ModuleClass: cls = r.ReadString() ?? ""; break;
+                                case MetadataKeys.ModuleAttributes:
+                                    attributes = PlainValueCodec.Read(ref r) as Dictionary<string, object?> ?? new Dictionary<string, object?>();
+                                    break;
+                                default: r.Skip(); break;
+                            }
+                        }
+                        modules[path] = new ModuleRecord(cls, attributes);
+                    }
+                    break;
                 case MetadataKeys.SourceFile: sourceFile = r.ReadString() ?? ""; break;
                 case MetadataKeys.SourceSha256: sha = r.ReadString() ?? ""; break;
                 default: r.Skip(); break;
@@ -99,7 +120,7 @@ public static class WeightFileReader
         return new WeightMetadata
         {
             Architecture = architecture, Config = config, ClassNames = classNames, Stride = stride,
-            Epoch = epoch, Date = date, SourceFile = sourceFile, SourceSha256 = sha,
+            Epoch = epoch, Date = date, Modules = modules, SourceFile = sourceFile, SourceSha256 = sha,
         };
     }
 }

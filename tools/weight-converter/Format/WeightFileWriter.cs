@@ -61,7 +61,7 @@ public sealed class WeightFileWriter
 
     private static void WriteMetadata(ref MessagePackWriter w, WeightMetadata m)
     {
-        w.WriteMapHeader(8);
+        w.WriteMapHeader(9);
         w.Write(MetadataKeys.Architecture);
         w.Write(m.Architecture);
         w.Write(MetadataKeys.Config);
@@ -76,6 +76,17 @@ public sealed class WeightFileWriter
         if (m.Epoch is long epoch) w.Write(epoch); else w.WriteNil();
         w.Write(MetadataKeys.Date);
         w.Write(m.Date);
+        w.Write(MetadataKeys.Modules);
+        w.WriteMapHeader(m.Modules.Count);
+        foreach (var (path, record) in m.Modules)
+        {
+            w.Write(path);
+            w.WriteMapHeader(2);
+            w.Write(MetadataKeys.ModuleClass);
+            w.Write(record.ClassName);
+            w.Write(MetadataKeys.ModuleAttributes);
+            PlainValueCodec.Write(ref w, record.Attributes.ToDictionary(a => a.Key, a => a.Value));
+        }
         w.Write(MetadataKeys.SourceFile);
         w.Write(m.SourceFile);
         w.Write(MetadataKeys.SourceSha256);

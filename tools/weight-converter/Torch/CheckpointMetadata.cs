@@ -28,6 +28,7 @@ internal static class CheckpointMetadata
             },
             Epoch = x.Checkpoint?.Get("epoch") as long?,
             Date = x.Checkpoint?.Get("date") as string,
+            Modules = x.Modules,
             SourceFile = sourceFile,
             SourceSha256 = sha256,
         };

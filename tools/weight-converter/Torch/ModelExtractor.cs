@@ -16,7 +16,8 @@ public static class ModelExtractor
     /// <summary>Module visits allowed: shared submodules are walked once per path, as PyTorch does, so a hostile DAG could explode.</summary>
     private const int MaxModuleVisits = 1_000_000;
 
-    public sealed record Extracted(IReadOnlyList<NamedTensor> Tensors, PyObject? Module, PyDict? Checkpoint);
+    public sealed record Extracted(IReadOnlyList<NamedTensor> Tensors, PyObject? Module, PyDict? Checkpoint,
+        IReadOnlyDictionary<string, ModuleRecord> Modules);
 
     public static Extracted Extract(object? root, string source)
     {
@@ -30,11 +31,12 @@ public static class ModelExtractor
                 throw new WeightFormatException($"{source} holds no model: expected a state_dict or a dict with 'model', 'ema' or 'state_dict' (found keys: {KeyList(dict)})");
         }
         var tensors = new List<NamedTensor>();
+        var modules = new Dictionary<string, ModuleRecord>(StringComparer.Ordinal);
         switch (model)
         {
             case PyObject module when IsModule(module):
                 int visits = MaxModuleVisits;
-                Walk(module, "", 0, ref visits, tensors);
+                Walk(module, "", 0, ref visits, tensors, modules);
                 break;
             case PyDict stateDict when IsStateDict(stateDict):
                 foreach (var (k, v) in stateDict.Entries) tensors.Add(new NamedTensor((string)k, (TorchTensor)v!));
@@ -43,7 +45,7 @@ public static class ModelExtractor
                 throw new WeightFormatException($"{source} holds a {PickleMachine.Describe(model)} where a model or state_dict was expected");
         }
         if (tensors.Count == 0) throw new WeightFormatException($"{source} holds a model without any tensors");
-        return new Extracted(tensors, model as PyObject, checkpoint);
+        return new Extracted(tensors, model as PyObject, checkpoint, modules);
     }
 
     /// <summary>A dict of string keys to tensors, nothing else.</summary>
@@ -53,18 +55,36 @@ public static class ModelExtractor
     private static bool IsModule(PyObject o) => o.StateDict?.Get("_modules") is PyDict;
 
     /// <summary>state_dict order: a module's parameters, then its persistent buffers, then each child.</summary>
-    private static void Walk(PyObject module, string prefix, int depth, ref int visits, List<NamedTensor> into)
+    private static void Walk(PyObject module, string prefix, int depth, ref int visits, List<NamedTensor> into,
+        Dictionary<string, ModuleRecord> modules)
     {
         if (depth > MaxModuleDepth) throw new WeightFormatException($"module tree deeper than {MaxModuleDepth} levels at '{prefix}' (cyclic?)");
         if (--visits < 0) throw new WeightFormatException($"module tree has more than {MaxModuleVisits} modules (hostile?)");
         var state = module.StateDict!;
+        modules[prefix.TrimEnd('.')] = new ModuleRecord(module.Type.FullName, PlainAttributes(state));
         AddTensors(state.Get("_parameters"), prefix, skip: null, into);
         AddTensors(state.Get("_buffers"), prefix, skip: state.Get("_non_persistent_buffers_set") as PySet, into);
         if (state.Get("_modules") is not PyDict children) return;
         foreach (var (name, child) in children.Entries)
         {
-            if (child is PyObject c && IsModule(c)) Walk(c, $"{prefix}{name}.", depth + 1, ref visits, into);
+            if (child is PyObject c && IsModule(c)) Walk(c, $"{prefix}{name}.", depth + 1, ref visits, into, modules);
         }
+    }
+
+    /// <summary>Public scalar attributes of a module (eps, stride, inplace, ...): plain values and short
+    /// tuples of them; containers, tensors and private fields are left out.</summary>
+    private static Dictionary<string, object?> PlainAttributes(PyDict state)
+    {
+        const int MaxTuple = 16;
+        var attributes = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in state.Entries)
+        {
+            if (key is not string k || k.StartsWith('_')) continue;
+            if (value is null or bool or long or double or string) attributes[k] = value;
+            else if (value is PyTuple t && t.Count <= MaxTuple && t.Items.All(i => i is null or bool or long or double or string))
+                attributes[k] = t.Items.ToList();
+        }
+        return attributes;
     }
 
     private static void AddTensors(object? dict, string prefix, PySet? skip, List<NamedTensor> into)

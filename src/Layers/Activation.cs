@@ -1,0 +1,34 @@
+using NativeCam.Autograd;
+using NativeCam.Tensors;
+
+namespace NativeCam.Layers;
+
+/// <summary>The activations a checkpoint's modules may hold; read from the module's class name, never assumed.</summary>
+public enum Activation { Identity, Silu, Relu, Sigmoid, Gelu }
+
+public static class Activations
+{
+    /// <summary>Maps a PyTorch module class (<c>torch.nn.modules.activation.SiLU</c> or just <c>SiLU</c>) to an activation.</summary>
+    public static Activation FromClassName(string className)
+    {
+        var name = className[(className.LastIndexOf('.') + 1)..];
+        return name switch
+        {
+            "SiLU" => Activation.Silu,
+            "ReLU" => Activation.Relu,
+            "Sigmoid" => Activation.Sigmoid,
+            "GELU" => Activation.Gelu,
+            "Identity" => Activation.Identity,
+            _ => throw new InvalidDataException($"activation {name} is not supported (supported: SiLU, ReLU, Sigmoid, GELU, Identity)"),
+        };
+    }
+
+    public static Var Apply(this Activation a, Var x) => a switch
+    {
+        Activation.Identity => x,
+        Activation.Silu => Ops.Silu(x),
+        Activation.Relu => Ops.Relu(x),
+        Activation.Sigmoid => Ops.Sigmoid(x),
+        _ => Ops.Gelu(x),
+    };
+}

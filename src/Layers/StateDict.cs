@@ -1,0 +1,38 @@
+namespace NativeCam.Layers;
+
+/// <summary>
+/// Named weights of a model (PyTorch's state_dict: <c>model.17.cv3.conv.weight</c> → tensor). Modules take
+/// their weights by name while a model is built; <see cref="Unused"/> then lists what nothing took, so a
+/// builder can refuse a checkpoint whose layers it did not understand instead of running a wrong network.
+/// </summary>
+public sealed class StateDict
+{
+    readonly Dictionary<string, HostTensor> _tensors;
+    readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+
+    public StateDict(IEnumerable<KeyValuePair<string, HostTensor>> tensors) =>
+        _tensors = new Dictionary<string, HostTensor>(tensors, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Keys => _tensors.Keys;
+
+    public bool Contains(string name) => _tensors.ContainsKey(name);
+
+    /// <summary>The tensor called <paramref name="name"/> with the expected shape (null: any shape).</summary>
+    public HostTensor Take(string name, params int[]? shape)
+    {
+        if (!_tensors.TryGetValue(name, out var t))
+            throw new InvalidDataException($"checkpoint has no tensor '{name}'");
+        if (shape is { Length: > 0 } && !t.Shape.SequenceEqual(shape))
+            throw new InvalidDataException($"tensor '{name}' has shape [{string.Join(", ", t.Shape)}], the network expects [{string.Join(", ", shape)}]");
+        _taken.Add(name);
+        return t;
+    }
+
+    /// <summary>Like <see cref="Take"/> for an optional tensor (a bias); null if absent.</summary>
+    public HostTensor? TakeOptional(string name) => Contains(name) ? Take(name, null) : null;
+
+    /// <summary>Names no module took, in checkpoint order (BatchNorm step counters are ignored: they do not affect inference).</summary>
+    public IReadOnlyList<string> Unused => _tensors.Keys
+        .Where(k => !_taken.Contains(k) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
+        .ToList();
+}
