@@ -28,7 +28,7 @@ public sealed partial class IlgpuBackend
     Action<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>? _conv2dBackwardInput;
     Action<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>? _conv2dBackwardWeight;
 
-    /// <summary>x[i] if 0 ≤ i - rowStart &lt; width (the pixel is inside its row), else zero padding.</summary>
+    /// <summary>Pixel i of the row starting at rowStart if 0 ≤ i &lt; width, else zero padding.</summary>
     static float LoadPadded(ArrayView<float> x, int rowStart, int i, int width) =>
         (uint)i < (uint)width ? x[rowStart + i] : 0f;
 
@@ -56,8 +56,8 @@ public sealed partial class IlgpuBackend
     }
 
     // Forward. Work item: 4 output channels (of one group) × 8 consecutive output pixels of one row of one image;
-    // its inner loop runs over the group's input channels and the kernel taps, keeping 32 sums in registers
-    // (each input value feeds 4 channels, each weight 8 pixels). Channel rows past the group's end reuse its last
+    // its inner loop runs over the group's input channels and the kernel taps, keeping 32 sums (in registers on a
+    // GPU; each input value feeds 4 channels, each weight 8 pixels). Channel rows past the group's end reuse its last
     // weight row and are not stored; pixels past the row's end read padding and are not stored.
     static void Conv2dKernel(Index1D t, Work w, ArrayView<float> x, ArrayView<float> wt, ArrayView<float> bias, int hasBias,
         ArrayView<float> y, ConvShape s)
