@@ -28,7 +28,7 @@ public sealed partial class IlgpuBackend
     Action<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>? _conv2dBackwardInput;
     Action<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>? _conv2dBackwardWeight;
 
-    /// <summary>x[i] if 0 ≤ i - rowStart &lt; width (the pixel is inside its row), else zero padding.</summary>
+    /// <summary>Pixel i of the row starting at rowStart if 0 ≤ i &lt; width, else zero padding.</summary>
     static float LoadPadded(ArrayView<float> x, int rowStart, int i, int width) =>
         (uint)i < (uint)width ? x[rowStart + i] : 0f;
 
@@ -56,8 +56,8 @@ public sealed partial class IlgpuBackend
     }
 
     // Forward. Work item: 4 output channels (of one group) × 8 consecutive output pixels of one row of one image;
-    // its inner loop runs over the group's input channels and the kernel taps, keeping 32 sums in registers
-    // (each input value feeds 4 channels, each weight 8 pixels). Channel rows past the group's end reuse its last
+    // its inner loop runs over the group's input channels and the kernel taps, keeping 32 sums (in registers on a
+    // GPU; each input value feeds 4 channels, each weight 8 pixels). Channel rows past the group's end reuse its last
     // weight row and are not stored; pixels past the row's end read padding and are not stored.
     static void Conv2dKernel(Index1D t, Work w, ArrayView<float> x, ArrayView<float> wt, ArrayView<float> bias, int hasBias,
         ArrayView<float> y, ConvShape s)
@@ -154,10 +154,14 @@ public sealed partial class IlgpuBackend
                 int w0 = cl0 * taps, w1 = IntrinsicMath.Min(cl0 + 1, cinG - 1) * taps;
                 int w2 = IntrinsicMath.Min(cl0 + 2, cinG - 1) * taps, w3 = IntrinsicMath.Min(cl0 + 3, cinG - 1) * taps;
                 int ix0 = pb * TileP, sw = s.SW;
+                // Stride 1 with every tap's 8 output columns inside the row: tap kx + 1 sees the columns of tap kx
+                // shifted by one to the left, so each tap after the first loads one new value and shifts the rest.
+                bool sliding = sw == 1 && ix0 + s.PW - (s.KW - 1) >= 0 && ix0 + s.PW + 7 < s.OW;
                 float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a04 = 0, a05 = 0, a06 = 0, a07 = 0;
                 float a10 = 0, a11 = 0, a12 = 0, a13 = 0, a14 = 0, a15 = 0, a16 = 0, a17 = 0;
                 float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a24 = 0, a25 = 0, a26 = 0, a27 = 0;
                 float a30 = 0, a31 = 0, a32 = 0, a33 = 0, a34 = 0, a35 = 0, a36 = 0, a37 = 0;
+                float v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0, v6 = 0, v7 = 0;
                 for (int col = 0; col < coutG; col++)
                 {
                     int co = g * coutG + col;
@@ -170,12 +174,19 @@ public sealed partial class IlgpuBackend
                         for (int kx = 0; kx < s.KW; kx++)
                         {
                             int tx = ix0 + s.PW - kx; // pixel j of the tile meets output column (tx + j)/sw
-                            float v0, v1, v2, v3, v4, v5, v6, v7;
-                            if (sw == 1 && tx >= 0 && tx + 7 < s.OW)
+                            if (sliding)
                             {
                                 int p = row + tx;
-                                v0 = gy[p]; v1 = gy[p + 1]; v2 = gy[p + 2]; v3 = gy[p + 3];
-                                v4 = gy[p + 4]; v5 = gy[p + 5]; v6 = gy[p + 6]; v7 = gy[p + 7];
+                                if (kx == 0)
+                                {
+                                    v1 = gy[p + 1]; v2 = gy[p + 2]; v3 = gy[p + 3]; v4 = gy[p + 4];
+                                    v5 = gy[p + 5]; v6 = gy[p + 6]; v7 = gy[p + 7];
+                                }
+                                else
+                                {
+                                    v7 = v6; v6 = v5; v5 = v4; v4 = v3; v3 = v2; v2 = v1; v1 = v0;
+                                }
+                                v0 = gy[p];
                             }
                             else
                             {
