@@ -18,6 +18,7 @@ public sealed class Tape : IDisposable
     readonly List<Node> _nodes = [];
     readonly HashSet<string> _watched = new(StringComparer.Ordinal);
     readonly Dictionary<string, Var> _named = new(StringComparer.Ordinal);
+    readonly List<string> _namingOrder = [];
     bool _disposed;
 
     public Tape()
@@ -40,8 +41,11 @@ public sealed class Tape : IDisposable
         foreach (var n in names) _watched.Add(n);
     }
 
-    /// <summary>Values named during this pass, in the order they were named.</summary>
+    /// <summary>Values named during this pass, by name.</summary>
     public IReadOnlyDictionary<string, Var> Named => _named;
+
+    /// <summary>Names in the order the forward pass produced them (aliases of one value are adjacent).</summary>
+    public IReadOnlyList<string> NamingOrder => _namingOrder;
 
     /// <summary>The value named <paramref name="name"/>, or null.</summary>
     public Var? Find(string name) => _named.GetValueOrDefault(name);
@@ -49,7 +53,8 @@ public sealed class Tape : IDisposable
     internal Var Name(Var v, string name)
     {
         v.Name ??= name; // a value may carry several names (a block's output is also its last conv's `.act`)
-        _named[name] = v;
+        if (_named.TryAdd(name, v)) _namingOrder.Add(name);
+        else _named[name] = v;
         if (_watched.Contains(name)) v.RequiresGrad = true;
         return v;
     }
@@ -162,6 +167,7 @@ public sealed class Tape : IDisposable
         _owned.Clear();
         _nodes.Clear();
         _named.Clear();
+        _namingOrder.Clear();
         if (_current == this) _current = _outer;
     }
 }

@@ -11,6 +11,24 @@ public static class CommonOptions
         Description = "Accelerator: auto (CUDA, then OpenCL, then CPU), cuda, opencl or cpu. Default: $NATIVECAM_DEVICE or auto.",
     };
 
+    public static Option<int> ImageSize() => new("--img-size")
+    {
+        Description = "Network input size in pixels (a multiple of 32). Default: 640.",
+        DefaultValueFactory = _ => 640,
+    };
+
+    public static int CheckImageSize(int size) =>
+        size >= 32 && size <= 4096 && size % 32 == 0 ? size
+            : throw new CliError($"--img-size must be a multiple of 32 between 32 and 4096, got {size}");
+
+    /// <summary>Loads a YOLOv5 model, turning unreadable or unsupported files into one-line errors.</summary>
+    public static NativeCam.Yolo.YoloDetector LoadDetector(Device device, string path) =>
+        WeightErrors.Guard(path, () =>
+        {
+            try { return NativeCam.Yolo.YoloDetector.Load(device, path); }
+            catch (InvalidDataException e) { throw new CliError($"{Path.GetFileName(path)}: {e.Message}"); }
+        });
+
     public static Device OpenDevice(string? choice)
     {
         try { return NativeCam.Tensors.Device.Open(choice); }

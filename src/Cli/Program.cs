@@ -7,4 +7,5 @@ var root = new RootCommand("NativeCam: see what vision networks look at, on its 
 root.Subcommands.Add(DeviceCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(LayersCommand.Create());
 return CliRunner.Run(root, args);

@@ -9,9 +9,18 @@ public sealed class StateDict
 {
     readonly Dictionary<string, HostTensor> _tensors;
     readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+    readonly Func<string, int[], HostTensor>? _generate;
 
     public StateDict(IEnumerable<KeyValuePair<string, HostTensor>> tensors) =>
         _tensors = new Dictionary<string, HostTensor>(tensors, StringComparer.Ordinal);
+
+    StateDict(Func<string, int[], HostTensor> generate) : this([]) => _generate = generate;
+
+    /// <summary>
+    /// A state dict that makes every required tensor on request from its name and expected shape
+    /// (random weights for benchmarks and architecture checks); optional tensors such as biases stay absent.
+    /// </summary>
+    public static StateDict Generated(Func<string, int[], HostTensor> generate) => new(generate);
 
     public IReadOnlyCollection<string> Keys => _tensors.Keys;
 
@@ -21,7 +30,10 @@ public sealed class StateDict
     public HostTensor Take(string name, params int[]? shape)
     {
         if (!_tensors.TryGetValue(name, out var t))
-            throw new InvalidDataException($"checkpoint has no tensor '{name}'");
+        {
+            if (_generate is null || shape is not { Length: > 0 }) throw new InvalidDataException($"checkpoint has no tensor '{name}'");
+            _tensors[name] = t = _generate(name, shape);
+        }
         if (shape is { Length: > 0 } && !t.Shape.SequenceEqual(shape))
             throw new InvalidDataException($"tensor '{name}' has shape [{string.Join(", ", t.Shape)}], the network expects [{string.Join(", ", shape)}]");
         _taken.Add(name);

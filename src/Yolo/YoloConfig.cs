@@ -11,7 +11,7 @@ public sealed record LayerSpec(int Index, int[] From, int Number, string Module,
 /// multiples, pixel anchors per level and the backbone + head layer table. Read from the generic
 /// tree (maps, lists, strings, numbers) that the checkpoint reader produces.
 /// </summary>
-public sealed class YoloConfig
+public sealed record YoloConfig
 {
     public required int Classes { get; init; }
     public required double DepthMultiple { get; init; }
