@@ -9,8 +9,8 @@ namespace NativeCam.Tests.Yolo;
 
 /// <summary>
 /// Every block the builder supports, against our PyTorch reference (tests/reference/yolov5_reference.py) on
-/// two small custom yamls (tests/reference/yolov5_blocks_reference.py): blocks-a has Focus, C3Ghost, a
-/// stride-2 GhostBottleneck, a repeated Conv row, DWConv, C3x, GhostConv, BottleneckCSP, SPP and
+/// two small custom yamls (tests/reference/yolov5_blocks_reference.py): blocks-a has Focus, SPP, a
+/// stride-2 GhostBottleneck, a repeated Conv row, DWConv, C3x, GhostConv, BottleneckCSP, C3Ghost and
 /// DWConvTranspose2d; blocks-b has a repeated Bottleneck row, CrossConv, SPPF, an act=False Conv, an s=1
 /// GhostBottleneck and 2 anchors per level. Weights are the closed-form synthetic ones of
 /// <see cref="YoloArchitectureTests"/>; the fixture holds names, shapes, outputs and gradients (float64).
@@ -148,7 +148,7 @@ public class YoloBlockTests
     public void LayerTableFollowsTheYaml()
     {
         using var model = YoloModel.Build(D, Checkpoint(Case("blocks-a"), true));
-        Assert.Equal(new[] { "Focus", "Conv", "C3Ghost", "GhostBottleneck", "Conv", "DWConv", "C3x", "GhostConv", "BottleneckCSP", "SPP",
+        Assert.Equal(new[] { "Focus", "Conv", "SPP", "GhostBottleneck", "Conv", "DWConv", "C3x", "GhostConv", "BottleneckCSP", "C3Ghost",
             "Conv", "DWConvTranspose2d", "Concat", "C3", "Conv", "Upsample", "Concat", "C3", "Conv", "Concat", "C3", "Conv", "Concat", "C3", "Detect" },
             model.Layers.Select(l => l.Type));
         Assert.Equal(24, model.Layers[11].OutChannels); // 96 · 0.25

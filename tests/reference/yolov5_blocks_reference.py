@@ -1,9 +1,10 @@
 """Block fixtures: two small custom YOLOv5 yamls that together use every block the C# builder supports.
 
-  blocks-a (2 classes, 3 anchors/level, input 32x64): Focus first layer, C3Ghost, a GhostBottleneck with
-      s=2 in the yaml, a repeated Conv row (number 2 -> nn.Sequential, paths model.4.0/model.4.1), DWConv
-      with groups = gcd(16, 32), C3x (CrossConv inner blocks, n=2), GhostConv, BottleneckCSP, SPP (5, 9, 13),
-      DWConvTranspose2d with c1 != c2 (groups = gcd(32, 24) = 8), nn.Upsample, Concat, C3, Detect.
+  blocks-a (2 classes, 3 anchors/level, input 32x64): Focus first layer, SPP (5, 9, 13) on an 8x16 map (at
+      P5's 1x2 every window would see the whole map), a GhostBottleneck with s=2 in the yaml, a repeated Conv
+      row (number 2 -> nn.Sequential, paths model.4.0/model.4.1), DWConv with groups = gcd(16, 32), C3x
+      (CrossConv inner blocks, n=2), GhostConv, BottleneckCSP, C3Ghost, DWConvTranspose2d with c1 != c2
+      (groups = gcd(32, 24) = 8), nn.Upsample, Concat, C3, Detect.
   blocks-b (1 class, 2 anchors/level, depth 0.5, input 64x32): Conv 6x6, a repeated Bottleneck row
       (3 x 0.5 rounds to 2), CrossConv with a shortcut, C3 with n=2, SPPF, a Conv with act=False
       (nn.Identity), a GhostBottleneck with s=1 (identity shortcut).
@@ -34,14 +35,14 @@ BLOCKS_A = {
     "nc": 2, "depth_multiple": 1.0, "width_multiple": 0.25, "anchors": ANCHORS3, "ch": 3,
     "backbone": [[-1, 1, "Focus", [16, 3]],                    # 0  /2
                  [-1, 1, "Conv", [32, 3, 2]],                  # 1  /4
-                 [-1, 1, "C3Ghost", [32]],                     # 2
+                 [-1, 1, "SPP", [32, [5, 9, 13]]],             # 2  on 8x16, where chained pools would differ
                  [-1, 1, "GhostBottleneck", [64, 3, 2]],       # 3  /8
                  [-1, 2, "Conv", [64, 3, 1]],                  # 4  nn.Sequential of 2
                  [-1, 1, "DWConv", [128, 3, 2]],               # 5  /16
                  [-1, 2, "C3x", [128]],                        # 6
                  [-1, 1, "GhostConv", [256, 3, 2]],            # 7  /32
                  [-1, 1, "BottleneckCSP", [256]],              # 8
-                 [-1, 1, "SPP", [256, [5, 9, 13]]]],           # 9
+                 [-1, 1, "C3Ghost", [256]]],                   # 9
     "head": [[-1, 1, "Conv", [128, 1, 1]],                     # 10
              [-1, 1, "DWConvTranspose2d", [96, 4, 2, 1, 0]],   # 11 learned x2 upsampling, 32 -> 24 channels
              [[-1, 6], 1, "Concat", [1]],                      # 12
@@ -88,7 +89,7 @@ BLOCKS_B = {
 }
 
 # Inner layers whose activations and K-target gradients are checked, by PyTorch module path.
-LAYERS_A = ["model.1", "model.2.m.0", "model.3.conv.1", "model.4.0", "model.6.m.1", "model.8.act", "model.11"]
+LAYERS_A = ["model.1", "model.3.conv.1", "model.4.0", "model.6.m.1", "model.8.act", "model.9.m.0", "model.11"]
 LAYERS_B = ["model.2.1", "model.4", "model.9.act", "model.13.conv.2"]
 
 
