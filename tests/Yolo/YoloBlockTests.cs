@@ -168,4 +168,20 @@ public class YoloBlockTests
         Assert.Contains("model.4.cv3.conv.weight", e.Message);
         Assert.Contains("model.23.m.3.bias", e.Message);
     }
+
+    /// <summary>Arguments the builder does not implement stop the build rather than run a different network.</summary>
+    [Theory]
+    [InlineData(12, "Concat", 0, "layer 12: Concat along dimension 0 is not supported")]
+    [InlineData(15, "nn.Upsample", 2, "layer 15: Upsample mode 'bilinear' is not supported")]
+    public void UnsupportedArgumentsStopTheBuild(int layer, string module, int argument, string message)
+    {
+        var c = Case("blocks-a");
+        var tree = (Dictionary<string, object?>)YoloArchitectureTests.Tree(c.GetProperty("config"))!;
+        var row = (List<object?>)((List<object?>)tree["head"]!)[layer - 10]!;
+        Assert.Equal(module, row[2]);
+        ((List<object?>)row[3]!)[argument] = argument == 0 ? 0L : "bilinear";
+        var bad = Checkpoint(c, true) with { Config = YoloConfig.FromTree(tree) };
+        var e = Assert.Throws<InvalidDataException>(() => YoloModel.Build(D, bad));
+        Assert.Contains(message, e.Message);
+    }
 }
