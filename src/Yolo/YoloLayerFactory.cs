@@ -43,9 +43,13 @@ static class YoloLayerFactory
         switch (type)
         {
             case "Concat":
+                int dim = args.Count > 0 ? YoloConfig.Int(args[0], $"{path} dimension") : 1;
+                if (dim != 1) throw new InvalidDataException($"layer {spec.Index}: Concat along dimension {dim} is not supported (only channels, 1)");
                 return new YoloLayer(spec.Index, spec.From, type, spec.From.Sum(In), null);
             case "Upsample":
                 int scale = YoloConfig.Int(args.Count > 1 ? args[1] : null, $"{path} scale factor");
+                var mode = args.Count > 2 ? args[2] as string : "nearest";
+                if (mode != "nearest") throw new InvalidDataException($"layer {spec.Index}: Upsample mode '{args[2] ?? "None"}' is not supported (only 'nearest')");
                 return new YoloLayer(spec.Index, spec.From, type, In(spec.From[0]), new Upsample(path, scale));
             case "Detect":
                 var chs = spec.From.Select(In).ToArray();

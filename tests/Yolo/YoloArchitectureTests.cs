@@ -25,7 +25,7 @@ public class YoloArchitectureTests
     }
 
     /// <summary>The same formula as the Python script's <c>synthetic</c>.</summary>
-    static float[] Synthetic(string name, int[] shape, int ordinal)
+    internal static float[] Synthetic(string name, int[] shape, int ordinal)
     {
         int n = shape.Aggregate(1, (a, b) => a * b);
         var v = new float[n];
@@ -42,7 +42,7 @@ public class YoloArchitectureTests
     }
 
     /// <summary>JSON → the plain tree (maps, lists, strings, numbers, bools) a checkpoint's yaml arrives as.</summary>
-    static object? Tree(JsonElement e) => e.ValueKind switch
+    internal static object? Tree(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.Object => e.EnumerateObject().ToDictionary(p => p.Name, p => Tree(p.Value)),
         JsonValueKind.Array => e.EnumerateArray().Select(Tree).ToList(),

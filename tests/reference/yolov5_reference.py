@@ -1,4 +1,4 @@
-"""Our own minimal PyTorch YOLOv5 (v6.x modules), built from a checkpoint's yaml, for reference fixtures.
+"""Our own minimal PyTorch YOLOv5 (v6.x modules: every block the C# builder supports), built from a checkpoint's yaml, for reference fixtures.
 
 Loads the official yolov5n.pt *as data* (stand-in classes for the `models.*` names, whose state we
 read; no YOLOv5 code is needed or used), rebuilds the network from its yaml with the module
@@ -48,22 +48,53 @@ def load_checkpoint(path):
 
 
 # ---- the modules ---------------------------------------------------------------------------------
+# Written from YOLOv5 v6.x's semantics; class, attribute and state_dict names follow its models/common.py
+# and models/experimental.py so that community checkpoints load with strict=True.
 
-def autopad(k):
-    return k // 2
+def autopad(k, p=None):
+    """'Same' padding for odd kernels; k may be an int or a (kh, kw) pair."""
+    if p is not None:
+        return p
+    return k // 2 if isinstance(k, int) else [v // 2 for v in k]
 
 
 class Conv(nn.Module):
-    """Conv2d (no bias) + BatchNorm2d + SiLU, YOLOv5's basic block."""
+    """Conv2d (no bias) + BatchNorm2d + SiLU, YOLOv5's basic block; act=False gives nn.Identity()."""
 
-    def __init__(self, c1, c2, k=1, s=1, p=None, g=1):
+    def __init__(self, c1, c2, k=1, s=1, p=None, g=1, act=True):
         super().__init__()
-        self.conv = nn.Conv2d(c1, c2, k, s, autopad(k) if p is None else p, groups=g, bias=False)
+        self.conv = nn.Conv2d(c1, c2, k, s, autopad(k, p), groups=g, bias=False)
         self.bn = nn.BatchNorm2d(c2, eps=1e-3, momentum=0.03)
-        self.act = nn.SiLU()
+        self.act = nn.SiLU() if act is True else (act if isinstance(act, nn.Module) else nn.Identity())
 
     def forward(self, x):
         return self.act(self.bn(self.conv(x)))
+
+
+class DWConv(Conv):
+    """Grouped conv with groups = gcd(c1, c2) (depth-wise when c1 == c2)."""
+
+    def __init__(self, c1, c2, k=1, s=1, act=True):
+        super().__init__(c1, c2, k, s, g=math.gcd(c1, c2), act=act)
+
+
+class DWConvTranspose2d(nn.ConvTranspose2d):
+    """Learned depth-wise upsampling: a ConvTranspose2d (with bias) whose groups = gcd(c1, c2)."""
+
+    def __init__(self, c1, c2, k=1, s=1, p1=0, p2=0):
+        super().__init__(c1, c2, k, s, p1, p2, groups=math.gcd(c1, c2))
+
+
+class Focus(nn.Module):
+    """Space-to-depth (four pixel phases stacked as channels), then a Conv."""
+
+    def __init__(self, c1, c2, k=1, s=1, p=None, g=1, act=True):
+        super().__init__()
+        self.conv = Conv(c1 * 4, c2, k, s, p, g, act=act)
+
+    def forward(self, x):
+        phases = (x[..., ::2, ::2], x[..., 1::2, ::2], x[..., ::2, 1::2], x[..., 1::2, 1::2])
+        return self.conv(torch.cat(phases, 1))
 
 
 class Bottleneck(nn.Module):
@@ -79,6 +110,41 @@ class Bottleneck(nn.Module):
         return x + y if self.add else y
 
 
+class CrossConv(nn.Module):
+    """A 1xk conv then a kx1 conv, with an optional shortcut (models/experimental.py)."""
+
+    def __init__(self, c1, c2, k=3, s=1, g=1, e=1.0, shortcut=False):
+        super().__init__()
+        c_ = int(c2 * e)
+        self.cv1 = Conv(c1, c_, (1, k), (1, s))
+        self.cv2 = Conv(c_, c2, (k, 1), (s, 1), g=g)
+        self.add = shortcut and c1 == c2
+
+    def forward(self, x):
+        y = self.cv2(self.cv1(x))
+        return x + y if self.add else y
+
+
+class BottleneckCSP(nn.Module):
+    """The pre-C3 CSP block: its BatchNorm normalises cat(cv3(m(cv1(x))), cv2(x)), so it is a standalone bn."""
+
+    def __init__(self, c1, c2, n=1, shortcut=True, g=1, e=0.5):
+        super().__init__()
+        c_ = int(c2 * e)
+        self.cv1 = Conv(c1, c_, 1, 1)
+        self.cv2 = nn.Conv2d(c1, c_, 1, 1, bias=False)
+        self.cv3 = nn.Conv2d(c_, c_, 1, 1, bias=False)
+        self.cv4 = Conv(2 * c_, c2, 1, 1)
+        self.bn = nn.BatchNorm2d(2 * c_, eps=1e-3, momentum=0.03)
+        self.act = nn.SiLU()
+        self.m = nn.Sequential(*(Bottleneck(c_, c_, shortcut, g, e=1.0) for _ in range(n)))
+
+    def forward(self, x):
+        y1 = self.cv3(self.m(self.cv1(x)))
+        y2 = self.cv2(x)
+        return self.cv4(self.act(self.bn(torch.cat((y1, y2), 1))))
+
+
 class C3(nn.Module):
     """CSP bottleneck with 3 convolutions: cv3(cat(m(cv1(x)), cv2(x)))."""
 
@@ -92,6 +158,70 @@ class C3(nn.Module):
 
     def forward(self, x):
         return self.cv3(torch.cat((self.m(self.cv1(x)), self.cv2(x)), 1))
+
+
+class C3x(C3):
+    """C3 whose inner blocks are CrossConvs."""
+
+    def __init__(self, c1, c2, n=1, shortcut=True, g=1, e=0.5):
+        super().__init__(c1, c2, n, shortcut, g, e)
+        c_ = int(c2 * e)
+        self.m = nn.Sequential(*(CrossConv(c_, c_, 3, 1, g, 1.0, shortcut) for _ in range(n)))
+
+
+class GhostConv(nn.Module):
+    """Half the channels from a Conv, the other half from a cheap 5x5 depth-wise Conv of that half."""
+
+    def __init__(self, c1, c2, k=1, s=1, g=1, act=True):
+        super().__init__()
+        c_ = c2 // 2
+        self.cv1 = Conv(c1, c_, k, s, None, g, act=act)
+        self.cv2 = Conv(c_, c_, 5, 1, None, c_, act=act)
+
+    def forward(self, x):
+        y = self.cv1(x)
+        return torch.cat((y, self.cv2(y)), 1)
+
+
+class GhostBottleneck(nn.Module):
+    """GhostConv -> (stride-2 DWConv) -> GhostConv, plus x (or a DWConv + Conv shortcut when s == 2)."""
+
+    def __init__(self, c1, c2, k=3, s=1):
+        super().__init__()
+        c_ = c2 // 2
+        self.conv = nn.Sequential(
+            GhostConv(c1, c_, 1, 1),
+            DWConv(c_, c_, k, s, act=False) if s == 2 else nn.Identity(),
+            GhostConv(c_, c2, 1, 1, act=False))
+        self.shortcut = (nn.Sequential(DWConv(c1, c1, k, s, act=False), Conv(c1, c2, 1, 1, act=False))
+                         if s == 2 else nn.Identity())
+
+    def forward(self, x):
+        return self.conv(x) + self.shortcut(x)
+
+
+class C3Ghost(C3):
+    """C3 whose inner blocks are GhostBottlenecks."""
+
+    def __init__(self, c1, c2, n=1, shortcut=True, g=1, e=0.5):
+        super().__init__(c1, c2, n, shortcut, g, e)
+        c_ = int(c2 * e)
+        self.m = nn.Sequential(*(GhostBottleneck(c_, c_) for _ in range(n)))
+
+
+class SPP(nn.Module):
+    """Spatial pyramid pooling: parallel max-pools of sizes k over cv1's output, concatenated."""
+
+    def __init__(self, c1, c2, k=(5, 9, 13)):
+        super().__init__()
+        c_ = c1 // 2
+        self.cv1 = Conv(c1, c_, 1, 1)
+        self.cv2 = Conv(c_ * (len(k) + 1), c2, 1, 1)
+        self.m = nn.ModuleList(nn.MaxPool2d(kernel_size=v, stride=1, padding=v // 2) for v in k)
+
+    def forward(self, x):
+        x = self.cv1(x)
+        return self.cv2(torch.cat([x] + [m(x) for m in self.m], 1))
 
 
 class SPPF(nn.Module):
@@ -121,7 +251,7 @@ class Concat(nn.Module):
 
 
 class Detect(nn.Module):
-    """The three 1x1 output convolutions; forward returns their raw (pre-sigmoid) outputs."""
+    """The per-level 1x1 output convolutions; forward returns their raw (pre-sigmoid) outputs."""
 
     def __init__(self, nc, anchors, ch):
         super().__init__()
@@ -139,21 +269,32 @@ def make_divisible(x, divisor=8):
     return math.ceil(x / divisor) * divisor
 
 
+# Modules whose first argument is an output width (scaled by width_multiple), as in parse_model.
+WIDTH_SCALED = {m.__name__: m for m in (Conv, DWConv, GhostConv, Bottleneck, GhostBottleneck, SPP, SPPF, Focus,
+                                        CrossConv, BottleneckCSP, C3, C3x, C3Ghost, DWConvTranspose2d)}
+# CSP blocks take the repeat count as their inner depth instead of being repeated.
+CSP = {"BottleneckCSP", "C3", "C3x", "C3Ghost"}
+
+
 class Model(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         gd, gw, nc = cfg["depth_multiple"], cfg["width_multiple"], cfg["nc"]
+        no = len(cfg["anchors"][0]) // 2 * (nc + 5)
         ch, layers, self.froms = [cfg.get("ch", 3)], [], []
         for i, (f, n, name, args) in enumerate(cfg["backbone"] + cfg["head"]):
             n = max(round(n * gd), 1) if n > 1 else n
-            if name in ("Conv", "C3", "SPPF"):
+            args = [{"None": None, "nc": nc, "anchors": cfg["anchors"]}.get(a, a) if isinstance(a, str) else a
+                    for a in args]
+            if name in WIDTH_SCALED:
                 c1, c2 = ch[f], args[0]
-                c2 = make_divisible(c2 * gw) if c2 != nc + 5 else c2
-                rest = list(args[1:])
-                if name == "C3":
-                    m = C3(c1, c2, n, *rest)
-                else:
-                    m = {"Conv": Conv, "SPPF": SPPF}[name](c1, c2, *rest)
+                c2 = make_divisible(c2 * gw) if c2 != no else c2
+                args = [c1, c2, *args[1:]]
+                if name in CSP:
+                    args.insert(2, n)
+                    n = 1
+                cls = WIDTH_SCALED[name]
+                m = nn.Sequential(*(cls(*args) for _ in range(n))) if n > 1 else cls(*args)
             elif name == "nn.Upsample":
                 m, c2 = nn.Upsample(None, args[1], "nearest"), ch[f]
             elif name == "Concat":
