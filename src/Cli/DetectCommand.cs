@@ -1,0 +1,51 @@
+using System.CommandLine;
+using NativeCam.Autograd;
+using NativeCam.Cli.Reports;
+using NativeCam.Yolo;
+
+namespace NativeCam.Cli;
+
+/// <summary>`nativecam detect IMAGE...`: YOLOv5 detections, as detect.py finds them.</summary>
+public static class DetectCommand
+{
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("images") { Description = "Image files (JPEG, PNG, BMP; recognised by content).", Arity = ArgumentArity.ZeroOrMore };
+        var o = new DetectOptions();
+        var json = new Option<bool>("--json") { Description = "Print one JSON report per input (an array) instead of text." };
+        var cmd = new Command("detect",
+            "Detect objects with YOLOv5 (letterbox, network, NMS exactly as YOLOv5 v6.1 detect.py) and print them.\n\n" +
+            "Examples:\n  nativecam detect samples/bus.jpg\n  nativecam detect samples/zidane.jpg --conf 0.4 --json\n" +
+            "  nativecam detect --tensor input.npy        # an already letterboxed [1,3,H,W] float32 array");
+        cmd.Arguments.Add(images);
+        o.AddTo(cmd);
+        cmd.Options.Add(json);
+        cmd.SetAction(parse =>
+        {
+            var settings = o.Read(parse);
+            var files = parse.GetValue(images) ?? [];
+            if (files.Length == 0 && settings.Tensor is null) throw new CliError("give at least one image, or --tensor FILE.npy");
+            using var device = CommonOptions.OpenDevice(settings.Device);
+            using var detector = CommonOptions.LoadDetector(device, settings.Weights);
+            var reports = new List<object>();
+            foreach (var input in settings.Inputs(device, files))
+                using (input)
+                {
+                    List<Detection> detections;
+                    using (new Tape()) detections = detector.Postprocess(detector.Forward(input.Tensor), input.Info, settings.Nms);
+                    var records = detections.Select((d, i) => DetectionRecord.From(i, d, detector.Model.ClassNames)).ToList();
+                    if (parse.GetValue(json))
+                        reports.Add(new { image = input.Name, input_hw = new[] { input.Info.InputHeight, input.Info.InputWidth }, device = device.Description, detections = records });
+                    else
+                    {
+                        Console.WriteLine($"{input.Name}: {input.Info.ImageWidth}x{input.Info.ImageHeight} {Summary.Counts(records)}");
+                        foreach (var r in records)
+                            Console.WriteLine($"  {r.ClassName,-14} {r.Confidence:F2}  [{string.Join(", ", r.BoxXyxy.Select(v => v.ToString("F1")))}]  level {r.Level} cell {r.Cell[0]},{r.Cell[1]}");
+                    }
+                }
+            if (parse.GetValue(json)) Console.WriteLine(ReportJson.Serialize(reports));
+            return 0;
+        });
+        return cmd;
+    }
+}
