@@ -16,18 +16,20 @@ public static class ContactSheet
 
     /// <summary>The original image (captioned <paramref name="originalCaption"/>) followed by <paramref name="overlays"/>.</summary>
     public static RgbImage Compose(RgbImage original, IReadOnlyList<SheetTile> overlays, int columns = 0,
-        string originalCaption = "image", int gap = 8, int fontScale = 2) =>
+        string originalCaption = "image", int gap = 8, int fontScale = 0) =>
         Compose([new SheetTile(original, originalCaption), .. overlays], columns, gap, fontScale);
 
-    /// <summary>Lays out <paramref name="tiles"/>; <paramref name="columns"/> 0 puts them all in one row.</summary>
-    public static RgbImage Compose(IReadOnlyList<SheetTile> tiles, int columns = 0, int gap = 8, int fontScale = 2)
+    /// <summary>Lays out <paramref name="tiles"/>; <paramref name="columns"/> 0 puts them all in one row;
+    /// <paramref name="fontScale"/> 0 picks the annotator's scale for the cell size (at least 2).</summary>
+    public static RgbImage Compose(IReadOnlyList<SheetTile> tiles, int columns = 0, int gap = 8, int fontScale = 0)
     {
         if (tiles.Count == 0) throw new ArgumentException("contact sheet: no images");
-        if (columns < 0 || gap < 0 || fontScale < 1)
+        if (columns < 0 || gap < 0 || fontScale < 0)
             throw new ArgumentException($"contact sheet: columns {columns}, gap {gap} and font scale {fontScale} are invalid");
         int cols = columns == 0 ? tiles.Count : Math.Min(columns, tiles.Count);
         int rows = (tiles.Count + cols - 1) / cols;
         int cellW = tiles.Max(t => t.Image.Width), cellH = tiles.Max(t => t.Image.Height);
+        if (fontScale == 0) fontScale = Math.Max(2, Annotator.DefaultLineWidth(cellH, cellW));
         int captionH = CaptionHeight(fontScale);
         long width = gap + (long)cols * (cellW + gap), height = gap + (long)rows * (captionH + cellH + gap);
         if (width * height * 3 > int.MaxValue) throw new ArgumentException($"contact sheet: {width}x{height} is too large");
