@@ -29,7 +29,9 @@ public class HeatmapKernelTests(ITestOutputHelper output)
         using var y = Tensor.Empty(Dev, expected.Shape);
         HeatmapKernels.ResizeBilinear(x, y, RenderFixture.Window(c));
         // F.interpolate in float32; PyTorch's vectorised CPU kernel may fuse multiply-adds, so allow 1e-5.
-        Check.Close(y.ToArray(), expected.Data, name, rtol: 0, atol: 1e-5);
+        var actual = y.ToArray();
+        output.WriteLine($"{name}: max |diff| {actual.Zip(expected.Data, (a, e) => Math.Abs(a - e)).Max():G3}");
+        Check.Close(actual, expected.Data, name, rtol: 0, atol: 1e-5);
     }
 
     [Theory]
