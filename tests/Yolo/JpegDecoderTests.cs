@@ -39,6 +39,25 @@ public class JpegDecoderTests
     public void GeneratedFilesDecodeExactlyAsOpenCv(string file, string expected) =>
         AssertExact(Path.Combine(JpegFolder, file), Path.Combine(JpegFolder, expected));
 
+    public static IEnumerable<object[]> FallbackFiles()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(JpegFolder, "jpeg.json")));
+        return doc.RootElement.GetProperty("fallback").EnumerateArray()
+            .Select(e => new object[] { e.GetProperty("file").GetString()!, e.GetProperty("height").GetInt32(), e.GetProperty("width").GetInt32() }).ToArray();
+    }
+
+    /// <summary>Flavours we do not decode are refused by our decoder and decoded by ImageSharp instead
+    /// (close to, not exactly, cv2's pixels, so only the size is checked).</summary>
+    [Theory]
+    [MemberData(nameof(FallbackFiles))]
+    public void UnsupportedFlavoursFallBackToImageSharp(string file, int height, int width)
+    {
+        var path = Path.Combine(JpegFolder, file);
+        Assert.Throws<JpegUnsupportedException>(() => JpegDecoder.Decode(File.ReadAllBytes(path)));
+        var image = ImageLoader.Load(path);
+        Assert.Equal((height, width), (image.Height, image.Width));
+    }
+
     [Fact]
     public void TruncatedFileFailsNamingTheFile()
     {
@@ -56,19 +75,22 @@ public class JpegDecoderTests
         AssertOneLineFailure([0xFF, 0xD8, .. garbage], "garbage.jpg");
     }
 
-    [Fact]
-    public void CorruptedEntropyDataFailsOrDecodesButNeverEscapes()
+    [Theory]
+    [InlineData("q50_420_rst.jpg")]
+    [InlineData("prog_420.jpg")]
+    [InlineData("mixed_factors.jpg")]
+    public void DamagedFilesDecodeOrFailWithTheOneLineMessage(string name)
     {
-        // Flipping bytes inside the scan data of a real file must end in pixels or in our one-line error,
-        // never in another exception or a hang.
-        var original = File.ReadAllBytes(Path.Combine(JpegFolder, "q50_420_rst.jpg"));
+        // Overwriting a few bytes anywhere in a real file (headers, tables, scan data) must end in pixels or in
+        // our one-line error, never in another exception or a hang.
+        var original = File.ReadAllBytes(Path.Combine(JpegFolder, name));
         var random = new Random(11);
-        for (int trial = 0; trial < 200; trial++)
+        for (int trial = 0; trial < 300; trial++)
         {
             var bytes = (byte[])original.Clone();
-            for (int i = 0; i < 4; i++) bytes[random.Next(bytes.Length / 3, bytes.Length)] = (byte)random.Next(256);
-            try { ImageLoader.Decode(bytes, "flipped.jpg"); }
-            catch (InvalidDataException e) { Assert.StartsWith("flipped.jpg: ", e.Message); }
+            for (int i = 0; i < 3; i++) bytes[random.Next(2, bytes.Length)] = (byte)random.Next(256);
+            try { ImageLoader.Decode(bytes, "damaged.jpg"); }
+            catch (InvalidDataException e) { Assert.StartsWith("damaged.jpg: ", e.Message); }
         }
     }
 

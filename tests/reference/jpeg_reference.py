@@ -235,6 +235,13 @@ CASES = [
 ]
 
 
+# Flavours our decoder hands to ImageSharp (JpegUnsupportedException): a 4-component CMYK file.
+FALLBACK = [
+    ("cmyk.jpg", "Pillow CMYK (Adobe, 4 components)",
+     (lambda b: (Image.fromarray(crop(300, 300, 24, 32)).convert("CMYK").save(b, "JPEG", quality=90), b.getvalue())[1])(io.BytesIO())),
+]
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     files = []
@@ -247,8 +254,14 @@ def main():
         cv2.imwrite(os.path.join(OUT, expected), bgr, [cv2.IMWRITE_PNG_COMPRESSION, 9])
         files.append({"file": name, "expected": expected, "description": description,
                       "height": bgr.shape[0], "width": bgr.shape[1]})
+    fallback = []
+    for name, description, data in FALLBACK:
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+        bgr = cv2.imread(os.path.join(OUT, name))
+        fallback.append({"file": name, "description": description, "height": bgr.shape[0], "width": bgr.shape[1]})
     with open(os.path.join(OUT, "jpeg.json"), "w") as f:
-        json.dump({"files": files}, f, indent=1)
+        json.dump({"files": files, "fallback": fallback}, f, indent=1)
     total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT))
     print(f"{len(files)} JPEGs, {total} bytes in {OUT}")
 

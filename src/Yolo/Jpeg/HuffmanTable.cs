@@ -28,6 +28,8 @@ sealed class HuffmanTable
         for (int length = 1; length <= 16; length++)
         {
             int count = countsPerLength[length - 1];
+            // The codes of one length must fit in that many bits (libjpeg rejects the table otherwise).
+            if (code + count > 1 << length) throw new InvalidDataException("corrupt JPEG data (bad Huffman table)");
             _offset[length] = index - code;
             for (int i = 0; i < count; i++, index++, code++)
                 if (length <= LookupBits)
@@ -37,8 +39,6 @@ sealed class HuffmanTable
                     for (int j = 0; j < 1 << shift; j++) _lookup[first + j] = (ushort)((length << 8) | symbols[index]);
                 }
             _maxCode[length] = count == 0 ? -1 : code - 1;
-            // The codes of one length must fit in that many bits (libjpeg rejects the table otherwise).
-            if (code >= 1 << length) throw new InvalidDataException("bad Huffman table (code lengths overflow)");
             code <<= 1;
         }
         _maxCode[17] = int.MaxValue; // sentinel: unreachable, the loop below stops at 16
