@@ -1,3 +1,5 @@
+using NativeCam.Yolo.Jpeg;
+using JpegDecoder = NativeCam.Yolo.Jpeg.JpegDecoder;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
@@ -14,8 +16,9 @@ namespace NativeCam.Yolo;
 /// Reads JPEG, PNG and BMP files into <see cref="RgbImage"/> the way YOLOv5's cv2.imread(path) sees them:
 /// the bytes decide the format (never the extension), grey and palette images become RGB, alpha is dropped
 /// (not blended), and the EXIF orientation is applied where OpenCV 4.x applies it: JPEG (APP1 Exif) and
-/// PNG (eXIf chunk); BMP carries none. Decoding is ImageSharp's: PNG and BMP pixels are exact, JPEG pixels
-/// are ImageSharp's IDCT and chroma upsampling, typically within a few levels of libjpeg-turbo's.
+/// PNG (eXIf chunk); BMP carries none. JPEGs go through our own <see cref="Jpeg.JpegDecoder"/>, which reproduces
+/// libjpeg-turbo's pixels exactly; the JPEG flavours it leaves alone (arithmetic coding, 12-bit, lossless,
+/// CMYK, Motion-JPEG without tables) and PNG/BMP are ImageSharp's (PNG and BMP pixels are exact).
 /// </summary>
 public static class ImageLoader
 {
@@ -31,6 +34,22 @@ public static class ImageLoader
     public static RgbImage Decode(byte[] encoded, string name)
     {
         string file = Path.GetFileName(name);
+        if (JpegDecoder.IsJpeg(encoded))
+        {
+            try
+            {
+                var jpeg = JpegDecoder.Decode(encoded);
+                return ExifOrientation.Apply(jpeg.Image, jpeg.Orientation);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{file}: {e.Message}", e);
+            }
+            catch (JpegUnsupportedException)
+            {
+                // Fall through to ImageSharp, whose pixels are close to but not exactly libjpeg's.
+            }
+        }
         Image image;
         IImageFormat format;
         try

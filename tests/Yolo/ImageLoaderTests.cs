@@ -10,9 +10,8 @@ public class ImageLoaderTests
     public static IEnumerable<object[]> ExifFiles => YoloIoFixture.Keys("exif", "file");
     public static IEnumerable<object[]> DecodeFiles => YoloIoFixture.Keys("decode", "file");
 
-    // JPEG pixels come from two different decoders (ImageSharp vs libjpeg-turbo): on these flat 8x8 blocks
-    // (quality 95, 4:4:4) they agree to a few levels, while a wrong orientation moves blocks whose colours
-    // differ by ≥ 190 levels, and a wrong size fails the shape check.
+    // JPEG pixels come from our decoder, which reproduces libjpeg-turbo's bit for bit (JpegDecoderTests), so
+    // the oriented image must equal cv2.imread's to the byte, JPEG or PNG alike; a wrong size fails the shape check.
     [Theory]
     [MemberData(nameof(ExifFiles))]
     public void ExifOrientationMatchesOpenCv(string file)
@@ -21,9 +20,8 @@ public class ImageLoaderTests
         var actual = ImageLoader.Load(YoloIoFixture.File(file));
         var expected = ImageLoader.Load(YoloIoFixture.File(entry.Str("expected")!)); // a PNG: exact pixels
         Assert.Equal((expected.Height, expected.Width), (actual.Height, actual.Width));
-        int tolerance = file.EndsWith(".png") ? 0 : 12;
         int worst = MaxAbsDifference(actual.Pixels, expected.Pixels);
-        Assert.True(worst <= tolerance, $"{file} (orientation {entry.Int("orientation")}): max pixel difference {worst} > {tolerance}");
+        Assert.True(worst == 0, $"{file} (orientation {entry.Int("orientation")}): max pixel difference {worst}, expected exact");
     }
 
     [Theory]
