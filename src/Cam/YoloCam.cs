@@ -170,6 +170,8 @@ public sealed class YoloCam(YoloModel model)
         var seeds = new List<(Var, Tensor)>();
         for (int level = 0; level < outputs.Length; level++)
         {
+            // A level no target is on would seed zeros: leaving it out skips its Detect conv's backward.
+            if (!targets.Items.Any(t => t.Level == level)) continue;
             var o = outputs[level];
             var seed = Tensor.Empty(device, [k, .. o.Shape]);
             kernels.Seeds(o.Value, tableT, scalesT, level, seed);
