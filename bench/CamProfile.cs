@@ -114,6 +114,71 @@ public static class CamProfile
             maps += t3 / repeats;
         }
         Console.WriteLine($"CAM phases (mean ms): watched forward {watchedForward:F1}, K-target backward {backward:F1} (one target: {backwardOne:F1}), Grad-CAM maps {maps:F2}");
+        ConvTable(device, targets.Count, repeats);
         bench.Cleanup();
+    }
+
+    /// <summary>
+    /// The convs a CAM backward from levels 1-2 to model.17 runs at 640×480 (yolov5n: layer 18 and the head
+    /// above it), each timed alone: forward (one image) against input gradient (K targets).
+    /// </summary>
+    static void ConvTable(Device device, int k, int repeats)
+    {
+        (string Name, int Cin, int Cout, int Kernel, int Stride, int H, int W)[] convs =
+        [
+            ("18 (3x3 s2)", 64, 64, 3, 2, 60, 80),
+            ("20.cv1/cv2 (1x1)", 128, 64, 1, 1, 30, 40),
+            ("20.m.0.cv1 (1x1)", 64, 64, 1, 1, 30, 40),
+            ("20.m.0.cv2 (3x3)", 64, 64, 3, 1, 30, 40),
+            ("20.cv3 (1x1)", 128, 128, 1, 1, 30, 40),
+            ("21 (3x3 s2)", 128, 128, 3, 2, 30, 40),
+            ("23.cv1/cv2 (1x1)", 256, 128, 1, 1, 15, 20),
+            ("23.m.0.cv1 (1x1)", 128, 128, 1, 1, 15, 20),
+            ("23.m.0.cv2 (3x3)", 128, 128, 3, 1, 15, 20),
+            ("23.cv3 (1x1)", 256, 256, 1, 1, 15, 20),
+            ("24.m.1 (1x1)", 128, 255, 1, 1, 30, 40),
+            ("24.m.2 (1x1)", 256, 255, 1, 1, 15, 20),
+        ];
+        var rng = new Random(1);
+        Tensor Random(params int[] shape)
+        {
+            var data = new float[Tensor.ShapeLength(shape)];
+            for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+            return Tensor.FromArray(device, data, shape);
+        }
+        double Time(Action a)
+        {
+            a();
+            device.Synchronize();
+            var t = new List<double>();
+            for (int r = 0; r < Math.Max(3, repeats); r++)
+            {
+                var sw = Stopwatch.StartNew();
+                a();
+                device.Synchronize();
+                t.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            t.Sort();
+            return t[t.Count / 2];
+        }
+        Console.WriteLine($"conv kernels on the CAM backward path (median ms): forward N=1 | input gradient K={k} | ratio per target");
+        double totalF = 0, totalB = 0;
+        foreach (var c in convs)
+        {
+            int oh = (c.H + 2 * (c.Kernel / 2) - c.Kernel) / c.Stride + 1, ow = (c.W + 2 * (c.Kernel / 2) - c.Kernel) / c.Stride + 1;
+            var g = new ConvGeometry(c.Stride, c.Stride, c.Kernel / 2, c.Kernel / 2);
+            using var x = Random(1, c.Cin, c.H, c.W);
+            using var w = Random(c.Cout, c.Cin, c.Kernel, c.Kernel);
+            using var y = Tensor.Empty(device, 1, c.Cout, oh, ow);
+            using var gy = Random(k, c.Cout, oh, ow);
+            using var gx = Tensor.Empty(device, k, c.Cin, c.H, c.W);
+            double f = Time(() => device.Backend.Conv2d(x, w, null, y, g));
+            double b = Time(() => device.Backend.Conv2dBackwardInput(gy, w, gx, g));
+            int times = c.Name.Contains("cv1/cv2") ? 2 : 1;
+            totalF += times * f;
+            totalB += times * b;
+            Console.WriteLine($"  {c.Name,-18} {f,8:F2} | {b,8:F2} | {b / k / f,5:F2}{(times > 1 ? "  (x2)" : "")}");
+        }
+        Console.WriteLine($"  total              {totalF,8:F2} | {totalB,8:F2} | {totalB / k / totalF,5:F2}");
     }
 }
