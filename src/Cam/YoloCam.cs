@@ -65,8 +65,12 @@ public sealed class YoloCam(YoloModel model)
                     {
                         tape.GuidedBackprop = true;
                         tape.Backward(seeds);
-                        guided = x.Grad is null ? Tensor.Zeros(device, k, 3, input.Shape[2], input.Shape[3])
-                            : x.Grad.Reshape(k, 3, input.Shape[2], input.Shape[3]).Clone();
+                        if (x.Grad is null) guided = Tensor.Zeros(device, k, 3, input.Shape[2], input.Shape[3]);
+                        else
+                        {
+                            using var view = x.Grad.Reshape(k, 3, input.Shape[2], input.Shape[3]);
+                            guided = view.Clone(); // the next sweep clears the input's gradient
+                        }
                         tape.GuidedBackprop = false;
                     }
                     if (seeds.Any(s => s.Output.RequiresGrad)) tape.Backward(seeds);

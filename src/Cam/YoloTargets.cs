@@ -24,5 +24,5 @@ public sealed class YoloTargets(IReadOnlyList<YoloTarget> targets, CamScore scor
         new(detections.Select(YoloTarget.From).ToArray(), score);
 
     /// <summary>The targets with indices <paramref name="indices"/> (same score).</summary>
-    public YoloTargets Select(params int[] indices) => new(indices.Select(i => Items[i]).ToArray(), Score);
+    public YoloTargets Subset(params int[] indices) => new(indices.Select(i => Items[i]).ToArray(), Score);
 }

@@ -20,7 +20,7 @@ public class CamPropertyTests
         var all = CamFixture.All;
         for (int k = 0; k < 3; k++)
         {
-            using var single = cam.Compute(x, CamFixture.Targets().Select(k), request);
+            using var single = cam.Compute(x, CamFixture.Targets().Subset(k), request);
             foreach (var m in single.Maps)
             {
                 var one = m.ToHost();
@@ -88,7 +88,7 @@ public class CamPropertyTests
     {
         Assert.Equal(["model.17", "model.20", "model.23"], CamFixture.All.TargetLayers);
         using var x = CamFixture.Input();
-        using var r = new YoloCam(CamFixture.Model).Compute(x, CamFixture.Targets().Select(2, 0));
+        using var r = new YoloCam(CamFixture.Model).Compute(x, CamFixture.Targets().Subset(2, 0));
         Assert.Equal(["model.17", "model.23"], r.Maps.Select(m => m.Layer).Order().ToArray());
         Assert.Equal(["model.23", "model.17"], r.TargetLayers);
         // model.17 is model.17.cv3.act under another name: the same maps as the fixture's.
@@ -130,6 +130,35 @@ public class CamPropertyTests
             var own = r[CamMethod.GradCam, r.TargetLayers[k]].ToHost();
             Assert.False(own.Empty(k), $"detection {k} ({d.ClassId} on level {d.Level}) has an empty map at its own layer");
         }
+    }
+
+    [Fact]
+    public void EigenCamAloneRunsWithoutABackwardSweep()
+    {
+        using var x = CamFixture.Input();
+        using var r = new EigenCam(CamFixture.Model, CamFixture.Layers).Compute(x, CamFixture.Targets());
+        foreach (var layer in CamFixture.Layers)
+            Assert.Equal(CamFixture.All.Get(CamMethod.EigenCam, layer).Maps, r[CamMethod.EigenCam, layer].ToHost().Maps);
+    }
+
+    [Fact]
+    public void FeatureGridOfAModelLayerShowsItsNormalisedChannels()
+    {
+        using var x = CamFixture.Input();
+        using var grid = new YoloCam(CamFixture.Model).FeatureGrid(x, "model_17_cv3_act", 9);
+        Assert.Equal([3 * 20, 3 * 16], grid.Shape);
+        var g = grid.ToArray();
+        // Cell (1, 2) is channel 5: PyTorch's activation, min-max normalised (1e-3: the activation's own tolerance
+        // is 1e-4 of its scale, and normalising divides by the channel's range).
+        var (act, _) = Yolo.YoloFixture.Array("yolov5n_act_model_17_cv3_act");
+        var channel = act.AsSpan(5 * 320, 320).ToArray();
+        float lo = channel.Min(), hi = channel.Max();
+        var expected = channel.Select(v => (double)(v - lo) / (hi - lo)).ToArray();
+        var cell = new float[320];
+        for (int y = 0; y < 20; y++)
+            for (int xx = 0; xx < 16; xx++) cell[y * 16 + xx] = g[(20 + y) * 48 + 32 + xx];
+        Check.Close(cell, expected, "grid cell of channel 5", 1e-3, 1e-3);
+        Assert.All(g, v => Assert.InRange(v, 0f, 1f));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public interface ICamKernels
     /// </summary>
     void ChannelWeights(CamMethod method, Tensor a, Tensor g, Tensor weights, float epsilon);
 
-    /// <summary>map[k, p] = max(Σ_c w[k, c] · A[c, p], 0).</summary>
+    /// <summary>map[k, p] = max(Σ_c w[k, c] · A[c, p], 0); weights [K, C], map [K, ..] of K·P values.</summary>
     void WeightedSum(Tensor a, Tensor weights, Tensor map);
 
     /// <summary>Per-pixel weightings: LayerCAM map = max(Σ_c max(G, 0)·A, 0); HiResCAM map = max(Σ_c G·A, 0).</summary>

@@ -135,12 +135,11 @@ public sealed class IlgpuCamKernels : ICamKernels
 
     public void WeightedSum(Tensor a, Tensor weights, Tensor map)
     {
-        Require(map.Length > 0 && weights.Length > 0, "weighted sum: empty map or weights");
-        // K·C weights and K·P map values over a C·P activation: C = weights/K, P = map/K, C·P = |A|.
-        int k = (int)Math.Round(Math.Sqrt((double)weights.Length * map.Length / a.Length));
-        Require(k > 0 && weights.Length % k == 0 && map.Length % k == 0 && (long)(weights.Length / k) * (map.Length / k) == a.Length,
-            $"weighted sum: {weights.Length} weights and a map of {map.Length} do not fit an activation of {a.Length}");
-        var s = new LayerShape(k, weights.Length / k, map.Length / k);
+        Require(weights.Rank == 2 && weights.Length > 0 && map.Rank >= 1 && map.Shape[0] == weights.Shape[0],
+            $"weighted sum: weights {Tensor.Format(weights.Shape)} must be [K, C] and the map [K, ..]; map is {Tensor.Format(map.Shape)}");
+        int k = weights.Shape[0], c = weights.Shape[1];
+        Require((long)c * (map.Length / k) == a.Length, $"weighted sum: {c} channels of {map.Length / k} pixels do not make an activation of {a.Length}");
+        var s = new LayerShape(k, c, map.Length / k);
         var (threads, w) = Plan(map.Length);
         _weightedSum ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerShape>(WeightedSumKernel);
         _weightedSum(threads, w, a.View, weights.View, map.View, s);
