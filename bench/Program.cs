@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Running;
 using NativeCam.Bench;
 
-// Runs the benchmark suites: `dotnet run -c Release --project bench -- --filter '*'`;
-// `-- cam-profile [repeats]` prints where CamBench's time goes (Stopwatch medians).
+// Runs the benchmark suites: `dotnet run -c Release --project bench -- --filter '*'` (see bench/README.md).
+// `-- cam-profile [repeats]` prints where CamBench's time goes instead (Stopwatch medians, bench/cam-results.md).
 if (args.Length > 0 && args[0] == "cam-profile")
     CamProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
 else
