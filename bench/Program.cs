@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Running;
 using NativeCam.Bench;
 
-// The benchmark suites: `dotnet run -c Release --project bench -- --filter '*'` (see bench/README.md);
-// `-- memory` prints peak device memory of the YOLO passes instead.
+// The benchmark suites: `dotnet run -c Release --project bench -- --filter '*'` (see bench/README.md).
+// `-- memory` prints peak device memory of the YOLO passes; `-- cam-profile [repeats]` prints where
+// CamBench's time goes (Stopwatch medians, bench/cam-results.md).
 if (args is ["memory"]) MemoryReport.Run();
+else if (args.Length > 0 && args[0] == "cam-profile") CamProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
 else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

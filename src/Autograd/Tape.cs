@@ -31,6 +31,15 @@ public sealed class Tape : IDisposable
     public static Tape Current => _current ?? throw new InvalidOperationException(
         "no tape is active: wrap the forward pass in `using var tape = new Tape();`");
 
+    /// <summary>
+    /// Guided backpropagation (Springenberg et al. 2015): while set, the backward rules of ReLU and SiLU
+    /// pass on only the positive part of their incoming gradient, gx = f'(x) · max(gy, 0). For ReLU this is
+    /// the classic rule (gradient kept where both the input and the incoming gradient are positive); SiLU
+    /// keeps its true slope f'(x), negative below x ≈ −1.28, so only the signal from above is clipped.
+    /// Set it before <see cref="Backward(Var, Tensor)"/>; it changes no other op (docs/cam.md).
+    /// </summary>
+    public bool GuidedBackprop { get; set; }
+
     /// <summary>Number of recorded ops (for tests and docs).</summary>
     public int RecordedOps => _nodes.Count;
 

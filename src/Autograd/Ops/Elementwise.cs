@@ -30,7 +30,8 @@ public static partial class Ops
         public override void Backward(Tensor gy, Tape tape)
         {
             var gx = GradLike(x, Targets(gy));
-            Backend(x).UnaryBackward(op, x.Value, gy, gx, alpha);
+            if (tape.GuidedBackprop && op is UnaryOp.Relu or UnaryOp.Silu) Backend(x).UnaryBackwardGuided(op, x.Value, gy, gx);
+            else Backend(x).UnaryBackward(op, x.Value, gy, gx, alpha);
             tape.AddGrad(x, gx);
         }
     }

@@ -14,6 +14,9 @@ public partial interface IBackend
     /// <summary>gx = gy · f'(x); gy and gx hold K·|x| elements, x is indexed modulo its length.</summary>
     void UnaryBackward(UnaryOp op, Tensor x, Tensor gy, Tensor gx, float alpha = 1f);
 
+    /// <summary>Guided backpropagation's rule: gx = max(gy, 0) · f'(x), K·|x| elements as in <see cref="UnaryBackward"/>.</summary>
+    void UnaryBackwardGuided(UnaryOp op, Tensor x, Tensor gy, Tensor gx);
+
     /// <summary>
     /// y[i] = a[i] op b[(i / inner) mod |b|]. inner = 1 with |b| = |a| is the plain elementwise case;
     /// inner = H·W with |b| = C broadcasts a per-channel vector over NCHW; inner = 1 with |b| dividing

@@ -10,6 +10,7 @@ public sealed partial class IlgpuBackend
 {
     Action<Index1D, Work, int, ArrayView<float>, ArrayView<float>, float>? _unary;
     Action<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>? _unaryBackward;
+    Action<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>? _unaryBackwardGuided;
     Action<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>? _binary;
     Action<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape>? _binaryBackwardB;
     Action<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _mulBackwardA;
@@ -62,6 +63,18 @@ public sealed partial class IlgpuBackend
         int n = (int)x.Length;
         for (int c = t * w.Chunk; c < w.N; c += w.Stride)
             for (int i = c; i < w.End(c); i++) gx[i] = gy[i] * Derivative(op, x[i % n], alpha);
+    }
+
+    // Guided backprop: only the positive part of the incoming gradient flows on (docs/cam.md).
+    static void UnaryBackwardGuidedKernel(Index1D t, Work w, int op, ArrayView<float> x, ArrayView<float> gy, ArrayView<float> gx)
+    {
+        int n = (int)x.Length;
+        for (int c = t * w.Chunk; c < w.N; c += w.Stride)
+            for (int i = c; i < w.End(c); i++)
+            {
+                float g = gy[i];
+                gx[i] = g > 0 ? g * Derivative(op, x[i % n], 1f) : 0f;
+            }
     }
 
     static void BinaryKernel(Index1D t, Work w, int op, ArrayView<float> a, ArrayView<float> b, ArrayView<float> y, int inner)
@@ -128,6 +141,16 @@ public sealed partial class IlgpuBackend
         if (threads == 0) return;
         _unaryBackward ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(UnaryBackwardKernel);
         _unaryBackward(threads, w, (int)op, x.View, gy.View, gx.View, alpha);
+    }
+
+    public void UnaryBackwardGuided(UnaryOp op, Tensor x, Tensor gy, Tensor gx)
+    {
+        SameLength(gy, gx, $"guided {op} backward");
+        TargetCount(x, gy, $"guided {op} backward");
+        var (threads, w) = Plan(gy.Length);
+        if (threads == 0) return;
+        _unaryBackwardGuided ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(UnaryBackwardGuidedKernel);
+        _unaryBackwardGuided(threads, w, (int)op, x.View, gy.View, gx.View);
     }
 
     static void CheckBroadcast(int na, int nb, int inner, string what) =>

@@ -1,0 +1,34 @@
+namespace NativeCam.Cam;
+
+/// <summary>
+/// The class-activation-map methods (formulas in docs/cam.md and on <see cref="ICamKernels"/>). All of them
+/// turn a layer's activation A [C, h, w] and, except EigenCAM, the gradient G of a target's score at that
+/// layer into a map [h, w] ≥ 0 (a final ReLU). Guided backprop and Guided Grad-CAM are requested with
+/// <see cref="CamRequest.Guided"/>: they live in input space, not on a layer.
+/// </summary>
+public enum CamMethod
+{
+    /// <summary>w_c = mean_p G_cp; map = ReLU(Σ_c w_c A_c).</summary>
+    GradCam,
+    /// <summary>w_c = Σ_p α_cp ReLU(G_cp), α = G² / (2G² + (Σ_p A_cp) G³) (0 where the denominator is 0); map = ReLU(Σ_c w_c A_c).</summary>
+    GradCamPlusPlus,
+    /// <summary>w_c = Σ_p A_cp G_cp / Σ_p A_cp (0 where the sum is 0); map = ReLU(Σ_c w_c A_c).</summary>
+    XGradCam,
+    /// <summary>map = ReLU(Σ_c ReLU(G_c) ⊙ A_c).</summary>
+    LayerCam,
+    /// <summary>map = ReLU(Σ_c G_c ⊙ A_c).</summary>
+    HiResCam,
+    /// <summary>map = ReLU(first principal component projection of A) (no gradient: the same map for every target).</summary>
+    EigenCam,
+    /// <summary>map = ReLU(first principal component projection of A ⊙ G).</summary>
+    EigenGradCam,
+}
+
+/// <summary>The score a target back-propagates (the seed tools' default is the raw class logit).</summary>
+public enum CamScore
+{
+    /// <summary>The detection's raw pre-sigmoid class logit at its own anchor and grid cell.</summary>
+    Logit,
+    /// <summary>σ(objectness logit) · σ(class logit), the detection's confidence before NMS.</summary>
+    Confidence,
+}

@@ -1,0 +1,29 @@
+namespace NativeCam.Cam;
+
+/// <summary>What <see cref="YoloCam.Compute"/> computes: methods × layers, all from one K-target backward sweep.</summary>
+public sealed class CamRequest
+{
+    /// <summary>The layer token that picks, per target, the layer feeding its own Detect level.</summary>
+    public const string Auto = "auto";
+
+    /// <summary>Methods to compute at every layer (default Grad-CAM).</summary>
+    public IReadOnlyList<CamMethod> Methods { get; init; } = [CamMethod.GradCam];
+
+    /// <summary>
+    /// Layer names (<c>model.17.cv3.act</c> or the seed tools' <c>model_17_cv3_act</c>), or <see cref="Auto"/>
+    /// (default): <c>model.{Detect.From[level]}</c> for each target's level, the C3 output that feeds it.
+    /// </summary>
+    public IReadOnlyList<string> Layers { get; init; } = [Auto];
+
+    /// <summary>Also compute guided backprop (the input gradient with guided ReLU/SiLU rules) and Guided Grad-CAM per layer.</summary>
+    public bool Guided { get; init; }
+
+    /// <summary>
+    /// Grad-CAM++'s ε in α = G² / (2G² + ΣA·G³ + ε). 0 (default) is the paper's formula; pytorch-grad-cam uses
+    /// 1e-6, which swamps the denominator when YOLO's logit gradients are 1e-3..1e-6 (docs/cam.md).
+    /// </summary>
+    public float GradCamPlusPlusEpsilon { get; init; }
+
+    /// <summary>Power-iteration steps for EigenCAM / EigenGrad-CAM's first principal component.</summary>
+    public int PowerIterations { get; init; } = 200;
+}
