@@ -58,6 +58,10 @@ public sealed class CamResult : IDisposable
         GuidedGradCam = guidedGradCam;
     }
 
+    /// <summary>Wall time of the backward sweep(s) (seeds included) and of the map kernels, each up to a device sync.</summary>
+    public double BackwardMs { get; init; }
+    public double MapsMs { get; init; }
+
     /// <summary>One entry per (method, layer), methods in request order, layers in resolved order.</summary>
     public IReadOnlyList<CamMap> Maps { get; }
 

@@ -28,20 +28,26 @@ public sealed class YoloCam(YoloModel model)
     /// <summary>Maps for <paramref name="targets"/> on the letterboxed input [1, 3, H, W].</summary>
     public CamResult Compute(Tensor input, YoloTargets targets, CamRequest? request = null)
     {
+        if (targets.Count == 0) throw new ArgumentException("CAM: no targets (one per detection is needed)");
+        return Compute(input, _ => targets, request);
+    }
+
+    /// <summary>
+    /// Maps for targets chosen from this very forward pass: <paramref name="chooseTargets"/> sees the raw Detect
+    /// outputs (e.g. decodes and runs NMS on them) and returns the targets, so detection and CAM share one forward.
+    /// With <c>auto</c> layers, every layer feeding a Detect level is watched, since the levels are not known yet.
+    /// No targets: an empty result (no backward is run).
+    /// </summary>
+    public CamResult Compute(Tensor input, Func<Var[], YoloTargets> chooseTargets, CamRequest? request = null)
+    {
         request ??= new CamRequest();
         if (input.Rank != 4 || input.Shape[0] != 1 || input.Shape[1] != 3)
             throw new ArgumentException($"CAM: input must be one letterboxed image [1, 3, H, W], got {Tensor.Format(input.Shape)}");
-        if (targets.Count == 0) throw new ArgumentException("CAM: no targets (one per detection is needed)");
         if (request.Methods.Count == 0 && !request.Guided) throw new ArgumentException("CAM: no method requested");
         if (request.PowerIterations < 1) throw new ArgumentException("CAM: PowerIterations must be at least 1");
-        CheckTargets(targets);
-
-        var targetLayers = targets.Items.Select(t => AutoLayer(t.Level)).ToArray();
-        var layers = ResolveLayers(request.Layers, targets);
         var device = input.Device;
         var kernels = IlgpuCamKernels.For(device);
         bool needsGradient = request.Guided || request.Methods.Any(m => m != CamMethod.EigenCam);
-        int k = targets.Count;
 
         var maps = new List<CamMap>();
         var guidedGradCam = new Dictionary<string, Tensor>();
@@ -49,9 +55,17 @@ public sealed class YoloCam(YoloModel model)
         try
         {
             using var tape = new Tape();
-            tape.Watch(layers);
+            var allLevels = new YoloTargets(Enumerable.Range(0, Model.Head.Levels).Select(l => new YoloTarget(l, 0, 0, 0, 0)).ToArray());
+            tape.Watch(ResolveLayers(request.Layers, allLevels));
             var x = Var.Input(input, requiresGrad: request.Guided);
             var outputs = Model.Forward(x);
+            var targets = chooseTargets(outputs);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            if (targets.Count == 0) return new CamResult([], [], null, new Dictionary<string, Tensor>());
+            CheckTargets(targets);
+            var targetLayers = targets.Items.Select(t => AutoLayer(t.Level)).ToArray();
+            var layers = ResolveLayers(request.Layers, targets);
+            int k = targets.Count;
             foreach (var layer in layers)
                 if (tape.Find(layer) is null)
                     throw new ArgumentException($"CAM: no layer named {layer} (layers look like model.17 or model.17.cv3.act)");
@@ -81,6 +95,8 @@ public sealed class YoloCam(YoloModel model)
                 }
             }
 
+            device.Synchronize();
+            double backwardMs = clock.Elapsed.TotalMilliseconds;
             foreach (var layer in layers)
             {
                 var v = tape.Find(layer)!;
@@ -99,7 +115,11 @@ public sealed class YoloCam(YoloModel model)
             }
             // The maps must be written before the tape frees the activations they were computed from.
             device.Synchronize();
-            return new CamResult(maps, targetLayers, guided, guidedGradCam);
+            return new CamResult(maps, targetLayers, guided, guidedGradCam)
+            {
+                BackwardMs = backwardMs,
+                MapsMs = clock.Elapsed.TotalMilliseconds - backwardMs,
+            };
         }
         catch
         {

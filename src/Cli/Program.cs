@@ -4,6 +4,7 @@ using NativeCam.Cli;
 // The `nativecam` tool. Each command lives in its own file and returns an exit code;
 // errors meant for the user are thrown as CliError and printed as one line.
 var root = new RootCommand("NativeCam: see what vision networks look at, on its own GPU engine.");
+root.Subcommands.Add(DetectCamCommand.Create());
 root.Subcommands.Add(DetectCommand.Create());
 root.Subcommands.Add(DeviceCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());

@@ -1,0 +1,142 @@
+using NativeCam.Cam;
+using NativeCam.Cam.Render;
+using NativeCam.Cli.Reports;
+using NativeCam.Tensors;
+using NativeCam.Yolo;
+
+namespace NativeCam.Cli;
+
+/// <summary>
+/// detect-cam for one image: decode → letterbox → one forward (detections picked from it) → one backward sweep
+/// for all detections → maps → overlays, contact sheet, report, written atomically to &lt;out&gt;/&lt;stem&gt;/.
+/// </summary>
+public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings detect, CamOptions.Settings cam)
+{
+    readonly YoloCam _cam = new(detector.Model);
+
+    public ImageReport Run(string path)
+    {
+        var clock = new StageClock();
+        var image = Decode(path);
+        double decode = clock.Lap();
+        var (input, info) = Letterbox.Apply(detector.Device, image, detect.ImageSize);
+        using var _ = input;
+        double preprocess = clock.Lap();
+
+        List<Detection> detections = [];
+        double forward = 0;
+        using var result = Compute(input, outputs =>
+        {
+            detections = detector.Postprocess(outputs, info, detect.Nms);
+            forward = clock.Lap();
+            return YoloTargets.FromDetections(detections, cam.Score);
+        });
+        clock.Lap();
+
+        var names = detector.Model.ClassNames;
+        var records = detections.Select((d, i) => DetectionRecord.From(i, d, names)).ToList();
+        var overlays = Overlays(result, detections, image, info);
+        var original = Copy(image);
+        var annotator = new Annotator(original);
+        foreach (var d in detections) annotator.Draw(d, names);
+        var sheet = ContactSheet.Compose(original,
+            overlays.Select(o => new SheetTile(o.Image, $"{o.Detection} {names[detections[o.Detection].ClassId]} {o.Layer}")).ToList(),
+            columns: Math.Min(overlays.Count + 1, 4));
+        double render = clock.Lap();
+
+        string stem = Path.GetFileNameWithoutExtension(path);
+        var maps = new List<MapRecord>();
+        using (var folder = new OutputFolder(cam.Out, stem))
+        {
+            foreach (var o in overlays)
+            {
+                string baseName = $"{o.Detection}_{Safe(names[detections[o.Detection].ClassId])}_{o.Layer}";
+                ImageFiles.SaveJpeg(o.Image, folder.File(baseName + ".jpg"));
+                string? raw = null;
+                if (cam.DumpMaps && o.Raw is { } r)
+                {
+                    raw = baseName + ".npy";
+                    Npy.Write(folder.File(raw), r.Data, r.Shape);
+                }
+                maps.Add(new MapRecord(o.Detection, o.Layer, cam.MethodName, baseName + ".jpg", raw,
+                    Math.Round(o.Stats.Min, 9), Math.Round(o.Stats.Max, 9), o.Stats.Empty));
+            }
+            ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"));
+            double write = clock.Lap();
+            var report = new ImageReport(Path.GetFileName(path), [image.Height, image.Width], [info.InputHeight, info.InputWidth],
+                info.Ratio, [info.Dw, info.Dh], detector.Device.Description, Path.GetFileName(detect.Weights), cam.MethodName,
+                cam.Score == CamScore.Confidence ? "conf" : "logit", records, maps,
+                new Timings(decode, preprocess, forward, Math.Round(result.BackwardMs, 1), Math.Round(result.MapsMs, 1), render, write, clock.Total));
+            File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
+            folder.Commit();
+            return report with { TimingsMs = report.TimingsMs with { Total = clock.Total } };
+        }
+    }
+
+    static RgbImage Decode(string path)
+    {
+        try { return ImageLoader.Load(path); }
+        catch (FileNotFoundException) { throw new CliError($"no such file: {path}", 1); }
+        catch (InvalidDataException e) { throw new CliError(e.Message, 1); }
+        catch (IOException e) { throw new CliError($"{path}: {e.Message}", 1); }
+    }
+
+    CamResult Compute(Tensor input, Func<NativeCam.Autograd.Var[], YoloTargets> choose)
+    {
+        try { return _cam.Compute(input, choose, cam.Request()); }
+        catch (ArgumentException e) when (e.Message.Contains("no layer named"))
+        {
+            var layers = detector.Model.Layers.Select(l => l.Path).Where(p => p != detector.Model.Layers[^1].Path);
+            throw new CliError($"{e.Message.Replace("CAM: ", "")}; valid layers include {string.Join(", ", layers)} and their parts " +
+                "such as model.17.cv3.act (all of them: nativecam layers)");
+        }
+    }
+
+    sealed record Overlay(int Detection, string Layer, RgbImage Image, MapStats Stats, (float[] Data, int[] Shape)? Raw);
+
+    /// <summary>One overlay per detection and layer: with `auto`, each detection at the layer feeding its own level.</summary>
+    List<Overlay> Overlays(CamResult result, List<Detection> detections, RgbImage image, LetterboxInfo info)
+    {
+        var names = detector.Model.ClassNames;
+        bool auto = cam.Layers.Any(l => l.Equals(CamRequest.Auto, StringComparison.OrdinalIgnoreCase));
+        var named = cam.Layers.Where(l => !l.Equals(CamRequest.Auto, StringComparison.OrdinalIgnoreCase))
+            .Select(YoloModel.NormalizeLayerName).ToHashSet();
+        bool Wanted(int k, string layer) => named.Contains(layer) || (auto && result.TargetLayers[k] == layer);
+        var overlays = new List<Overlay>();
+        var options = new HeatmapOptions { HeatmapWeight = cam.Alpha };
+        foreach (var m in result.Maps)
+        {
+            var rendered = HeatmapRenderer.Render(m.Map, info, image, options);
+            var host = cam.DumpMaps ? m.ToHost() : null;
+            for (int k = 0; k < detections.Count; k++)
+            {
+                if (!Wanted(k, m.Layer)) continue;
+                new Annotator(rendered.Overlays[k]).Draw(detections[k], names);
+                overlays.Add(new Overlay(k, m.Layer, rendered.Overlays[k], rendered.Stats[k],
+                    host is null ? null : (host.Maps[k], [m.Height, m.Width])));
+            }
+        }
+        foreach (var (layer, tensor) in result.GuidedGradCam)
+        {
+            var all = tensor.ToArray();
+            int per = all.Length / detections.Count;
+            for (int k = 0; k < detections.Count; k++)
+            {
+                if (!Wanted(k, layer)) continue;
+                var slice = all.AsSpan(k * per, per);
+                var picture = GuidedImage.Render(slice, info);
+                new Annotator(picture).Draw(detections[k], names);
+                float min = float.MaxValue, max = float.MinValue;
+                foreach (var v in slice) { min = Math.Min(min, v); max = Math.Max(max, v); }
+                overlays.Add(new Overlay(k, layer, picture, new MapStats(min, max, !(max > min)),
+                    cam.DumpMaps ? (slice.ToArray(), tensor.Shape[1..]) : null));
+            }
+        }
+        return overlays.OrderBy(o => o.Detection).ToList();
+    }
+
+    static RgbImage Copy(RgbImage image) => new(image.Height, image.Width, (byte[])image.Pixels.Clone());
+
+    /// <summary>A class name as a file-name part ("traffic light" → "traffic-light").</summary>
+    static string Safe(string name) => string.Concat(name.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-'));
+}
