@@ -87,7 +87,9 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         catch (ArgumentException e) when (e.Message.Contains("no layer named"))
         {
             var layers = detector.Model.Layers.Select(l => l.Path).Where(p => p != detector.Model.Layers[^1].Path);
-            throw new CliError($"{e.Message.Replace("CAM: ", "")}; valid layers include {string.Join(", ", layers)} and their parts " +
+            string problem = e.Message.Replace("CAM: ", "");
+            if (problem.IndexOf(" (", StringComparison.Ordinal) is int cut and > 0) problem = problem[..cut];
+            throw new CliError($"{problem}; valid layers include {string.Join(", ", layers)} and their parts " +
                 "such as model.17.cv3.act (all of them: nativecam layers)");
         }
     }

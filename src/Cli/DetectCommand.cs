@@ -23,8 +23,8 @@ public static class DetectCommand
         cmd.SetAction(parse =>
         {
             var settings = o.Read(parse);
-            var files = parse.GetValue(images) ?? [];
-            if (files.Length == 0 && settings.Tensor is null) throw new CliError("give at least one image, or --tensor FILE.npy");
+            var files = ImageInputs.Expand(parse.GetValue(images) ?? []);
+            if (files.Count == 0 && settings.Tensor is null) throw new CliError("give at least one image, or --tensor FILE.npy");
             using var device = CommonOptions.OpenDevice(settings.Device);
             using var detector = CommonOptions.LoadDetector(device, settings.Weights);
             var reports = new List<object>();

@@ -10,6 +10,7 @@ public static class ImageInputs
         var files = new List<string>();
         foreach (var a in arguments)
         {
+            if (a.StartsWith('-') && !File.Exists(a)) throw new CliError($"unknown option {a} (see --help)");
             if (Directory.Exists(a))
             {
                 var found = Directory.EnumerateFiles(a)

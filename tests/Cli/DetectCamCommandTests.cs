@@ -1,0 +1,136 @@
+using System.Text.Json;
+using NativeCam.Yolo;
+using Xunit;
+
+namespace NativeCam.Tests.Cli;
+
+/// <summary>The main job, run as a user runs it: `nativecam detect-cam` on the bundled sample, and its error paths.</summary>
+public class DetectCamCommandTests
+{
+    static string Root => Yolo.YoloFixture.RepoRoot();
+    static string Sample(string file) => Path.Combine(Root, "samples", file);
+    static readonly TimeSpan Slow = TimeSpan.FromMinutes(4);
+
+    static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), $"nc-cam-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    [Fact]
+    public void BusSampleGivesOneMapPerDetectionAReportAndAContactSheet()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("bus.jpg"), "--out", outDir, "--dump-maps", "--device", "cpu");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Matches(@"bus\.jpg: 810x1080 4 person, 1 bus — 5 maps in [0-9.]+ s on cpu", run.StdOut);
+
+            var folder = Path.Combine(outDir, "bus");
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+            var r = doc.RootElement;
+            foreach (var key in new[] { "image", "input_hw", "ratio", "pad", "device", "detections", "maps", "timings_ms" })
+                Assert.True(r.TryGetProperty(key, out _), $"report lacks {key}");
+            Assert.Equal(new[] { 640, 480 }, r.GetProperty("input_hw").EnumerateArray().Select(v => v.GetInt32()));
+            var detections = r.GetProperty("detections").EnumerateArray().ToArray();
+            Assert.Equal(5, detections.Length);
+            foreach (var d in detections)
+                foreach (var key in new[] { "index", "class_id", "class_name", "confidence", "box_xyxy", "level", "anchor", "cell", "logit" })
+                    Assert.True(d.TryGetProperty(key, out _), $"detection lacks {key}");
+            foreach (var key in new[] { "decode", "preprocess", "forward", "backward", "cam", "render", "write", "total" })
+                Assert.True(r.GetProperty("timings_ms").GetProperty(key).GetDouble() >= 0);
+
+            var maps = r.GetProperty("maps").EnumerateArray().ToArray();
+            Assert.Equal(5, maps.Length); // auto: each detection at the layer that feeds its own level
+            foreach (var m in maps)
+            {
+                int k = m.GetProperty("detection").GetInt32();
+                int level = detections[k].GetProperty("level").GetInt32();
+                Assert.Equal(new[] { "model.17", "model.20", "model.23" }[level], m.GetProperty("layer").GetString());
+                Assert.False(m.GetProperty("empty").GetBoolean(), "a detection's own layer must have a non-empty map");
+                Assert.True(m.GetProperty("max").GetDouble() > m.GetProperty("min").GetDouble());
+                var image = ImageLoader.Load(Path.Combine(folder, m.GetProperty("file").GetString()!));
+                Assert.Equal((1080, 810), (image.Height, image.Width));
+                var (raw, shape) = NativeCam.Tensors.Npy.Read(Path.Combine(folder, m.GetProperty("raw_file").GetString()!));
+                Assert.Equal(2, shape.Length);
+                Assert.All(raw, v => Assert.True(v >= 0 && float.IsFinite(v)));
+            }
+            var sheet = ImageLoader.Load(Path.Combine(folder, "sheet.jpg"));
+            Assert.True(sheet.Width > 810 && sheet.Height >= 1080);
+            Assert.DoesNotContain(Directory.GetDirectories(outDir), d => Path.GetFileName(d).StartsWith('.'));
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
+    public void AFolderIsProcessedInOrderAndAnUnreadableFileIsSkippedWithExitCodeOne()
+    {
+        var inDir = TempDir();
+        var outDir = TempDir();
+        try
+        {
+            File.Copy(Sample("zidane.jpg"), Path.Combine(inDir, "b.jpg"));
+            File.WriteAllText(Path.Combine(inDir, "a.jpg"), "not an image");
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", inDir, "--out", outDir, "--json", "--method", "gradcam++",
+                "--layer", "model_17_cv3_act,model.23.cv3.act", "--score", "conf");
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("a.jpg", Assert.Single(run.ErrorLines));
+            using var doc = JsonDocument.Parse(run.StdOut);
+            var report = doc.RootElement.EnumerateArray().Single();
+            Assert.Equal("b.jpg", report.GetProperty("image").GetString());
+            Assert.Equal("gradcam++", report.GetProperty("method").GetString());
+            Assert.Equal("conf", report.GetProperty("score").GetString());
+            int detections = report.GetProperty("detections").GetArrayLength();
+            var layers = report.GetProperty("maps").EnumerateArray().Select(m => m.GetProperty("layer").GetString()).ToList();
+            Assert.Equal(2 * detections, layers.Count);
+            Assert.Equal(detections, layers.Count(l => l == "model.17.cv3.act"));
+            Assert.True(Directory.Exists(Path.Combine(outDir, "b")));
+            Assert.False(Directory.Exists(Path.Combine(outDir, "a")));
+        }
+        finally
+        {
+            Directory.Delete(inDir, recursive: true);
+            Directory.Delete(outDir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("no such file: missing.jpg", 1, "missing.jpg")]
+    [InlineData("no layer named model.99; valid layers include model.0, model.1", 2, "SAMPLE:bus.jpg", "--layer", "model.99")]
+    [InlineData("unknown --method 'smoothgrad'", 2, "SAMPLE:bus.jpg", "--method", "smoothgrad")]
+    [InlineData("unknown --score 'prob'", 2, "SAMPLE:bus.jpg", "--score", "prob")]
+    [InlineData("unknown option --bogus", 2, "SAMPLE:bus.jpg", "--bogus")]
+    public void BadInputIsOneLineAndNothingIsWritten(string message, int exitCode, params string[] args)
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = CliProcess.RunIn(Root, Slow, ["detect-cam", .. args.Select(a => a.StartsWith("SAMPLE:") ? Sample(a[7..]) : a), "--out", outDir]);
+            Assert.Equal(exitCode, run.ExitCode);
+            var line = Assert.Single(run.ErrorLines);
+            Assert.StartsWith("error: ", line);
+            Assert.Contains(message, line);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(outDir));
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
+    public void CorruptWeightsAreOneLineAndExitCodeTwo()
+    {
+        var dir = TempDir();
+        try
+        {
+            var weights = Path.Combine(dir, "broken.pt");
+            var bytes = File.ReadAllBytes(Sample("yolov5n.pt"));
+            File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("bus.jpg"), "--weights", weights, "--out", Path.Combine(dir, "out"));
+            Assert.Equal(2, run.ExitCode);
+            Assert.StartsWith("error: ", Assert.Single(run.ErrorLines));
+            Assert.False(Directory.Exists(Path.Combine(dir, "out", "bus")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
