@@ -19,10 +19,5 @@ public static class YoloFixture
     /// <summary>The bundled official checkpoint (samples/yolov5n.pt), found from the test folder upwards.</summary>
     public static string Weights => Path.Combine(RepoRoot(), "samples", "yolov5n.pt");
 
-    public static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "NativeCam.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("cannot find the repository root (NativeCam.sln) above " + AppContext.BaseDirectory);
-    }
+    public static string RepoRoot() => NativeCam.Tests.Weights.TestPaths.RepoRoot;
 }
