@@ -1,0 +1,64 @@
+using NativeCam.Tensors;
+
+namespace NativeCam.Cam.Vit;
+
+/// <summary>
+/// ViT explanation maps from captured attention probabilities and gradients (docs/vit-explain.md), each returned
+/// as a new device tensor [K, g, g] on the patch grid (K = 1 for attention rollout). The caller disposes it.
+/// </summary>
+public static class VitExplain
+{
+    /// <summary>vit-explain's default discard ratio.</summary>
+    public const float DefaultDiscardRatio = 0.9f;
+
+    /// <summary>Attention rollout of the layers' attentions [H, T, T] (forward order): the class token's row of
+    /// R = Â_{L−1} ··· Â_0 over the patches, [1, g, g].</summary>
+    public static Tensor AttentionRollout(IReadOnlyList<Tensor> attentions, HeadFusion fusion = HeadFusion.Mean,
+        float discardRatio = DefaultDiscardRatio)
+    {
+        if (attentions.Count == 0) throw new ArgumentException("attention rollout: no layers");
+        var device = attentions[0].Device;
+        int tokens = attentions[0].Shape[^1];
+        var kernels = IlgpuVitKernels.For(device);
+        int g = IlgpuVitKernels.GridSide(tokens);
+        using var rollout = Tensor.Empty(device, 1, tokens, tokens);
+        kernels.AttentionRollout(attentions, fusion, discardRatio, rollout);
+        var map = Tensor.Empty(device, 1, g, g);
+        kernels.ClassTokenMap(rollout, tokens, map);
+        return map;
+    }
+
+    /// <summary>Gradient attention rollout for K targets: attentions[l] [H, T, T] and gradients[l] [K, H, T, T] with
+    /// respect to attentions[l], both in forward layer order → [K, g, g].</summary>
+    public static Tensor GradientRollout(IReadOnlyList<Tensor> attentions, IReadOnlyList<Tensor> gradients,
+        float discardRatio = DefaultDiscardRatio)
+    {
+        if (attentions.Count == 0 || gradients.Count == 0) throw new ArgumentException("gradient rollout: no layers");
+        var device = attentions[0].Device;
+        int tokens = attentions[0].Shape[^1], k = gradients[0].Shape[0];
+        var kernels = IlgpuVitKernels.For(device);
+        int g = IlgpuVitKernels.GridSide(tokens);
+        using var rollout = Tensor.Empty(device, k, tokens, tokens);
+        kernels.GradientRollout(attentions, gradients, discardRatio, rollout);
+        var map = Tensor.Empty(device, k, g, g);
+        kernels.ClassTokenMap(rollout, tokens, map);
+        return map;
+    }
+
+    /// <summary>Grad-CAM on a token layer: activations [T, C] and gradients [K, T, C] → [K, g, g].</summary>
+    public static Tensor GradCam(Tensor tokens, Tensor gradient)
+    {
+        int g = IlgpuVitKernels.GridSide(tokens.Shape[^2]);
+        var map = Tensor.Empty(tokens.Device, gradient.Shape[0], g, g);
+        try
+        {
+            IlgpuVitKernels.For(tokens.Device).TokenGradCam(tokens, gradient, map);
+        }
+        catch
+        {
+            map.Dispose();
+            throw;
+        }
+        return map;
+    }
+}
