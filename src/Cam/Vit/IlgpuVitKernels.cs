@@ -190,13 +190,13 @@ public sealed class IlgpuVitKernels
     /// ties by flat index) except those in row 0 or column 0 (the class token), add the identity, and divide each
     /// ROW by its sum. The result Â is row-stochastic.
     /// </summary>
-    public void DiscardAndNormalise(Tensor fused, int tokens, float discardRatio)
+    public void DiscardAndNormalise(Tensor fused, int tokens, double discardRatio)
     {
         Require(tokens > 0 && fused.Length > 0 && fused.Length % (tokens * tokens) == 0,
             $"discard: {fused.Length} elements are not K matrices of {tokens}x{tokens}");
         Require(discardRatio >= 0 && discardRatio <= 1, $"discard: ratio {discardRatio} is not in [0, 1]");
         int k = fused.Length / (tokens * tokens);
-        int drop = (int)Math.Floor((double)discardRatio * tokens * tokens);
+        int drop = (int)Math.Floor(discardRatio * tokens * tokens);
         if (drop > 0)
         {
             var (tk, wk) = Plan(k);
@@ -215,7 +215,7 @@ public sealed class IlgpuVitKernels
     /// discarded and row-normalised attention of layer l (<see cref="DiscardAndNormalise"/>). attentions[l] is
     /// layer l's [H, T, T] in forward order.
     /// </summary>
-    public void AttentionRollout(IReadOnlyList<Tensor> attentions, HeadFusion fusion, float discardRatio, Tensor rollout)
+    public void AttentionRollout(IReadOnlyList<Tensor> attentions, HeadFusion fusion, double discardRatio, Tensor rollout)
     {
         Require(attentions.Count > 0, "attention rollout: no layers");
         int tokens = AttentionShape(attentions[0], "attention rollout").Tokens;
@@ -230,7 +230,7 @@ public sealed class IlgpuVitKernels
     /// mean_h ReLU(A_l ⊙ G_l[k]) (<see cref="FuseGradientHeads"/>). attentions[l] ([H, T, T]) and gradients[l]
     /// ([K, H, T, T], the gradient with respect to attentions[l] itself) are both in forward layer order.
     /// </summary>
-    public void GradientRollout(IReadOnlyList<Tensor> attentions, IReadOnlyList<Tensor> gradients, float discardRatio, Tensor rollout)
+    public void GradientRollout(IReadOnlyList<Tensor> attentions, IReadOnlyList<Tensor> gradients, double discardRatio, Tensor rollout)
     {
         Require(attentions.Count > 0 && gradients.Count == attentions.Count,
             $"gradient rollout: {attentions.Count} attention layers and {gradients.Count} gradient layers");
@@ -250,7 +250,7 @@ public sealed class IlgpuVitKernels
     // R = Â_{L−1} ··· Â_0 for K matrices, each new layer multiplying from the left (R ← Â_l · R). The running
     // product ping-pongs between `rollout` and one spare buffer; the start is chosen so the last product lands in
     // `rollout` (GEMM's output must not overlap its inputs).
-    void Product(int layers, int k, int tokens, Action<int, Tensor> fuse, float discardRatio, Tensor rollout)
+    void Product(int layers, int k, int tokens, Action<int, Tensor> fuse, double discardRatio, Tensor rollout)
     {
         using var hat = Tensor.Empty(_device, k, tokens, tokens);
         using var spare = Tensor.Empty(_device, k, tokens, tokens);

@@ -9,12 +9,12 @@ namespace NativeCam.Cam.Vit;
 public static class VitExplain
 {
     /// <summary>vit-explain's default discard ratio.</summary>
-    public const float DefaultDiscardRatio = 0.9f;
+    public const double DefaultDiscardRatio = 0.9;
 
     /// <summary>Attention rollout of the layers' attentions [H, T, T] (forward order): the class token's row of
     /// R = Â_{L−1} ··· Â_0 over the patches, [1, g, g].</summary>
     public static Tensor AttentionRollout(IReadOnlyList<Tensor> attentions, HeadFusion fusion = HeadFusion.Mean,
-        float discardRatio = DefaultDiscardRatio)
+        double discardRatio = DefaultDiscardRatio)
     {
         if (attentions.Count == 0) throw new ArgumentException("attention rollout: no layers");
         var device = attentions[0].Device;
@@ -31,7 +31,7 @@ public static class VitExplain
     /// <summary>Gradient attention rollout for K targets: attentions[l] [H, T, T] and gradients[l] [K, H, T, T] with
     /// respect to attentions[l], both in forward layer order → [K, g, g].</summary>
     public static Tensor GradientRollout(IReadOnlyList<Tensor> attentions, IReadOnlyList<Tensor> gradients,
-        float discardRatio = DefaultDiscardRatio)
+        double discardRatio = DefaultDiscardRatio)
     {
         if (attentions.Count == 0 || gradients.Count == 0) throw new ArgumentException("gradient rollout: no layers");
         var device = attentions[0].Device;
