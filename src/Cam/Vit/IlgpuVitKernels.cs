@@ -126,46 +126,49 @@ public sealed class IlgpuVitKernels
     Action<Index1D, Work, ArrayView<float>, int, int>? _discard;
     Action<Index1D, Work, ArrayView<float>, int>? _normalise;
 
-    // Order-preserving integer key of a float: IEEE bits of non-negative floats already sort as integers; negative
-    // ones flip their magnitude bits so that they sort below and in reverse.
-    static int Key(float v)
+    // Order-preserving unsigned key of a float: the IEEE bits of a non-negative float already sort as integers;
+    // a negative one flips its magnitude bits so that it sorts below and in reverse; the sign bit is then flipped
+    // so that unsigned comparison orders all keys.
+    static uint Key(float v)
     {
         int bits = (int)Interop.FloatAsInt(v);
-        return bits >= 0 ? bits : bits ^ 0x7FFFFFFF;
-    }
-
-    static int CountAtMost(ArrayView<float> f, int start, int n, long key)
-    {
-        int count = 0;
-        for (int p = 0; p < n; p++) if (Key(f[start + p]) <= key) count++;
-        return count;
+        return (uint)(bits >= 0 ? bits : bits ^ 0x7FFFFFFF) ^ 0x80000000u;
     }
 
     // One work item per matrix: zero its `drop` lowest entries (ascending value, ties by flat index, i.e. the first
-    // `drop` of a stable sort) except those in row 0 or column 0. Sort-free: a bisection over the 32-bit keys finds
-    // τ, the drop-th smallest key (32 counting passes); then one pass in flat order zeroes every key below τ and the
-    // first (drop − #below) keys equal to τ.
+    // `drop` of a stable sort) except those in row 0 or column 0. Sort-free radix select: four passes, each a
+    // 256-bin histogram of the next 8 bits of the keys that share the bits chosen so far, find τ, the drop-th
+    // smallest key, and how many of the entries equal to τ belong to the lowest `drop`; a last pass in flat order
+    // zeroes every key below τ and that many keys equal to τ.
     static void DiscardKernel(Index1D t, Work w, ArrayView<float> f, int tokens, int drop)
     {
         int n = tokens * tokens;
+        var histogram = LocalMemory.Allocate<int>(256);
         for (int ch = t * w.Chunk; ch < w.N; ch += w.Stride)
             for (int k = ch; k < w.End(ch); k++)
             {
                 int start = k * n;
-                long lo = int.MinValue, hi = int.MaxValue;
-                while (lo < hi)
+                uint prefix = 0;
+                int rank = drop; // rank (1-based) of τ among the keys that match the prefix
+                for (int shift = 24; shift >= 0; shift -= 8)
                 {
-                    long mid = lo + ((hi - lo) >> 1);
-                    if (CountAtMost(f, start, n, mid) >= drop) hi = mid;
-                    else lo = mid + 1;
+                    uint high = shift == 24 ? 0u : 0xFFFFFFFFu << (shift + 8);
+                    for (int b = 0; b < 256; b++) histogram[b] = 0;
+                    for (int p = 0; p < n; p++)
+                    {
+                        uint key = Key(f[start + p]);
+                        if ((key & high) == prefix) histogram[(int)((key >> shift) & 255u)]++;
+                    }
+                    int bin = 0;
+                    while (bin < 255 && histogram[bin] < rank) rank -= histogram[bin++];
+                    prefix |= (uint)bin << shift;
                 }
-                int tau = (int)lo;
-                int ties = drop - CountAtMost(f, start, n, (long)tau - 1);
+                int ties = rank; // the first `rank` entries equal to τ (in flat order) are among the lowest
                 for (int p = 0; p < n; p++)
                 {
-                    int key = Key(f[start + p]);
-                    bool lowest = key < tau;
-                    if (key == tau && ties > 0) { lowest = true; ties--; }
+                    uint key = Key(f[start + p]);
+                    bool lowest = key < prefix;
+                    if (key == prefix && ties > 0) { lowest = true; ties--; }
                     if (lowest && p / tokens != 0 && p % tokens != 0) f[start + p] = 0;
                 }
             }
