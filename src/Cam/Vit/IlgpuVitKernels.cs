@@ -235,19 +235,28 @@ public sealed class IlgpuVitKernels
     /// </summary>
     public void GradientRollout(IReadOnlyList<Tensor> attentions, IReadOnlyList<Tensor> gradients, double discardRatio, Tensor rollout)
     {
+        int k = CheckGradientLayers(attentions, gradients, "gradient rollout");
+        int tokens = attentions[0].Shape[^1];
+        Require(rollout.Length == k * tokens * tokens, $"gradient rollout: output of {rollout.Length} elements for {k} targets of {tokens}x{tokens}");
+        Product(attentions.Count, k, tokens, (l, hat) => FuseGradientHeads(attentions[l], gradients[l], hat), discardRatio, rollout);
+    }
+
+    // Both lists in forward order, the same heads and tokens in every layer; returns K.
+    static int CheckGradientLayers(IReadOnlyList<Tensor> attentions, IReadOnlyList<Tensor> gradients, string what)
+    {
         Require(attentions.Count > 0 && gradients.Count == attentions.Count,
-            $"gradient rollout: {attentions.Count} attention layers and {gradients.Count} gradient layers");
-        var (heads, tokens) = AttentionShape(attentions[0], "gradient rollout");
-        Require(gradients[0].Rank == 4, $"gradient rollout: gradient {Tensor.Format(gradients[0].Shape)} must be [K, H, T, T]");
+            $"{what}: {attentions.Count} attention layers and {gradients.Count} gradient layers");
+        var (heads, tokens) = AttentionShape(attentions[0], what);
+        Require(gradients[0].Rank == 4 && gradients[0].Shape[0] > 0, $"{what}: gradient {Tensor.Format(gradients[0].Shape)} must be [K, H, T, T]");
         int k = gradients[0].Shape[0];
         for (int l = 0; l < attentions.Count; l++)
         {
-            var (h, t) = AttentionShape(attentions[l], "gradient rollout");
-            Require(h == heads && t == tokens && gradients[l].Rank == 4 && gradients[l].Shape[0] == k,
-                $"gradient rollout: layer {l} attention {Tensor.Format(attentions[l].Shape)} and gradient {Tensor.Format(gradients[l].Shape)} differ from layer 0's");
+            var (h, t) = AttentionShape(attentions[l], what);
+            Require(h == heads && t == tokens && gradients[l].Rank == 4 && gradients[l].Shape[0] == k
+                && gradients[l].Shape[1] == heads && gradients[l].Shape[2] == tokens && gradients[l].Shape[3] == tokens,
+                $"{what}: layer {l} attention {Tensor.Format(attentions[l].Shape)} and gradient {Tensor.Format(gradients[l].Shape)} must be [H, T, T] and [K, H, T, T] like layer 0's [{heads}, {tokens}, {tokens}] and [{k}, {heads}, {tokens}, {tokens}]");
         }
-        Require(rollout.Length == k * tokens * tokens, $"gradient rollout: output of {rollout.Length} elements for {k} targets of {tokens}x{tokens}");
-        Product(attentions.Count, k, tokens, (l, hat) => FuseGradientHeads(attentions[l], gradients[l], hat), discardRatio, rollout);
+        return k;
     }
 
     // R = Â_{L−1} ··· Â_0 for K matrices, each new layer multiplying from the left (R ← Â_l · R). The running
@@ -273,17 +282,35 @@ public sealed class IlgpuVitKernels
 
     // ---- maps on the patch grid --------------------------------------------------------------------------
 
-    Action<Index1D, Work, ArrayView<float>, ArrayView<float>, int>? _classRow;
+    Action<Index1D, Work, ArrayView<float>, ArrayView<float>, int, int>? _classRow;
+    Action<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _rowTimesMatrix;
     Action<Index1D, Work, ArrayView<float>, ArrayView<float>, int, int>? _tokenWeights;
     Action<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _tokenMap;
 
-    // One work item per (k, patch p): map[k, p] = R[k, 0, 1 + p].
-    static void ClassRowKernel(Index1D t, Work w, ArrayView<float> r, ArrayView<float> map, int tokens)
+    // One work item per (k, patch p): map[k, p] = r[k·stride + 1 + p] (the class row of R[k], stride T², or of a
+    // class-row vector, stride T).
+    static void ClassRowKernel(Index1D t, Work w, ArrayView<float> r, ArrayView<float> map, int tokens, int stride)
     {
         int patches = tokens - 1;
         for (int ch = t * w.Chunk; ch < w.N; ch += w.Stride)
             for (int item = ch; item < w.End(ch); item++)
-                map[item] = r[item / patches * tokens * tokens + 1 + item % patches];
+                map[item] = r[item / patches * stride + 1 + item % patches];
+    }
+
+    // One work item per (k, j): vOut[k, j] = Σ_i v[k, i] · Â[k, i, j], or Â[k, 0, j] when `fromClassToken` (v = e_0).
+    static void RowTimesMatrixKernel(Index1D t, Work w, ArrayView<float> v, ArrayView<float> hat, ArrayView<float> vOut, int tokens, int fromClassToken)
+    {
+        int plane = tokens * tokens;
+        for (int ch = t * w.Chunk; ch < w.N; ch += w.Stride)
+            for (int item = ch; item < w.End(ch); item++)
+            {
+                int k = item / tokens, j = item % tokens, b = k * plane + j;
+                float sum = 0;
+                if (fromClassToken != 0) sum = hat[b];
+                else
+                    for (int i = 0; i < tokens; i++) sum += v[k * tokens + i] * hat[b + i * tokens];
+                vOut[item] = sum;
+            }
     }
 
     /// <summary>The class token's row over the patches, R[k, 0, 1:], as K maps [K, g, g] (g² = T − 1, row-major patches).</summary>
@@ -294,8 +321,57 @@ public sealed class IlgpuVitKernels
         int k = rollout.Length / (tokens * tokens);
         Require(map.Length == k * g * g, $"class-token map: map of {map.Length} for {k} maps of {g}x{g}");
         var (threads, w) = Plan(map.Length);
-        _classRow ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, int>(ClassRowKernel);
-        _classRow(threads, w, rollout.View, map.View, tokens);
+        _classRow ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, int, int>(ClassRowKernel);
+        _classRow(threads, w, rollout.View, map.View, tokens, tokens * tokens);
+    }
+
+    /// <summary>
+    /// The attention-rollout map [1, g, g] without forming R: only its class row is needed, e_0ᵀ Â_{L−1} ··· Â_0,
+    /// a row vector times one matrix per layer (from the last layer down), T² work per layer instead of T³.
+    /// Equal to <see cref="AttentionRollout"/> then <see cref="ClassTokenMap"/>.
+    /// </summary>
+    public void AttentionRolloutMap(IReadOnlyList<Tensor> attentions, HeadFusion fusion, double discardRatio, Tensor map)
+    {
+        Require(attentions.Count > 0, "attention rollout map: no layers");
+        int tokens = AttentionShape(attentions[0], "attention rollout map").Tokens;
+        foreach (var a in attentions)
+            Require(AttentionShape(a, "attention rollout map").Tokens == tokens, $"attention rollout map: layers of {tokens} and {a.Shape[^1]} tokens");
+        int g = GridSide(tokens);
+        Require(map.Length == g * g, $"attention rollout map: map of {map.Length} for one map of {g}x{g}");
+        ClassRowProduct(attentions.Count, 1, tokens, (l, hat) => FuseHeads(attentions[l], fusion, hat), discardRatio, map);
+    }
+
+    /// <summary>
+    /// The gradient-rollout maps [K, g, g] without forming R (see <see cref="AttentionRolloutMap"/>); equal to
+    /// <see cref="GradientRollout"/> then <see cref="ClassTokenMap"/>.
+    /// </summary>
+    public void GradientRolloutMap(IReadOnlyList<Tensor> attentions, IReadOnlyList<Tensor> gradients, double discardRatio, Tensor map)
+    {
+        int k = CheckGradientLayers(attentions, gradients, "gradient rollout map");
+        int tokens = attentions[0].Shape[^1], g = GridSide(tokens);
+        Require(map.Length == k * g * g, $"gradient rollout map: map of {map.Length} for {k} maps of {g}x{g}");
+        ClassRowProduct(attentions.Count, k, tokens, (l, hat) => FuseGradientHeads(attentions[l], gradients[l], hat), discardRatio, map);
+    }
+
+    // v_k = e_0ᵀ Â_{L−1,k} ··· Â_{0,k}, multiplied from the left end: v ← v · Â_l for l = L−1 down to 0.
+    void ClassRowProduct(int layers, int k, int tokens, Action<int, Tensor> fuse, double discardRatio, Tensor map)
+    {
+        using var hat = Tensor.Empty(_device, k, tokens, tokens);
+        using var v0 = Tensor.Empty(_device, k, tokens);
+        using var v1 = Tensor.Empty(_device, k, tokens);
+        var (current, next) = (v0, v1);
+        var (threads, w) = Plan(k * tokens);
+        _rowTimesMatrix ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(RowTimesMatrixKernel);
+        for (int l = layers - 1; l >= 0; l--)
+        {
+            fuse(l, hat);
+            DiscardAndNormalise(hat, tokens, discardRatio);
+            _rowTimesMatrix(threads, w, current.View, hat.View, next.View, tokens, l == layers - 1 ? 1 : 0);
+            (current, next) = (next, current);
+        }
+        var (tm, wm) = Plan(map.Length);
+        _classRow ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, int, int>(ClassRowKernel);
+        _classRow(tm, wm, current.View, map.View, tokens, tokens);
     }
 
     // One work item per (k, c): the mean over the patch tokens 1..T−1 of G[k, :, c].

@@ -21,11 +21,8 @@ public static class VitExplain
         int tokens = attentions[0].Shape[^1];
         var kernels = IlgpuVitKernels.For(device);
         int g = IlgpuVitKernels.GridSide(tokens);
-        using var rollout = Tensor.Empty(device, 1, tokens, tokens);
-        kernels.AttentionRollout(attentions, fusion, discardRatio, rollout);
         var map = Tensor.Empty(device, 1, g, g);
-        kernels.ClassTokenMap(rollout, tokens, map);
-        return map;
+        return Fill(map, () => kernels.AttentionRolloutMap(attentions, fusion, discardRatio, map));
     }
 
     /// <summary>Gradient attention rollout for K targets: attentions[l] [H, T, T] and gradients[l] [K, H, T, T] with
@@ -35,14 +32,11 @@ public static class VitExplain
     {
         if (attentions.Count == 0 || gradients.Count == 0) throw new ArgumentException("gradient rollout: no layers");
         var device = attentions[0].Device;
-        int tokens = attentions[0].Shape[^1], k = gradients[0].Shape[0];
+        int tokens = attentions[0].Shape[^1], k = gradients[0].Rank == 4 ? gradients[0].Shape[0] : 1; // other ranks: the kernels say why
         var kernels = IlgpuVitKernels.For(device);
         int g = IlgpuVitKernels.GridSide(tokens);
-        using var rollout = Tensor.Empty(device, k, tokens, tokens);
-        kernels.GradientRollout(attentions, gradients, discardRatio, rollout);
         var map = Tensor.Empty(device, k, g, g);
-        kernels.ClassTokenMap(rollout, tokens, map);
-        return map;
+        return Fill(map, () => kernels.GradientRolloutMap(attentions, gradients, discardRatio, map));
     }
 
     /// <summary>Grad-CAM on a token layer: activations [T, C] and gradients [K, T, C] → [K, g, g].</summary>
@@ -50,15 +44,21 @@ public static class VitExplain
     {
         int g = IlgpuVitKernels.GridSide(tokens.Shape[^2]);
         var map = Tensor.Empty(tokens.Device, gradient.Shape[0], g, g);
+        return Fill(map, () => IlgpuVitKernels.For(tokens.Device).TokenGradCam(tokens, gradient, map));
+    }
+
+    // Runs `compute` into the new map, disposing the map if it throws (bad shapes).
+    static Tensor Fill(Tensor map, Action compute)
+    {
         try
         {
-            IlgpuVitKernels.For(tokens.Device).TokenGradCam(tokens, gradient, map);
+            compute();
+            return map;
         }
         catch
         {
             map.Dispose();
             throw;
         }
-        return map;
     }
 }
