@@ -264,6 +264,33 @@ public class VitExplainTests
     }
 
     [Fact]
+    public void DiscardMatchesAStableSortOnMatricesWithManyTies()
+    {
+        // Values from a small set (zeros, repeats, tiny and large magnitudes) so that τ often has ties and the radix
+        // select's bins fill unevenly; the host reference is a stable sort (ascending value, then flat index).
+        var rng = new Random(11);
+        float[] pool = [0f, 1e-30f, 1e-7f, 0.125f, 0.125f, 0.5f, 1f, 3f, 1e20f];
+        foreach (int t in new[] { 2, 5, 10 })
+            foreach (double ratio in new[] { 0.1, 0.37, 0.5, 0.9, 1 })
+            {
+                const int k = 3;
+                var f = Enumerable.Range(0, k * t * t).Select(_ => pool[rng.Next(pool.Length)]).ToArray();
+                using var hat = Tensor.FromArray(D, f, k, t, t);
+                K.DiscardAndNormalise(hat, t, ratio);
+                int m = (int)Math.Floor(ratio * t * t);
+                var expected = new List<double>();
+                for (int target = 0; target < k; target++)
+                {
+                    var one = f.AsSpan(target * t * t, t * t).ToArray();
+                    var lowest = Enumerable.Range(0, t * t).OrderBy(p => one[p]).ThenBy(p => p).Take(m)
+                        .Where(p => p / t != 0 && p % t != 0);
+                    expected.AddRange(Expected(one, t, lowest));
+                }
+                Check.Close(hat.ToArray(), expected.ToArray(), $"T = {t}, ratio {ratio}", 1e-6, 1e-7);
+            }
+    }
+
+    [Fact]
     public void EachLayerIsPairedWithItsOwnGradient()
     {
         // Two layers, T = 5, one head, K = 1. Layer 0's gradient is zero, layer 1's is one: with the right pairing
