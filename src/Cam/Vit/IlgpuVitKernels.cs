@@ -11,9 +11,9 @@ namespace NativeCam.Cam.Vit;
 /// attention rollout, gradient attention rollout and Grad-CAM on a token layer (docs/vit-explain.md). One per
 /// device (<see cref="For"/>). Kernels follow the engine's pattern: a <see cref="Work"/> split over coarse CPU
 /// threads or many GPU threads, each work item owning its outputs (no atomics, no barriers). Work items: one per
-/// fused entry (k, i, j), one per matrix for the discard threshold, one per row for the renormalisation, one per
-/// (k, channel) for token Grad-CAM weights and one per (k, patch) for maps; the layer product is the backend's
-/// batched GEMM.
+/// fused entry (k, i, j), one per matrix for the discard threshold (a radix select), one per row for the
+/// renormalisation, one per (k, j) for the class row times a layer's matrix, one per (k, channel) for token Grad-CAM
+/// weights and one per (k, patch) for maps; the optional full product R uses the backend's batched GEMM.
 /// </summary>
 public sealed class IlgpuVitKernels
 {
