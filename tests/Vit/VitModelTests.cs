@@ -201,3 +201,28 @@ public class VitModelTests
         Assert.Contains("[B, 3, 32, 32]", e.Message);
     }
 }
+
+/// <summary>Random-weight ViTs (the benchmark's source of ViT-B/16) build for any configuration and run.</summary>
+public class VitRandomWeightsTests
+{
+    [Fact]
+    public void Random_checkpoint_builds_and_gives_finite_logits_of_the_configured_shape()
+    {
+        var config = new VitConfig(ImageSize: 16, PatchSize: 4, Depth: 3, Heads: 4, Hidden: 32, MlpDim: 64, Classes: 7);
+        using var model = VitModel.Build(TestDevice.Cpu, VitRandomWeights.Checkpoint(config, seed: 3));
+        using var x = Tensor.Full(TestDevice.Cpu, 0.5f, 2, 3, 16, 16);
+        using var tape = new Tape();
+        tape.Watch(model.AttentionNames.ToArray());
+
+        var logits = model.Forward(Var.Input(x));
+
+        Assert.Equal([2, 7], logits.Shape);
+        Assert.All(logits.Value.ToArray(), v => Assert.True(float.IsFinite(v)));
+        Assert.Equal(["blocks.0.attn.attn_drop", "blocks.1.attn.attn_drop", "blocks.2.attn.attn_drop"], model.AttentionNames);
+        // Each attention row is a probability distribution over the 17 tokens.
+        var p = tape.Find("blocks.2.attn.attn_drop")!;
+        Assert.Equal([2, 4, 17, 17], p.Shape);
+        var rows = p.Value.ToArray().Chunk(17).Select(r => r.Sum()).ToArray();
+        Assert.All(rows, s => Assert.Equal(1f, s, 1e-5f));
+    }
+}
