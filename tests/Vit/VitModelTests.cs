@@ -226,3 +226,26 @@ public class VitRandomWeightsTests
         Assert.All(rows, s => Assert.Equal(1f, s, 1e-5f));
     }
 }
+
+/// <summary>The weight converter's tiny ViT state dicts (tests/fixtures/weights: a torchvision dict wrapped in
+/// {"model", "epoch"} with strided views, a timm dict with a bfloat16 position embedding) load and run.</summary>
+public class VitTinyCheckpointTests
+{
+    [Theory]
+    [InlineData("vit_torchvision_tiny.pt", VitLayout.Torchvision)]
+    [InlineData("vit_timm_tiny.pt", VitLayout.Timm)]
+    public void Tiny_state_dicts_load_with_their_config_and_run(string file, VitLayout layout)
+    {
+        var checkpoint = VitCheckpoint.Load(NativeCam.Tests.Weights.TestPaths.Fixture(file), heads: 2);
+        Assert.Equal(layout, checkpoint.Layout);
+        Assert.Equal(new VitConfig(8, 4, 2, 2, 8, 16, 3), checkpoint.Config);
+
+        using var model = VitModel.Build(TestDevice.Cpu, checkpoint);
+        using var x = Tensor.Full(TestDevice.Cpu, 0.25f, 1, 3, 8, 8);
+        using var tape = new Tape();
+        var logits = model.Forward(Var.Input(x));
+
+        Assert.Equal([1, 3], logits.Shape);
+        Assert.All(logits.Value.ToArray(), v => Assert.True(float.IsFinite(v)));
+    }
+}
