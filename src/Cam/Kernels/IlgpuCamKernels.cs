@@ -14,28 +14,14 @@ namespace NativeCam.Cam;
 /// channel c) for channel weights, one per (k, pixel) for weighted sums, one per (k, c1, c2) for EigenCAM's
 /// covariance and one per (k, c) for each power-iteration step.
 /// </summary>
-public sealed class IlgpuCamKernels : ICamKernels
+public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 {
     static readonly ConditionalWeakTable<Device, IlgpuCamKernels> _cache = new();
 
-    readonly Device _device;
-    readonly Accelerator _acc;
-
-    IlgpuCamKernels(Device device)
-    {
-        _device = device;
-        _acc = device.Accelerator;
-    }
+    IlgpuCamKernels(Device device) : base(device) { }
 
     /// <summary>The kernels of <paramref name="device"/> (compiled on first use, then cached).</summary>
     public static IlgpuCamKernels For(Device device) => _cache.GetValue(device, d => new IlgpuCamKernels(d));
-
-    (int Threads, Work Work) Plan(int n) => Launch.Plan(_device, n);
-
-    static void Require(bool condition, string message)
-    {
-        if (!condition) throw new ArgumentException(message);
-    }
 
     /// <summary>Sizes of a layer: C channels of P pixels, K targets.</summary>
     internal readonly struct LayerShape(int k, int c, int p)

@@ -15,28 +15,14 @@ namespace NativeCam.Cam.Vit;
 /// renormalisation, one per (k, j) for the class row times a layer's matrix, one per (k, channel) for token Grad-CAM
 /// weights and one per (k, patch) for maps; the optional full product R uses the backend's batched GEMM.
 /// </summary>
-public sealed class IlgpuVitKernels
+public sealed class IlgpuVitKernels : KernelSet
 {
     static readonly ConditionalWeakTable<Device, IlgpuVitKernels> _cache = new();
 
-    readonly Device _device;
-    readonly Accelerator _acc;
-
-    IlgpuVitKernels(Device device)
-    {
-        _device = device;
-        _acc = device.Accelerator;
-    }
+    IlgpuVitKernels(Device device) : base(device) { }
 
     /// <summary>The kernels of <paramref name="device"/> (compiled on first use, then cached).</summary>
     public static IlgpuVitKernels For(Device device) => _cache.GetValue(device, d => new IlgpuVitKernels(d));
-
-    (int Threads, Work Work) Plan(int n) => Launch.Plan(_device, n);
-
-    static void Require(bool condition, string message)
-    {
-        if (!condition) throw new ArgumentException(message);
-    }
 
     /// <summary>Side g of the g×g patch grid of <paramref name="tokens"/> tokens (the class token plus g² patches).</summary>
     public static int GridSide(int tokens)

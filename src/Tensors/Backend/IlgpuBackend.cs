@@ -8,24 +8,9 @@ namespace NativeCam.Tensors;
 /// use for the device's accelerator (PTX, OpenCL or the CPU simulator) and cached in a field.
 /// Each op family lives in its own file under Kernels/, next to its backward.
 /// </summary>
-public sealed partial class IlgpuBackend : IBackend
+public sealed partial class IlgpuBackend : KernelSet, IBackend
 {
-    readonly Device _device;
-    readonly Accelerator _acc;
-
-    public IlgpuBackend(Device device)
-    {
-        _device = device;
-        _acc = device.Accelerator;
-    }
-
-    /// <summary>Launch shape for n work items on this device.</summary>
-    (int Threads, Work Work) Plan(int n) => Launch.Plan(_device, n);
-
-    static void Require(bool condition, string message)
-    {
-        if (!condition) throw new ArgumentException(message);
-    }
+    public IlgpuBackend(Device device) : base(device) { }
 
     static void SameLength(Tensor a, Tensor b, string what) =>
         Require(a.Length == b.Length, $"{what}: lengths differ ({a.Length} vs {b.Length})");
