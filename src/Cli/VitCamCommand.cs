@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using NativeCam.Cam.Vit;
+using NativeCam.Cli.Reports;
+using NativeCam.Vit;
+
+namespace NativeCam.Cli;
+
+/// <summary>
+/// `nativecam vit-cam IMAGE --weights vit.pt`: classify one image with a Vision Transformer and write a map of what
+/// drove the class (attention rollout, gradient rollout or token Grad-CAM) on the centre-cropped image, plus a JSON
+/// report (docs/vit.md).
+/// </summary>
+public static class VitCamCommand
+{
+    public static Command Create()
+    {
+        var image = new Argument<string?>("image") { Description = "Image (JPEG, PNG, BMP).", Arity = ArgumentArity.ZeroOrOne };
+        var weights = new Option<string?>("--weights") { Description = "ViT state dict (timm/DeiT or torchvision .pt, or a converted .msgpack). Required." };
+        var method = new Option<string>("--method") { Description = "rollout (default: attention rollout), grad-rollout (class-specific gradient rollout) or gradcam (token Grad-CAM).", DefaultValueFactory = _ => "rollout" };
+        var cls = new Option<string?>("--class") { Description = "Class to explain: an id or an ImageNet name (\"golden retriever\"; class{i} for heads that are not 1000-way). Default: the top-1 class." };
+        var fusion = new Option<string>("--head-fusion") { Description = "rollout: how the heads of a layer are fused, mean (default), max or min.", DefaultValueFactory = _ => "mean" };
+        var discard = new Option<double>("--discard") { Description = "rollout and grad-rollout: fraction of the lowest attentions dropped per layer, in [0, 1). Default: 0.9.", DefaultValueFactory = _ => VitExplain.DefaultDiscardRatio };
+        var layer = new Option<string?>("--layer") { Description = "gradcam: the token layer [1, T, C]. Default: the last block's norm1 (blocks.11.norm1 for ViT-B)." };
+        var heads = new Option<int?>("--heads") { Description = "Attention heads, needed when the hidden width is not ViT-B's 768 (3 for DeiT-Ti, 6 for ViT-S, 16 for ViT-L)." };
+        var outDir = new Option<string>("--out") { Description = "Output folder; results go to <out>/<stem>/. Default: nativecam-out.", DefaultValueFactory = _ => "nativecam-out" };
+        var json = new Option<bool>("--json") { Description = "Print the report to stdout instead of the summary line." };
+        var dump = new Option<bool>("--dump-maps") { Description = "Also write the raw map on the patch grid [g, g] as a float32 .npy." };
+        var tensor = new Option<string?>("--tensor") { Description = "Use this float32 .npy [1, 3, S, S], already normalised, as the input instead of an image (the overlay is drawn on grey)." };
+        var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1). Default: 0.3.", DefaultValueFactory = _ => 0.3 };
+        var device = CommonOptions.Device();
+        var cmd = new Command("vit-cam",
+            "Classify an image with a Vision Transformer and write a heat map of what drove the class on the centre crop " +
+            "the network saw: <out>/<stem>/<stem>_<method>.jpg and report.json (docs/vit.md). Preprocessing is torchvision's " +
+            "ViT_B_16 ImageNet transform (resize to S·256/224, centre crop S, ImageNet mean/std).\n\nExamples:\n" +
+            "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt\n" +
+            "  nativecam vit-cam dog.jpg --weights vit_b_16.pt --method grad-rollout --class \"golden retriever\"\n" +
+            "  nativecam vit-cam dog.jpg --weights deit_tiny.pt --heads 3 --method gradcam --layer blocks.11.norm1 --json\n" +
+            "  nativecam vit-cam --tensor input.npy --weights vit_b_16.pt --head-fusion max --discard 0.95 --dump-maps");
+        cmd.Arguments.Add(image);
+        foreach (var o in new Option[] { weights, method, cls, fusion, discard, layer, heads, outDir, json, dump, tensor, alpha, device })
+            cmd.Options.Add(o);
+        cmd.SetAction(parse =>
+        {
+            string? file = parse.GetValue(image), tensorPath = parse.GetValue(tensor);
+            if (file is null && tensorPath is null) throw new CliError("give an image (try: nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt)");
+            if (file != null && tensorPath != null) throw new CliError("give an image or --tensor, not both");
+            string weightsPath = parse.GetValue(weights) ?? throw new CliError("--weights is required: a ViT state dict such as vit_b_16.pt");
+            var m = (parse.GetValue(method) ?? "rollout").ToLowerInvariant() switch
+            {
+                "rollout" => VitMethod.Rollout,
+                "grad-rollout" => VitMethod.GradRollout,
+                "gradcam" => VitMethod.GradCam,
+                var other => throw new CliError($"unknown --method '{other}': use rollout, grad-rollout or gradcam"),
+            };
+            var f = (parse.GetValue(fusion) ?? "mean").ToLowerInvariant() switch
+            {
+                "mean" => HeadFusion.Mean,
+                "max" => HeadFusion.Max,
+                "min" => HeadFusion.Min,
+                var other => throw new CliError($"unknown --head-fusion '{other}': use mean, max or min"),
+            };
+            double d = parse.GetValue(discard);
+            if (!(d >= 0 && d < 1)) throw new CliError($"--discard must be in [0, 1), got {d.ToString(CultureInfo.InvariantCulture)}");
+            double a = parse.GetValue(alpha);
+            if (!(a >= 0 && a <= 1)) throw new CliError($"--alpha must be in [0, 1], got {a.ToString(CultureInfo.InvariantCulture)}");
+            string? l = parse.GetValue(layer);
+            if (l != null && m != VitMethod.GradCam) throw new CliError("--layer applies to --method gradcam only (the rollouts use every block's attention)");
+            var settings = new VitCamSettings(weightsPath, m, parse.GetValue(cls), f, d, l, parse.GetValue(outDir) ?? "nativecam-out",
+                parse.GetValue(dump), a);
+
+            if (file != null && !File.Exists(file)) throw new CliError($"no such file: {file}");
+            using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
+            using var model = LoadVit(dev, weightsPath, parse.GetValue(heads));
+            var report = new VitCamJob(dev, model, settings).Run(file, tensorPath);
+            if (parse.GetValue(json)) Console.WriteLine(ReportJson.Serialize(report));
+            else
+            {
+                var top = report.Logits[0];
+                Console.WriteLine($"{report.Image}: {report.ClassId} {report.ClassName} (p {report.Logits.First(s => s.ClassId == report.ClassId).Probability:F3}; " +
+                    $"top-1 {top.ClassId} {top.ClassName}) — {report.Method} map in {report.TimingsMs.Total / 1000:F1} s on " +
+                    $"{dev.Kind.ToString().ToLowerInvariant()} -> {Path.Combine(settings.Out, Path.GetFileNameWithoutExtension(report.Image))}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Loads and builds a ViT, turning unreadable, non-ViT or unsupported files into one-line errors.</summary>
+    static VitModel LoadVit(NativeCam.Tensors.Device device, string path, int? heads) =>
+        WeightErrors.Guard(path, () =>
+        {
+            try { return VitModel.Build(device, VitCheckpoint.Load(path, heads)); }
+            catch (InvalidDataException e)
+            {
+                string name = Path.GetFileName(path);
+                throw new CliError(e.Message.StartsWith(name, StringComparison.Ordinal) ? e.Message : $"{name}: {e.Message}");
+            }
+        });
+}

@@ -1,0 +1,195 @@
+using NativeCam.Autograd;
+using NativeCam.Cam.Render;
+using NativeCam.Cam.Vit;
+using NativeCam.Cli.Reports;
+using NativeCam.Tensors;
+using NativeCam.Vit;
+using NativeCam.Yolo;
+
+namespace NativeCam.Cli;
+
+/// <summary>What vit-cam computes: rollout (attention rollout), grad-rollout (gradient attention rollout) or gradcam
+/// (token Grad-CAM on one block's norm output).</summary>
+public enum VitMethod { Rollout, GradRollout, GradCam }
+
+/// <summary>vit-cam's settings, parsed and checked.</summary>
+public sealed record VitCamSettings(string Weights, VitMethod Method, string? Class, HeadFusion Fusion, double Discard,
+    string? Layer, string Out, bool DumpMaps, double Alpha)
+{
+    public string MethodName => Method switch { VitMethod.Rollout => "rollout", VitMethod.GradRollout => "grad-rollout", _ => "gradcam" };
+}
+
+/// <summary>
+/// vit-cam for one image: decode → ImageNet preprocessing (or a ready --tensor) → one forward → (one backward for the
+/// chosen class) → map on the patch grid → overlay on the centre crop, report, .npy, written atomically to
+/// &lt;out&gt;/&lt;stem&gt;/.
+/// </summary>
+public sealed class VitCamJob(Device device, VitModel model, VitCamSettings settings)
+{
+    readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Config.Classes);
+
+    /// <summary>The layer token Grad-CAM reads by default: the last block's norm1 (pytorch-grad-cam's ViT example).</summary>
+    public static string DefaultLayer(VitConfig config) => $"blocks.{config.Depth - 1}.norm1";
+
+    /// <summary>Runs the image at <paramref name="path"/>, or with <paramref name="tensorPath"/> a ready input .npy.</summary>
+    public VitCamReport Run(string? path, string? tensorPath)
+    {
+        int size = model.Config.ImageSize;
+        var clock = new StageClock();
+        RgbImage picture;
+        float[] data;
+        string name;
+        double decode, preprocess;
+        if (tensorPath != null)
+        {
+            data = ReadTensor(tensorPath, size);
+            name = tensorPath;
+            decode = clock.Lap();
+            // No picture: the overlay is drawn on mid grey (docs/vit.md).
+            picture = new RgbImage(size, size, Enumerable.Repeat((byte)128, size * size * 3).ToArray());
+            preprocess = clock.Lap();
+        }
+        else
+        {
+            var image = Decode(path!);
+            name = path!;
+            decode = clock.Lap();
+            (picture, data) = VitPreprocess.Apply(image, size);
+            preprocess = clock.Lap();
+        }
+
+        using var input = Tensor.FromArray(device, data, 1, 3, size, size);
+        var (logits, classId, map, forward, backward) = Compute(input, clock);
+        using var _ = map;
+        double cam = clock.Lap();
+
+        // ratio 1, no padding: the centre crop is both the network input and the "image".
+        var info = new LetterboxInfo(1, 0, 0, 0, 0, 0, 0, size, size, size, size, size, size);
+        var rendered = HeatmapRenderer.Render(map, info, picture, new HeatmapOptions { HeatmapWeight = settings.Alpha });
+        var overlay = rendered.Overlays[0];
+        var stats = rendered.Stats[0];
+        double render = clock.Lap();
+
+        string stem = Path.GetFileNameWithoutExtension(name);
+        using var folder = new OutputFolder(settings.Out, stem);
+        string file = $"{stem}_{settings.MethodName}.jpg";
+        ImageFiles.SaveJpeg(overlay, folder.File(file));
+        string? raw = null;
+        if (settings.DumpMaps)
+        {
+            raw = $"{stem}_{settings.MethodName}.npy";
+            Npy.Write(folder.File(raw), map.ToArray(), map.Shape[1..]);
+        }
+        double write = clock.Lap();
+        var report = new VitCamReport(Path.GetFileName(name), [size, size], device.Description, Path.GetFileName(settings.Weights),
+            settings.MethodName, settings.Method == VitMethod.GradCam ? Layer : null,
+            settings.Method == VitMethod.Rollout ? settings.Fusion.ToString().ToLowerInvariant() : null,
+            settings.Method == VitMethod.GradCam ? 0 : settings.Discard,
+            classId, _names[classId], TopClasses(logits, 5),
+            new VitMapRecord(file, raw, Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty),
+            new VitTimings(decode, preprocess, forward, backward, cam, render, write, clock.Total));
+        File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
+        folder.Commit();
+        return report with { TimingsMs = report.TimingsMs with { Total = clock.Total } };
+    }
+
+    string Layer => settings.Layer ?? DefaultLayer(model.Config);
+
+    /// <summary>Forward, class choice, backward where the method needs it, and the map [1, g, g].</summary>
+    (float[] Logits, int ClassId, Tensor Map, double Forward, double Backward) Compute(Tensor input, StageClock clock)
+    {
+        var attentions = model.AttentionNames;
+        using var tape = new Tape();
+        if (settings.Method == VitMethod.GradRollout) tape.Watch([.. attentions]);
+        if (settings.Method == VitMethod.GradCam) tape.Watch(Layer);
+        var logits = model.Forward(Var.Input(input));
+        var host = logits.Value.ToArray();
+        int classId = ChooseClass(host);
+        double forward = clock.Lap();
+
+        if (settings.Method == VitMethod.Rollout)
+        {
+            var probabilities = attentions.Select(n => tape.Find(n)!.Value).ToList();
+            return (host, classId, VitExplain.AttentionRollout(probabilities, settings.Fusion, settings.Discard), forward, 0);
+        }
+
+        Var? tokens = null;
+        if (settings.Method == VitMethod.GradCam)
+        {
+            tokens = tape.Find(Layer);
+            int t = model.Config.Tokens;
+            if (tokens is null || tokens.Shape is not [1, var tt, _] || tt != t)
+                throw new CliError($"unknown layer '{Layer}': --layer takes a token layer [1, {t}, C] such as " +
+                    $"blocks.0.norm1 … {DefaultLayer(model.Config)}, blocks.N.norm2, blocks.N or norm (docs/vit.md)");
+        }
+        var seed = new float[host.Length];
+        seed[classId] = 1;
+        using (var grad = Tensor.FromArray(device, seed, 1, 1, host.Length)) tape.Backward(logits, grad);
+        double backward = clock.Lap();
+
+        if (settings.Method == VitMethod.GradRollout)
+        {
+            var probabilities = attentions.Select(n => tape.Find(n)!.Value).ToList();
+            var grads = attentions.Select(n => Drop(tape.Find(n)!.Grad!, 1)).ToList(); // [1, 1, H, T, T] → [1, H, T, T]
+            try { return (host, classId, VitExplain.GradientRollout(probabilities, grads, settings.Discard), forward, backward); }
+            finally { foreach (var g in grads) g.Dispose(); }
+        }
+        using var x = Drop(tokens!.Value, 0);       // [1, T, C] → [T, C]
+        using var gx = Drop(tokens.Grad!, 1);       // [1, 1, T, C] → [1, T, C]
+        return (host, classId, VitExplain.GradCam(x, gx), forward, backward);
+    }
+
+    // A view without the size-1 axis `axis`.
+    static Tensor Drop(Tensor t, int axis) => t.Reshape([.. t.Shape[..axis], .. t.Shape[(axis + 1)..]]);
+
+    int ChooseClass(float[] logits)
+    {
+        if (settings.Class is null)
+        {
+            int best = 0;
+            for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
+            return best;
+        }
+        return ResolveClass(settings.Class, _names);
+    }
+
+    /// <summary>A class id ("207") or name ("golden retriever", any case) → the id; an unknown one is a CliError.</summary>
+    public static int ResolveClass(string text, IReadOnlyList<string> names)
+    {
+        if (int.TryParse(text, out int id))
+            return id >= 0 && id < names.Count ? id
+                : throw new CliError($"--class {id} is out of range: this model has classes 0..{names.Count - 1}");
+        for (int i = 0; i < names.Count; i++)
+            if (string.Equals(names[i], text.Trim(), StringComparison.OrdinalIgnoreCase)) return i;
+        throw new CliError($"unknown class name '{text}': give an id 0..{names.Count - 1} or a name such as '{names[Math.Min(1, names.Count - 1)]}'");
+    }
+
+    List<ClassScore> TopClasses(float[] logits, int count)
+    {
+        double max = logits.Max();
+        var exp = logits.Select(v => Math.Exp(v - max)).ToArray();
+        double total = exp.Sum();
+        return Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i).Take(count)
+            .Select(i => new ClassScore(i, _names[i], Math.Round(logits[i], 6), Math.Round(exp[i] / total, 6))).ToList();
+    }
+
+    static float[] ReadTensor(string path, int size)
+    {
+        if (!File.Exists(path)) throw new CliError($"no such file: {path}");
+        float[] data;
+        int[] shape;
+        try { (data, shape) = Npy.Read(path); }
+        catch (InvalidDataException e) { throw new CliError(e.Message); }
+        if (shape is not [1, 3, var h, var w] || h != size || w != size)
+            throw new CliError($"{Path.GetFileName(path)}: --tensor needs a float32 array of shape [1, 3, {size}, {size}] (this model's input), got {Tensor.Format(shape)}");
+        return data;
+    }
+
+    static RgbImage Decode(string path)
+    {
+        try { return ImageLoader.Load(path); }
+        catch (FileNotFoundException) { throw new CliError($"no such file: {path}"); }
+        catch (InvalidDataException e) { throw new CliError(e.Message); }
+        catch (IOException e) { throw new CliError($"{path}: {e.Message}"); }
+    }
+}
