@@ -71,6 +71,8 @@ public class VitBench
             })
             {
                 var times = new List<double>();
+                long weights = device.Pool.LiveBytes;
+                device.Pool.ResetPeak();
                 for (int i = 0; i <= repeats; i++)
                 {
                     var sw = Stopwatch.StartNew();
@@ -78,7 +80,8 @@ public class VitBench
                     times.Add(sw.Elapsed.TotalSeconds);
                 }
                 Console.WriteLine($"ViT-B/16 224 {name}: first {times[0]:F2} s, then " +
-                    $"{string.Join(", ", times.Skip(1).Select(t => $"{t:F2}"))} s (best {times.Skip(1).DefaultIfEmpty(times[0]).Min():F2} s)");
+                    $"{string.Join(", ", times.Skip(1).Select(t => $"{t:F2}"))} s (best {times.Skip(1).DefaultIfEmpty(times[0]).Min():F2} s); " +
+                    $"peak device memory {device.Pool.PeakBytes / 1048576.0:F0} MiB (weights and input {weights / 1048576.0:F0} MiB)");
             }
         }
         finally
