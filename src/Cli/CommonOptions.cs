@@ -8,7 +8,7 @@ public static class CommonOptions
 {
     public static Option<string?> Device() => new("--device")
     {
-        Description = "Accelerator: auto (CUDA, then OpenCL, then CPU), cuda, opencl or cpu. Default: $NATIVECAM_DEVICE or auto.",
+        Description = "Accelerator: auto (CUDA, then OpenCL, then the SIMD CPU backend), cuda, opencl, cpu, or ilgpu-cpu (the GPU kernels on ILGPU's slow CPU simulator). Default: $NATIVECAM_DEVICE or auto.",
     };
 
     public static Option<int> ImageSize() => new("--img-size")

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NativeCam.Cli.Reports;
+using NativeCam.Tensors;
 using NativeCam.Yolo;
 using Spectre.Console;
 
@@ -49,7 +50,7 @@ public static class DetectCamCommand
                     reports.Add(report);
                     if (!asJson)
                         Console.WriteLine($"{report.Image}: {report.ImageHw[1]}x{report.ImageHw[0]} {Summary.Counts(report.Detections)} — " +
-                            $"{report.Maps.Count} maps in {report.TimingsMs.Total / 1000:F1} s on {device.Kind.ToString().ToLowerInvariant()} -> {Path.Combine(c.Out, Path.GetFileNameWithoutExtension(file))}");
+                            $"{report.Maps.Count} maps in {report.TimingsMs.Total / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(c.Out, Path.GetFileNameWithoutExtension(file))}");
                 }
                 catch (CliError e) when (files.Count > 1 || e.ExitCode == 1)
                 {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using NativeCam.Cam.Vit;
 using NativeCam.Cli.Reports;
+using NativeCam.Tensors;
 using NativeCam.Vit;
 
 namespace NativeCam.Cli;
@@ -79,7 +80,7 @@ public static class VitCamCommand
                 var top = report.Logits[0];
                 Console.WriteLine($"{report.Image}: {report.ClassId} {report.ClassName} (p {report.Logits.First(s => s.ClassId == report.ClassId).Probability:F3}; " +
                     $"top-1 {top.ClassId} {top.ClassName}) — {report.Method} map in {report.TimingsMs.Total / 1000:F1} s on " +
-                    $"{dev.Kind.ToString().ToLowerInvariant()} -> {Path.Combine(settings.Out, Path.GetFileNameWithoutExtension(report.Image))}");
+                    $"{dev.Kind.Name()} -> {Path.Combine(settings.Out, Path.GetFileNameWithoutExtension(report.Image))}");
             }
             return 0;
         });

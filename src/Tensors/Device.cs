@@ -18,12 +18,16 @@ public sealed class Device : IDisposable
     public BufferPool Pool { get; }
     public IBackend Backend { get; }
 
-    /// <summary>True on ILGPU's CPU accelerator: kernels are then launched with few, coarse threads.</summary>
+    /// <summary>True on ILGPU's CPU accelerator (both CPU kinds): ILGPU kernels are then launched with few, coarse
+    /// threads, and device memory is host memory that plain C# can read and write through a pointer.</summary>
     public bool IsCpu => Accelerator.AcceleratorType == AcceleratorType.CPU;
 
-    public string Description => $"{Kind.ToString().ToLowerInvariant()}: {Accelerator.Name} " +
-        (IsCpu ? $"({Accelerator.NumMultiprocessors * Accelerator.MaxNumThreadsPerMultiprocessor} threads)"
-               : $"({Accelerator.MemorySize / (1 << 20)} MiB, {Accelerator.NumMultiprocessors} SMs)");
+    public string Description => Kind switch
+    {
+        DeviceKind.Cpu => $"cpu: SIMD backend, {CpuBackend.Describe()}",
+        DeviceKind.IlgpuCpu => $"ilgpu-cpu: {Accelerator.Name} ({Accelerator.NumMultiprocessors * Accelerator.MaxNumThreadsPerMultiprocessor} simulated threads)",
+        _ => $"{Kind.Name()}: {Accelerator.Name} ({Accelerator.MemorySize / (1 << 20)} MiB, {Accelerator.NumMultiprocessors} SMs)",
+    };
 
     Device(Context context, Accelerator accelerator, DeviceKind kind)
     {
@@ -31,10 +35,10 @@ public sealed class Device : IDisposable
         Accelerator = accelerator;
         Kind = kind;
         Pool = new BufferPool(accelerator);
-        Backend = new IlgpuBackend(this);
+        Backend = kind == DeviceKind.Cpu ? new CpuBackend(this) : new IlgpuBackend(this);
     }
 
-    /// <summary>Opens the device named by <paramref name="choice"/> (auto|cuda|opencl|cpu; null: $NATIVECAM_DEVICE, else auto).</summary>
+    /// <summary>Opens the device named by <paramref name="choice"/> (auto|cuda|opencl|cpu|ilgpu-cpu; null: $NATIVECAM_DEVICE, else auto).</summary>
     public static Device Open(string? choice = null) => Open(DeviceKinds.Parse(choice));
 
     public static Device Open(DeviceKind kind)
@@ -48,7 +52,7 @@ public sealed class Device : IDisposable
             if (kind is DeviceKind.OpenCL or DeviceKind.Auto && context.GetCLDevices().Count > 0)
                 return new Device(context, context.CreateCLAccelerator(0), DeviceKind.OpenCL);
             if (kind == DeviceKind.OpenCL) throw new DeviceUnavailableException("no OpenCL device found (try --device cpu)");
-            return Cpu(context);
+            return Cpu(context, kind == DeviceKind.IlgpuCpu ? DeviceKind.IlgpuCpu : DeviceKind.Cpu);
         }
         catch
         {
@@ -57,15 +61,20 @@ public sealed class Device : IDisposable
         }
     }
 
-    /// <summary>ILGPU's CPU accelerator with one simulated warp of 2 threads per core group:
-    /// launches cost ~3x less than the default CPU device (see shared notes).</summary>
-    public static Device OpenCpu() => Cpu(Context.Create(b => b.Default().EnableAlgorithms()));
+    /// <summary>The SIMD CPU backend (host memory from ILGPU's CPU accelerator, so the few ILGPU kernels
+    /// outside the backend, such as the letterbox or the CAM renderer, still run on the same buffers).</summary>
+    public static Device OpenCpu() => Cpu(Context.Create(b => b.Default().EnableAlgorithms()), DeviceKind.Cpu);
 
-    static Device Cpu(Context context)
+    /// <summary>The ILGPU kernels on ILGPU's CPU simulator: the GPU code path, checked without a GPU.</summary>
+    public static Device OpenIlgpuCpu() => Cpu(Context.Create(b => b.Default().EnableAlgorithms()), DeviceKind.IlgpuCpu);
+
+    // One simulated warp of 2 threads per core group: launches cost ~3x less than the default CPU device
+    // (see the shared notes).
+    static Device Cpu(Context context, DeviceKind kind)
     {
         int cores = Math.Max(1, Environment.ProcessorCount);
         var cpu = new CPUDevice(2, 1, Math.Max(1, cores / 2));
-        return new Device(context, cpu.CreateAccelerator(context), DeviceKind.Cpu);
+        return new Device(context, cpu.CreateAccelerator(context), kind);
     }
 
     /// <summary>Waits for all queued kernels.</summary>

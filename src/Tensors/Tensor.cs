@@ -37,6 +37,19 @@ public sealed class Tensor : IDisposable
         }
     }
 
+    /// <summary>
+    /// The first element in host memory, for the SIMD CPU backend. Only valid on a CPU device, whose buffers
+    /// are plain host memory; ILGPU kernel launches there complete before they return, so no sync is needed.
+    /// </summary>
+    internal unsafe float* Pointer
+    {
+        get
+        {
+            if (!Device.IsCpu) throw new InvalidOperationException("host pointers exist only on a CPU device");
+            return (float*)View.LoadEffectiveAddressAsPtr();
+        }
+    }
+
     /// <summary>Uninitialised tensor (NaN-filled when the pool poisons rented buffers).</summary>
     public static Tensor Empty(Device device, params int[] shape)
     {

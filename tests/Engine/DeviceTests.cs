@@ -10,6 +10,7 @@ public class DeviceTests
     [InlineData("CUDA", DeviceKind.Cuda)]
     [InlineData(" opencl ", DeviceKind.OpenCL)]
     [InlineData("cpu", DeviceKind.Cpu)]
+    [InlineData("ILGPU-CPU", DeviceKind.IlgpuCpu)]
     public void ParsesDeviceNames(string name, DeviceKind kind) => Assert.Equal(kind, DeviceKinds.Parse(name));
 
     [Fact]
@@ -42,6 +43,15 @@ public class DeviceTests
         // On CI there is no GPU; where one exists auto must pick it.
         Assert.True(d.Kind is DeviceKind.Cpu or DeviceKind.Cuda or DeviceKind.OpenCL);
         Assert.Contains(d.Kind.ToString().ToLowerInvariant(), d.Description);
+    }
+
+    [Fact]
+    public void CpuIsTheSimdBackendAndIlgpuCpuTheGpuKernelsOnTheSimulator()
+    {
+        Assert.IsType<CpuBackend>(TestDevice.Cpu.Backend);
+        Assert.IsType<IlgpuBackend>(TestDevice.IlgpuCpu.Backend);
+        Assert.Equal("ilgpu-cpu", TestDevice.IlgpuCpu.Kind.Name());
+        Assert.StartsWith("cpu: SIMD backend", TestDevice.Cpu.Description);
     }
 
     [Fact]

@@ -5,8 +5,11 @@ using Xunit;
 namespace NativeCam.Tests;
 
 /// <summary>Concat along channels: forward vs float64, gradients vs finite differences and PyTorch, K targets.</summary>
-public class ConcatTests
+public abstract class ConcatTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : ConcatTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : ConcatTests(TestDevice.IlgpuCpu);
+
     const string File = "ops/spatial.json";
 
     [Theory]
@@ -60,8 +63,8 @@ public class ConcatTests
     [Fact]
     public void RejectsMismatchedShapes()
     {
-        using var a = Tensor.Zeros(TestDevice.Cpu, 1, 2, 3, 3);
-        using var b = Tensor.Zeros(TestDevice.Cpu, 1, 2, 3, 4);
+        using var a = Tensor.Zeros(TestDevice.CurrentOrDefault, 1, 2, 3, 3);
+        using var b = Tensor.Zeros(TestDevice.CurrentOrDefault, 1, 2, 3, 4);
         using var tape = new Tape();
         var e = Assert.Throws<ArgumentException>(() => Ops.Concat(Var.Input(a), Var.Input(b)));
         Assert.Equal("Concat: [1, 2, 3, 4] does not match [1, 2, 3, 3] outside dimension 1", e.Message);

@@ -5,8 +5,11 @@ using Xunit;
 namespace NativeCam.Tests;
 
 /// <summary>Conv2d: forward vs float64, input/weight/bias gradients vs finite differences and PyTorch, K targets, memory.</summary>
-public class Conv2dTests
+public abstract class Conv2dTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : Conv2dTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : Conv2dTests(TestDevice.IlgpuCpu);
+
     const string File = "ops/spatial.json";
 
     static Func<Var[], Var> Conv(int sh, int sw, int ph, int pw, int groups) =>
@@ -113,7 +116,7 @@ public class Conv2dTests
     [Fact]
     public void WeightGradientOfPerTargetInputsSumsEachTargetsImages()
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.CurrentOrDefault;
         var rng = new Rng(23);
         int[] xs = [2, 3, 5, 6], ws = [4, 3, 3, 3]; // per target: N = 2 images
         var xk = new[] { rng.Uniform(180), rng.Uniform(180) };
@@ -131,7 +134,7 @@ public class Conv2dTests
     [Fact]
     public void ForwardAndBackwardInATapeReturnAllMemory()
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.CurrentOrDefault;
         var rng = new Rng(5);
         using var x = Tensor.FromArray(device, OpRunner.ToFloat(rng.Uniform(2 * 4 * 9 * 7)), 2, 4, 9, 7);
         using var w = Tensor.FromArray(device, OpRunner.ToFloat(rng.Uniform(8 * 4 * 9)), 8, 4, 3, 3);
@@ -152,7 +155,7 @@ public class Conv2dTests
     [Fact]
     public void RejectsMismatchedShapesWithClearMessages()
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.CurrentOrDefault;
         using var x = Tensor.Zeros(device, 1, 5, 4, 4);
         using var w = Tensor.Zeros(device, 4, 3, 3, 3);
         using var b = Tensor.Zeros(device, 3);

@@ -5,8 +5,11 @@ using Xunit;
 namespace NativeCam.Tests;
 
 /// <summary>ConvTranspose2d: forward vs a float64 scatter, all gradients vs finite differences and PyTorch, K targets.</summary>
-public class ConvTranspose2dTests
+public abstract class ConvTranspose2dTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : ConvTranspose2dTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : ConvTranspose2dTests(TestDevice.IlgpuCpu);
+
     const string File = "ops/spatial.json";
 
     static Func<Var[], Var> ConvT(int sh, int sw, int ph, int pw, int oph, int opw, int groups) =>
@@ -80,8 +83,8 @@ public class ConvTranspose2dTests
     [Fact]
     public void RejectsBadOutputPadding()
     {
-        using var x = Tensor.Zeros(TestDevice.Cpu, 1, 2, 3, 3);
-        using var w = Tensor.Zeros(TestDevice.Cpu, 2, 2, 2, 2);
+        using var x = Tensor.Zeros(TestDevice.CurrentOrDefault, 1, 2, 3, 3);
+        using var w = Tensor.Zeros(TestDevice.CurrentOrDefault, 2, 2, 2, 2);
         using var tape = new Tape();
         var e = Assert.Throws<ArgumentException>(() => Ops.ConvTranspose2d(Var.Input(x), Var.Input(w), null, 2, 0, outputPadding: 2));
         Assert.Contains("output padding (2, 2) must be non-negative and smaller than the stride (2, 2)", e.Message);

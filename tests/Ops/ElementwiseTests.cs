@@ -5,8 +5,11 @@ using Xunit;
 namespace NativeCam.Tests;
 
 /// <summary>Pointwise ops: forward vs float64, backward vs finite differences and PyTorch autograd, K targets.</summary>
-public class ElementwiseTests
+public abstract class ElementwiseTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : ElementwiseTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : ElementwiseTests(TestDevice.IlgpuCpu);
+
     const string File = "ops/elementwise.json";
 
     static UnaryOp Unary(string op) => op switch

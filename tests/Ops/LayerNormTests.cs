@@ -1,11 +1,15 @@
 using NativeCam.Autograd;
+using NativeCam.Tensors;
 using Xunit;
 
 namespace NativeCam.Tests;
 
 /// <summary>LayerNorm with gamma/beta: forward vs float64, gradients of x, gamma and beta vs finite differences and PyTorch, K targets.</summary>
-public class LayerNormTests
+public abstract class LayerNormTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : LayerNormTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : LayerNormTests(TestDevice.IlgpuCpu);
+
     [Theory]
     [InlineData(new[] { 1, 1 }, 1e-5)]
     [InlineData(new[] { 3, 7 }, 1e-5)]

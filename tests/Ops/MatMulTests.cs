@@ -1,11 +1,15 @@
 using NativeCam.Autograd;
+using NativeCam.Tensors;
 using Xunit;
 
 namespace NativeCam.Tests;
 
 /// <summary>MatMul and Linear: forward vs float64, backward vs finite differences and PyTorch, K targets.</summary>
-public class MatMulTests
+public abstract class MatMulTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : MatMulTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : MatMulTests(TestDevice.IlgpuCpu);
+
     [Theory]
     [InlineData(new[] { 1, 1 }, new[] { 1, 1 }, false, false)]
     [InlineData(new[] { 7, 5 }, new[] { 5, 3 }, false, false)]

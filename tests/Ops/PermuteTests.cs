@@ -1,11 +1,15 @@
 using NativeCam.Autograd;
+using NativeCam.Tensors;
 using Xunit;
 
 namespace NativeCam.Tests;
 
 /// <summary>Permute, Transpose and Narrow (strided copies): forward vs float64, backward vs finite differences and PyTorch, K targets.</summary>
-public class PermuteTests
+public abstract class PermuteTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : PermuteTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : PermuteTests(TestDevice.IlgpuCpu);
+
     [Theory]
     [InlineData(new[] { 1, 1 }, new[] { 1, 0 })]
     [InlineData(new[] { 2, 3, 4, 5 }, new[] { 0, 2, 3, 1 })]

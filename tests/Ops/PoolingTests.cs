@@ -5,8 +5,11 @@ using Xunit;
 namespace NativeCam.Tests;
 
 /// <summary>MaxPool2d and nearest Upsample: forward vs float64, backward vs finite differences and PyTorch, ties, K targets.</summary>
-public class PoolingTests
+public abstract class PoolingTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : PoolingTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : PoolingTests(TestDevice.IlgpuCpu);
+
     const string File = "ops/spatial.json";
 
     [Theory]
@@ -93,7 +96,7 @@ public class PoolingTests
     [Fact]
     public void MaxPoolRejectsPaddingOverHalfTheKernel()
     {
-        using var x = Tensor.Zeros(TestDevice.Cpu, 1, 1, 5, 5);
+        using var x = Tensor.Zeros(TestDevice.CurrentOrDefault, 1, 1, 5, 5);
         using var tape = new Tape();
         var e = Assert.Throws<ArgumentException>(() => Ops.MaxPool2d(Var.Input(x), 3, 1, 2));
         Assert.Contains("padding must be at most half the kernel", e.Message);

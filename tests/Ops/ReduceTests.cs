@@ -1,11 +1,15 @@
 using NativeCam.Autograd;
+using NativeCam.Tensors;
 using Xunit;
 
 namespace NativeCam.Tests;
 
 /// <summary>Sum, Mean and Max: forward vs float64, backward vs finite differences and PyTorch, K targets.</summary>
-public class ReduceTests
+public abstract class ReduceTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : ReduceTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : ReduceTests(TestDevice.IlgpuCpu);
+
     static Var Apply(string op, Var x, int[] axes, bool keepDim) => op switch
     {
         "sum" => Ops.Sum(x, axes, keepDim),

@@ -1,11 +1,15 @@
 using NativeCam.Autograd;
+using NativeCam.Tensors;
 using Xunit;
 
 namespace NativeCam.Tests;
 
 /// <summary>Softmax over the last axis: forward vs float64, backward vs finite differences and PyTorch, K targets.</summary>
-public class SoftmaxTests
+public abstract class SoftmaxTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : SoftmaxTests(TestDevice.Cpu);
+    public sealed class Ilgpu() : SoftmaxTests(TestDevice.IlgpuCpu);
+
     [Theory]
     [InlineData(new[] { 1, 1 }, 1.0)]
     [InlineData(new[] { 3, 7 }, 3.0)]

@@ -18,7 +18,7 @@ public static class OpRunner
 {
     public static OpResult Run(Func<Var[], Var> op, OpInput[] inputs, double[]? outputGrad = null)
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.CurrentOrDefault;
         var tensors = inputs.Select(i => Tensor.FromArray(device, ToFloat(i.Data), i.Shape)).ToArray();
         try
         {

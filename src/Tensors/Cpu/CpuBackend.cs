@@ -1,0 +1,45 @@
+using System.Runtime.Intrinsics;
+
+namespace NativeCam.Tensors;
+
+/// <summary>
+/// The SIMD CPU implementation of <see cref="IBackend"/>: plain C# over the host memory of ILGPU's CPU
+/// accelerator (zero-copy through <see cref="Tensor.Pointer"/>), vectorised with Vector512 where the CPU has
+/// AVX-512 (else Vector256 / Vector&lt;float&gt;) and spread over the cores with <see cref="CpuParallel"/>.
+/// Each op family lives in its own file next to its backward. Every method runs synchronously: when it
+/// returns, its output is written.
+/// </summary>
+public sealed partial class CpuBackend : IBackend
+{
+    readonly Device _device;
+
+    public CpuBackend(Device device)
+    {
+        if (!device.IsCpu) throw new ArgumentException("the SIMD CPU backend needs a CPU device");
+        _device = device;
+        _ilgpu = new IlgpuBackend(device);
+    }
+
+    // TEMPORARY during the port: ops not yet written in SIMD C# run the ILGPU kernels on the same buffers.
+    readonly IlgpuBackend _ilgpu;
+
+    /// <summary>Vector width and core count, for `nativecam device` and benchmark reports.</summary>
+    public static string Describe() =>
+        $"{(Vector512.IsHardwareAccelerated ? "AVX-512 (Vector512)" : Vector256.IsHardwareAccelerated ? "AVX2 (Vector256)" : $"Vector<float> x{System.Numerics.Vector<float>.Count}")}, " +
+        $"{Environment.ProcessorCount} cores";
+
+    static void Require(bool condition, string message)
+    {
+        if (!condition) throw new ArgumentException(message);
+    }
+
+    static void SameLength(Tensor a, Tensor b, string what) =>
+        Require(a.Length == b.Length, $"{what}: lengths differ ({a.Length} vs {b.Length})");
+
+    static int TargetCount(Tensor forward, Tensor grad, string what)
+    {
+        Require(forward.Length > 0 && grad.Length % forward.Length == 0,
+            $"{what}: gradient of {grad.Length} elements is not a whole number of targets of {forward.Length}");
+        return grad.Length / forward.Length;
+    }
+}
