@@ -3,8 +3,6 @@ namespace NativeCam.Tensors;
 // Dense ops: not yet ported, still the ILGPU kernels on the same host buffers.
 public sealed partial class CpuBackend
 {
-    public void Gemm(Tensor a, MatrixLayout la, Tensor b, MatrixLayout lb, Tensor c, MatrixLayout lc, int batch, int m, int k, int n) => _ilgpu.Gemm(a, la, b, lb, c, lc, batch, m, k, n);
-
     public void Softmax(Tensor x, Tensor y, int n) => _ilgpu.Softmax(x, y, n);
 
     public void SoftmaxBackward(Tensor y, Tensor gy, Tensor gx, int n) => _ilgpu.SoftmaxBackward(y, gy, gx, n);
