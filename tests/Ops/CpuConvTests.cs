@@ -19,6 +19,8 @@ public abstract class CpuConvTests(Device device) : BackendTests(device)
     //          n  k cin  h   w cout kh kw sh sw ph pw groups
     [InlineData(1, 1, 64, 19, 21, 72, 3, 3, 1, 1, 1, 1, 1)]   // kdim 576 and 72 rows cross the GEMM's blocks; tiles end mid-row
     [InlineData(1, 2, 3, 40, 45, 8, 3, 3, 1, 1, 1, 1, 1)]     // many pixel tiles and bands, K = 2
+    [InlineData(1, 1, 7, 48, 48, 6, 3, 3, 1, 1, 1, 1, 1)]     // weight gradient in pixel runs summed at the end (one run empty)
+    [InlineData(2, 2, 5, 40, 40, 4, 3, 3, 1, 1, 1, 1, 1)]     // ... runs crossing images, K = 2 targets of N = 2
     [InlineData(2, 2, 96, 9, 35, 40, 1, 1, 1, 1, 0, 0, 1)]    // 1×1 plain GEMM: N = 2 shared by K = 2 targets
     [InlineData(2, 1, 12, 9, 11, 10, 1, 1, 2, 2, 0, 0, 1)]    // 1×1 stride 2: im2col path
     [InlineData(1, 2, 12, 7, 9, 10, 1, 1, 1, 1, 1, 1, 1)]     // 1×1 padding 1: im2col path, border rows of zeros

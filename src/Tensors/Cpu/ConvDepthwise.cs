@@ -27,6 +27,7 @@ internal static unsafe class ConvDepthwise
     }
 
     /// <summary>Writes the phase plane of input plane x [H, W] into p (padding zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void BuildPhases(float* p, float* x, in ConvDims s)
     {
         int lp = PhaseLength(s);
@@ -69,6 +70,7 @@ internal static unsafe class ConvDepthwise
     }
 
     /// <summary>One output row: each 16 (or 8) outputs keep their sum in a register over all taps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void ForwardRow(float* yRow, float* p, float* wc, float bias, int oy, int[] tapOffsets, int lp, in ConvDims s)
     {
         int ox = 0;
@@ -211,7 +213,7 @@ internal static unsafe class ConvDepthwise
     }
 
     /// <summary>dst[i] += a·src[i] for i &lt; n.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     static void Axpy(float* dst, float* src, float a, int n)
     {
         int i = 0;
@@ -231,6 +233,7 @@ internal static unsafe class ConvDepthwise
     }
 
     /// <summary>Σ a[i]·b[i] for i &lt; n, in vector lanes, then summed across.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static float Dot(float* a, float* b, int n)
     {
         int i = 0;

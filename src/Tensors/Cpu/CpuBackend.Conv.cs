@@ -5,23 +5,21 @@ namespace NativeCam.Tensors;
 //   input gradient   gx                    = col2im(Wᵀ[kdim, Cout/G] · gy[Cout/G, P])
 //   weight gradient  gw[Cout/G, kdim]     += gy[Cout/G, P] · im2col(x)ᵀ[P, kdim]   (summed over a target's images)
 // with kdim = Cin/G·kh·kw. The im2col panel is never built for a whole image: the pixels are cut into tiles whose
-// panel stays in L2, one tile per task, and 1×1 stride-1 unpadded convs skip it (x is already the panel).
+// panel stays in cache, one tile per task, and 1×1 stride-1 unpadded convs skip it (x is already the panel).
 // Gradients are scanned for their box of nonzero pixels first and only that box is computed: a per-detection
 // CAM's gradient images are zero except near one anchor cell. Depth-wise convs run a direct loop (ConvDepthwise.cs).
 public sealed partial class CpuBackend
 {
-    /// <summary>Floats of im2col panel per task (256 KiB: L2 is 1 MiB per core here and the GEMM packs beside it).</summary>
+    /// <summary>Floats of im2col panel per task where the tile allows (256 KiB: L2 is 1 MiB per core here and the
+    /// GEMM packs its blocks beside it).</summary>
     const int PanelFloats = 64 * 1024;
 
-    /// <summary>Fewest pixels per GEMM call: below this the GEMM's packing of W costs more than its multiply.</summary>
-    const int MinTile = 64;
+    /// <summary>Fewest pixels per GEMM call. Each call packs the group's weights again (YOLOv5s: up to 512×2304 floats),
+    /// which narrower tiles would not repay; panels of big kernels (kdim > 256) then outgrow L2 and stream from L3.</summary>
+    const int MinTile = 256;
 
     /// <summary>Pixels per task for 1×1 convs (no panel; the GEMM blocks its operands itself).</summary>
     const int PointwiseTile = 2048;
-
-    /// <summary>Bands an input-gradient image is cut into when there are few images (a constant, not the core
-    /// count, so the order gradients are summed in is the same on every machine).</summary>
-    const int BandsPerImageGroup = 16;
 
     public unsafe void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
     {
@@ -88,6 +86,13 @@ public sealed partial class CpuBackend
         return Math.Min(tile, pixels);
     }
 
+    /// <summary>The step that cuts <paramref name="length"/> into equal pieces of at most <paramref name="max"/> (multiples of 32 where it can).</summary>
+    static int EqualSteps(int length, int max)
+    {
+        int pieces = (length + max - 1) / max, step = (length + pieces - 1) / pieces;
+        return Math.Min(length, Math.Min(max, (step + 31) / 32 * 32));
+    }
+
     // ---- Forward: per (image, group, pixel tile) one GEMM, y_tile = W_g · im2col(x)_tile + bias ----
 
     static unsafe void GemmForward(ConvDims s, float* x, float* w, float* bias, float* y)
@@ -113,7 +118,7 @@ public sealed partial class CpuBackend
                     continue;
                 }
                 float* panel = ConvScratch.Get(ConvScratch.Panel, (long)kdim * n);
-                Im2Col.Gather(panel, n, xg, cinG, s, new PixelBox(0, 0, s.OH, s.OW), q0, q0 + n);
+                Im2Col.Gather(panel, n, xg, 0, kdim, s, new PixelBox(0, 0, s.OH, s.OW), q0, q0 + n);
                 Sgemm.Multiply(coutG, n, kdim, wg, kdim, 1, panel, n, 1, yg, outPlane, 1, parallel: inner, rowBias: bg);
             }
         });
@@ -158,13 +163,12 @@ public sealed partial class CpuBackend
         int maxTile = Math.Max(MinTile, PanelFloats / kdim / 32 * 32);
         bool overlap = s.KH > s.SH;
         int minRows = overlap ? Math.Max(1, (s.KH + s.SH - 1) / s.SH - 1) : 1;
-        int bandsWanted = Math.Max(1, BandsPerImageGroup / pairs);
         var passes = new[] { new List<Band>(), new List<Band>() };
         for (int i = 0; i < pairs; i++)
         {
             var box = boxes[i];
             if (box.IsEmpty) continue;
-            int rows = Math.Max(minRows, Math.Min(maxTile / box.Cols, (box.Rows + bandsWanted - 1) / bandsWanted));
+            int rows = Math.Max(minRows, maxTile / box.Cols);
             for (int r = 0, band = 0; r < box.Rows; r += rows, band++)
                 passes[overlap ? band % 2 : 0].Add(new Band(i, r, Math.Min(rows, box.Rows - r)));
         }
@@ -186,9 +190,10 @@ public sealed partial class CpuBackend
                     float* wg = (float*)pw + (long)gi * coutG * kdim;
                     float* gyg = (float*)pgy + ((long)b * s.Cout + gi * coutG) * outPlane;
                     float* gxg = (float*)pgx + ((long)b * s.Cin + gi * cinG) * inPlane;
-                    for (int q0 = 0; q0 < sub.Pixels; q0 += maxTile)
+                    int step = EqualSteps(sub.Pixels, maxTile);
+                    for (int q0 = 0; q0 < sub.Pixels; q0 += step)
                     {
-                        int n = Math.Min(maxTile, sub.Pixels - q0);
+                        int n = Math.Min(step, sub.Pixels - q0);
                         float* src;
                         long srcRow;
                         if (sub.Cols == s.OW)
@@ -217,11 +222,11 @@ public sealed partial class CpuBackend
         }
     }
 
-    // ---- Weight gradient: per (target, group, input-channel chunk), gw_block += gy_tile · im2col(x)_tileᵀ over the target's images ----
+    // ---- Weight gradient: per (target, group), gw_block = Σ over the target's images and pixel tiles of gy_tile · im2col(x)_tileᵀ ----
 
     static unsafe void GemmBackwardWeight(ConvDims s, float* x, float* gy, float* gw, int targets, int perTarget)
     {
-        int groups = s.Groups, cinG = s.CinG, coutG = s.CoutG, taps = s.Taps, kdim = s.Kdim;
+        int groups = s.Groups, coutG = s.CoutG, kdim = s.Kdim, blocks = targets * groups;
         long inPlane = s.InPlane, outPlane = s.OutPlane, wLen = (long)s.Cout * kdim;
         nint px = (nint)x, pgy = (nint)gy, pgw = (nint)gw;
 
@@ -233,54 +238,97 @@ public sealed partial class CpuBackend
                 boxes[i] = Im2Col.NonzeroBox((float*)pgy + ((long)(i / groups) * s.Cout + i % groups * coutG) * outPlane, coutG, s.OH, s.OW);
         });
 
-        // Each task owns the gw columns of a chunk of input channels, so it sums over all pixels alone (no partial
-        // sums to merge) and builds only its own rows of the panel. The pixel tile (the GEMM's reduction block) does
-        // not depend on the chunking, so neither does the order of the sums.
-        int chunks = Math.Min(cinG, Math.Max(1, Math.Min((2 * CpuParallel.Cores + targets * groups - 1) / (targets * groups), kdim / 64)));
-        int tile = Math.Max(MinTile, PanelFloats / kdim / 32 * 32), tasks = targets * groups * chunks;
-        bool inner = tasks < CpuParallel.Cores;
-        CpuParallel.For(tasks, 1, (t0, t1) =>
+        // Tasks split a block's columns into chunks of panel rows (multiples of the GEMM's 32-column slivers): each
+        // builds only its rows of the panel and owns its gw columns, so it sums over all pixels alone. Blocks with
+        // few columns (small kernels and channel counts, where the pixels are the big dimension) also split their
+        // pixel tiles into a fixed number of runs whose partial sums are added in order at the end. The splits and
+        // the tile (the GEMM's reduction block) depend on the shape only, never on the core count, so the order
+        // of the sums is the same on every machine.
+        int slivers = (kdim + 31) / 32, tile = Math.Max(MinTile, PanelFloats / kdim / 32 * 32), mostTiles = 0;
+        for (int block = 0; block < blocks; block++)
         {
-            for (int t = t0; t < t1; t++)
+            int tiles = 0;
+            for (int q = 0; q < perTarget; q++) tiles += Tiles(boxes[(block / groups * perTarget + q) % s.OutImages * groups + block % groups].Pixels, tile);
+            mostTiles = Math.Max(mostTiles, tiles);
+        }
+        int splits = blocks * slivers >= 8 ? 1 : Math.Clamp((8 + blocks * slivers - 1) / (blocks * slivers), 1, Math.Max(1, Math.Min(4, mostTiles)));
+        int chunks = Math.Min(slivers, (2 * CpuParallel.Cores + blocks * splits - 1) / (blocks * splits));
+        int rowsPerChunk = (slivers + chunks - 1) / chunks * 32;
+        chunks = (kdim + rowsPerChunk - 1) / rowsPerChunk;
+        int tasks = blocks * chunks * splits;
+        bool inner = tasks < CpuParallel.Cores;
+        float* partials = splits > 1 ? (float*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)((splits - 1) * targets * wLen), sizeof(float)) : null;
+        nint pp = (nint)partials;
+        try
+        {
+            CpuParallel.For(tasks, 1, (t0, t1) =>
             {
-                int k = t / (groups * chunks), gi = t / chunks % groups, chunk = t % chunks;
-                int ci0 = chunk * cinG / chunks, ci1 = (chunk + 1) * cinG / chunks, nj = (ci1 - ci0) * taps;
-                float* c = (float*)pgw + k * wLen + (long)gi * coutG * kdim + ci0 * taps;
-                bool first = true;
-                for (int q = 0; q < perTarget; q++)
+                for (int t = t0; t < t1; t++)
                 {
-                    int image = k * perTarget + q, yi = image % s.OutImages, xi = image % s.InImages;
-                    var box = boxes[yi * groups + gi];
-                    float* gyg = (float*)pgy + ((long)yi * s.Cout + gi * coutG) * outPlane;
-                    float* xg = (float*)px + ((long)xi * s.Cin + gi * cinG + ci0) * inPlane;
-                    for (int q0 = 0; q0 < box.Pixels; q0 += tile)
+                    int block = t / (chunks * splits), chunk = t / splits % chunks, split = t % splits;
+                    int k = block / groups, gi = block % groups, r0 = chunk * rowsPerChunk, r1 = Math.Min(kdim, r0 + rowsPerChunk);
+                    float* c = (split == 0 ? (float*)pgw : (float*)pp + (split - 1) * targets * wLen) + k * wLen + (long)gi * coutG * kdim + r0;
+                    // This split's run of the block's pixel tiles (over all its images, in order).
+                    int tiles = 0;
+                    for (int q = 0; q < perTarget; q++) tiles += Tiles(boxes[(k * perTarget + q) % s.OutImages * groups + gi].Pixels, tile);
+                    int from = (int)((long)split * tiles / splits), to = (int)((long)(split + 1) * tiles / splits), seen = 0;
+                    bool first = true;
+                    for (int q = 0; q < perTarget && seen < to; q++)
                     {
-                        int n = Math.Min(tile, box.Pixels - q0);
-                        bool rows = box.Cols == s.OW; // the tile is a contiguous run of the planes
-                        float* a = rows ? gyg + (long)box.Row * s.OW + q0 : ConvScratch.Get(ConvScratch.Packed, (long)coutG * n);
-                        if (!rows) Im2Col.PackBox(a, gyg, coutG, s.OH, s.OW, box, q0, q0 + n);
-                        float* panel;
-                        long panelCol;
-                        if (s.Pointwise && rows)
+                        int image = k * perTarget + q, yi = image % s.OutImages, xi = image % s.InImages;
+                        var box = boxes[yi * groups + gi];
+                        float* gyg = (float*)pgy + ((long)yi * s.Cout + gi * coutG) * outPlane;
+                        float* xg = (float*)px + ((long)xi * s.Cin + gi * s.CinG) * inPlane;
+                        int step = EqualSteps(box.Pixels, tile);
+                        for (int q0 = 0; q0 < box.Pixels; q0 += step, seen++)
                         {
-                            panel = xg + (long)box.Row * s.W + q0;
-                            panelCol = inPlane;
+                            if (seen < from || seen >= to) continue;
+                            int n = Math.Min(step, box.Pixels - q0);
+                            bool rows = box.Cols == s.OW; // the tile is a contiguous run of the planes
+                            float* a = rows ? gyg + (long)box.Row * s.OW + q0 : ConvScratch.Get(ConvScratch.Packed, (long)coutG * n);
+                            if (!rows) Im2Col.PackBox(a, gyg, coutG, s.OH, s.OW, box, q0, q0 + n);
+                            float* panel;
+                            long panelCol;
+                            if (s.Pointwise && rows)
+                            {
+                                panel = xg + r0 * inPlane + (long)box.Row * s.W + q0;
+                                panelCol = inPlane;
+                            }
+                            else
+                            {
+                                panel = ConvScratch.Get(ConvScratch.Panel, (long)(r1 - r0) * n);
+                                Im2Col.Gather(panel, n, xg, r0, r1, s, box, q0, q0 + n);
+                                panelCol = n;
+                            }
+                            // B = panelᵀ: B[pixel, (ci, ky, kx)] = panel[(ci, ky, kx), pixel].
+                            Sgemm.Multiply(coutG, r1 - r0, n, a, rows ? outPlane : n, 1, panel, 1, panelCol, c, kdim, 1,
+                                accumulate: !first, parallel: inner);
+                            first = false;
                         }
-                        else
-                        {
-                            panel = ConvScratch.Get(ConvScratch.Panel, (long)nj * n);
-                            Im2Col.Gather(panel, n, xg, ci1 - ci0, s, box, q0, q0 + n);
-                            panelCol = n;
-                        }
-                        // B = panelᵀ: B[pixel, (ci, ky, kx)] = panel[(ci, ky, kx), pixel].
-                        Sgemm.Multiply(coutG, nj, n, a, rows ? outPlane : n, 1, panel, 1, panelCol, c, kdim, 1,
-                            accumulate: !first, parallel: inner);
-                        first = false;
                     }
+                    if (first) // no nonzero gradient pixel in this run
+                        for (int co = 0; co < coutG; co++) Im2Col.Clear(c + (long)co * kdim, r1 - r0);
                 }
-                if (first) // every gradient image of this target is zero
-                    for (int co = 0; co < coutG; co++) Im2Col.Clear(c + (long)co * kdim, nj);
-            }
-        });
+            });
+            if (splits > 1) // gw += the other runs' partial sums, in run order
+                CpuParallel.For(targets * s.Cout, 16, (i0, i1) =>
+                {
+                    for (long i = i0; i < i1; i++)
+                        for (int split = 1; split < splits; split++)
+                            Im2Col.AddStrided((float*)pgw + i * kdim, (float*)pp + ((split - 1) * targets * (long)s.Cout + i) * kdim, kdim, 1);
+                });
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(partials);
+        }
+    }
+
+    /// <summary>How many tiles <see cref="EqualSteps"/> cuts <paramref name="pixels"/> into.</summary>
+    static int Tiles(int pixels, int tile)
+    {
+        if (pixels == 0) return 0;
+        int step = EqualSteps(pixels, tile);
+        return (pixels + step - 1) / step;
     }
 }

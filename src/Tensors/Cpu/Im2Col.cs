@@ -25,36 +25,36 @@ internal readonly record struct PixelBox(int Row, int Col, int Rows, int Cols)
 internal static unsafe class Im2Col
 {
     /// <summary>
-    /// Fills panel rows (c, ky, kx) for c in [0, channels) (row stride ld) with the windows of pixels [q0, q1) of
-    /// <paramref name="box"/>; <paramref name="x"/> is the first of the channel planes [H, W] to read.
+    /// Fills panel rows r = (c·kh + ky)·kw + kx for r in [row0, row1) (stored from row 0, row stride ld) with the
+    /// windows of pixels [q0, q1) of <paramref name="box"/>; <paramref name="x"/> is the group's first input plane [H, W].
     /// </summary>
-    public static void Gather(float* panel, long ld, float* x, int channels, in ConvDims s, PixelBox box, int q0, int q1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Gather(float* panel, long ld, float* x, int row0, int row1, in ConvDims s, PixelBox box, int q0, int q1)
     {
         long plane = (long)s.H * s.W;
-        for (int c = 0; c < channels; c++)
-            for (int ky = 0; ky < s.KH; ky++)
-                for (int kx = 0; kx < s.KW; kx++)
+        for (int r = row0; r < row1; r++)
+        {
+            int c = r / s.Taps, ky = r / s.KW % s.KH, kx = r % s.KW;
+            float* dst = panel + (r - row0) * ld;
+            var (lo, hi) = InsideColumns(s, kx);
+            for (int q = q0; q < q1;)
+            {
+                int oy = box.Row + q / box.Cols, ox = box.Col + q % box.Cols;
+                int len = Math.Min(box.Cols - q % box.Cols, q1 - q);
+                int iy = oy * s.SH - s.PH + ky;
+                if ((uint)iy >= (uint)s.H) Clear(dst, len);
+                else
                 {
-                    float* dst = panel + ((c * s.KH + ky) * s.KW + kx) * ld;
-                    var (lo, hi) = InsideColumns(s, kx);
-                    for (int q = q0; q < q1;)
-                    {
-                        int oy = box.Row + q / box.Cols, ox = box.Col + q % box.Cols;
-                        int len = Math.Min(box.Cols - q % box.Cols, q1 - q);
-                        int iy = oy * s.SH - s.PH + ky;
-                        if ((uint)iy >= (uint)s.H) Clear(dst, len);
-                        else
-                        {
-                            // Output columns [a, b) of this run read inside the row; the rest read the zero padding.
-                            int a = Math.Clamp(lo, ox, ox + len), b = Math.Clamp(hi, a, ox + len);
-                            Clear(dst, a - ox);
-                            CopyStrided(dst + (a - ox), x + c * plane + (long)iy * s.W + (a * s.SW - s.PW + kx), b - a, s.SW);
-                            Clear(dst + (b - ox), ox + len - b);
-                        }
-                        dst += len;
-                        q += len;
-                    }
+                    // Output columns [a, b) of this run read inside the row; the rest read the zero padding.
+                    int a = Math.Clamp(lo, ox, ox + len), b = Math.Clamp(hi, a, ox + len);
+                    Clear(dst, a - ox);
+                    CopyStrided(dst + (a - ox), x + c * plane + (long)iy * s.W + (a * s.SW - s.PW + kx), b - a, s.SW);
+                    Clear(dst + (b - ox), ox + len - b);
                 }
+                dst += len;
+                q += len;
+            }
+        }
     }
 
     /// <summary>
@@ -62,6 +62,7 @@ internal static unsafe class Im2Col
     /// [q0, q1) of <paramref name="box"/> onto the input position it would have been read from (positions in the
     /// padding are dropped). <paramref name="gx"/> is the first of the channel planes [H, W] to add to.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAdd(float* panel, long ld, float* gx, int channels, in ConvDims s, PixelBox box, int q0, int q1)
     {
         long plane = (long)s.H * s.W;
@@ -98,6 +99,7 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>Copies pixels [q0, q1) of <paramref name="box"/> of channel planes [OH, OW] into rows of a dense [channels, q1 − q0] block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackBox(float* dst, float* planes, int channels, int rows, int cols, PixelBox box, int q0, int q1)
     {
         long n = q1 - q0, plane = (long)rows * cols;
@@ -122,6 +124,7 @@ internal static unsafe class Im2Col
     /// empty when all are zero. Reads each value at most once, and once a row range and column range are known,
     /// only the parts of later rows that could widen them (so a dense gradient costs a few loads per row).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static PixelBox NonzeroBox(float* planes, int channels, int rows, int cols)
     {
         int r0 = rows, r1 = -1, c0 = cols, c1 = -1;
@@ -200,6 +203,7 @@ internal static unsafe class Im2Col
 
     /// <summary>dst[i] = src[i·stride] for i &lt; n. Stride 1 is a memmove; stride 2 (the downsampling convs) picks
     /// the even lanes of two vectors with one permute; other strides are scalar.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyStrided(float* dst, float* src, int n, int stride)
     {
         if (n <= 0) return;
@@ -220,6 +224,7 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>dst[i·stride] += src[i] for i &lt; n; touches no other element of dst (callers own only those).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddStrided(float* dst, float* src, int n, int stride)
     {
         if (n <= 0) return;
