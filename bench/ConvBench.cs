@@ -95,7 +95,7 @@ public class ConvBench
 /// ILGPU side takes seconds per pass.
 /// </summary>
 [Config(typeof(ConvGflops))]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class YoloConvBench
 {
     [ParamsSource(nameof(LayerNames))]
@@ -240,7 +240,7 @@ sealed class ConvBenchData : IDisposable
 /// <summary>Adds a GFLOP/s column (the case's conv work divided by its median time).</summary>
 sealed class ConvGflops : ManualConfig
 {
-    public ConvGflops() => AddColumn(new GflopsColumn());
+    public ConvGflops() => AddColumn(StatisticColumn.Median, new GflopsColumn());
 
     sealed class GflopsColumn : IColumn
     {

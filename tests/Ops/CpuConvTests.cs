@@ -27,6 +27,8 @@ public abstract class CpuConvTests(Device device) : BackendTests(device)
     [InlineData(2, 1, 8, 15, 41, 10, 3, 3, 2, 2, 1, 1, 2)]    // groups 2, stride 2
     [InlineData(1, 1, 3, 30, 34, 16, 6, 6, 2, 2, 2, 2, 1)]    // YOLOv5's 6×6 s2 p2 stem
     [InlineData(1, 1, 5, 16, 13, 7, 5, 3, 1, 2, 2, 0, 1)]     // non-square kernel and stride
+    [InlineData(1, 1, 4, 6, 3, 5, 5, 5, 1, 1, 2, 2, 1)]       // "same" conv (shifted-plane im2col) with a kernel wider than the image
+    [InlineData(1, 2, 6, 9, 14, 4, 3, 5, 1, 1, 1, 2, 1)]      // non-square "same" conv
     [InlineData(1, 1, 6, 17, 16, 5, 2, 2, 3, 3, 0, 0, 1)]     // stride > kernel: input pixels no window reads
     [InlineData(1, 1, 1, 20, 22, 16, 3, 3, 1, 1, 1, 1, 1)]    // one input channel, 16 outputs: GEMM, not depth-wise
     [InlineData(2, 2, 16, 23, 37, 16, 3, 3, 2, 2, 1, 1, 16)]  // depth-wise stride 2, vector + tail columns

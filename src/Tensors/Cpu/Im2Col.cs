@@ -32,10 +32,16 @@ internal static unsafe class Im2Col
     public static void Gather(float* panel, long ld, float* x, int row0, int row1, in ConvDims s, PixelBox box, int q0, int q1)
     {
         long plane = (long)s.H * s.W;
+        bool shifted = s.SH == 1 && s.SW == 1 && s.OW == s.W && box.Col == 0 && box.Cols == s.W;
         for (int r = row0; r < row1; r++)
         {
             int c = r / s.Taps, ky = r / s.KW % s.KH, kx = r % s.KW;
             float* dst = panel + (r - row0) * ld;
+            if (shifted)
+            {
+                GatherShifted(dst, x + c * plane, s, box.Row * s.W + q0, box.Row * s.W + q1, ky, kx);
+                continue;
+            }
             var (lo, hi) = InsideColumns(s, kx);
             for (int q = q0; q < q1;)
             {
@@ -54,6 +60,27 @@ internal static unsafe class Im2Col
                 dst += len;
                 q += len;
             }
+        }
+    }
+
+    /// <summary>
+    /// Gather's row (c, ky, kx) for a stride-1 conv with OW = W (a "same" conv, YOLO's 3×3s) over whole rows: the
+    /// plane shifted by (ky − ph)·W + (kx − pw), so one copy for pixels [p0, p1), zeros where that runs off the
+    /// plane, then zeros over the |kx − pw| columns per row that wrapped around a row's edge (they read the padding).
+    /// </summary>
+    static void GatherShifted(float* dst, float* xc, in ConvDims s, int p0, int p1, int ky, int kx)
+    {
+        int dx = kx - s.PW, d = (ky - s.PH) * s.W + dx, plane = s.H * s.W;
+        int lo = Math.Clamp(-d, p0, p1), hi = Math.Clamp(plane - d, lo, p1);
+        Clear(dst, lo - p0);
+        new ReadOnlySpan<float>(xc + lo + d, hi - lo).CopyTo(new Span<float>(dst + lo - p0, hi - lo));
+        Clear(dst + (hi - p0), p1 - hi);
+        if (dx == 0) return;
+        int c0 = dx < 0 ? 0 : Math.Max(0, s.W - dx), c1 = dx < 0 ? Math.Min(s.W, -dx) : s.W;
+        for (int rowStart = p0 - p0 % s.W; rowStart < p1; rowStart += s.W)
+        {
+            int a = Math.Max(p0, rowStart + c0), b = Math.Min(p1, rowStart + c1);
+            Clear(dst + (a - p0), b - a);
         }
     }
 
