@@ -45,6 +45,8 @@ public class GemmBench
         ("TN 576x128x6400", "conv backward dcol = Wᵀ·gy (v5s 64 → 128, 3x3, 80x80)"),
         ("NT 128x6400x576", "conv backward dW = gy·colᵀ (same conv)"),
         ("NT 32x102400x108", "conv backward dW of the v5s first conv (k huge, m, n small)"),
+        ("NN 64x64x64", "small: where splitting over the cores starts to pay"),
+        ("NN 96x96x96", "small: where splitting over the cores starts to pay"),
         ("NT 197x768x2304", "ViT-B/16 fused QKV, x·Wᵀ"),
         ("NT 197x768x768", "ViT-B/16 attention projection"),
         ("NT 197x768x3072", "ViT-B/16 MLP fc1"),
@@ -249,86 +251,80 @@ public static class GemmPeak
 }
 
 /// <summary>
-/// `-- gemm-table [filter] [paths] [serial]`: the <see cref="GemmBench"/> shapes timed with a Stopwatch (median
-/// of repeated calls, ~0.25 s per cell), as GFLOP/s and % of the measured peak. <c>paths</c> adds the forced
-/// Vector256 and scalar micro-kernels side by side; <c>serial</c> runs on one thread against the one-thread
-/// peak; a filter keeps the shapes containing it.
+/// `-- gemm-table [filter] [paths] [serial] [cpu] [KNOB=v1,v2 ..]`: the <see cref="GemmBench"/> shapes timed with
+/// a Stopwatch, as GFLOP/s and % of the measured peak. The machine is shared, so each cell is the median of 3
+/// rounds, each a short peak measurement followed by the GEMM's median time (~0.1 s of calls), and % peak is
+/// relative to the peak measured just before. Columns: <c>auto</c> (the backend, all cores); <c>paths</c> adds
+/// the forced Vector256 and scalar micro-kernels; <c>serial</c> adds Sgemm on the calling thread only (vs the
+/// one-thread peak); <c>cpu</c> times one thread by its own CPU time instead (tuning on a busy machine);
+/// KNOB=.. sweeps blocking sizes (KC, MC, NC, PANEL), one column per value. A filter keeps matching shapes.
 /// </summary>
 public static class GemmTable
 {
+    sealed record Variant(string Name, Action Set, bool OneThread);
+
     public static void Run(string[] args)
     {
-        bool serial = args.Contains("serial");
-        string? filter = args.FirstOrDefault(a => a != "paths" && a != "serial" && !a.Contains('='));
-        var variants = new List<(string Name, Action Set)> { ("auto", () => Sgemm.Override = Sgemm.Path.Auto) };
-        // Blocking sweeps, e.g. KC=192,256 MC=128,256: one column per combination (tuning aid).
+        bool cpu = args.Contains("cpu");
+        string[] flags = ["paths", "serial", "cpu"];
+        string? filter = args.FirstOrDefault(a => !flags.Contains(a) && !a.Contains('='));
+        void Auto() => Sgemm.Override = Sgemm.Path.Auto;
+        var variants = new List<Variant> { new(cpu ? "1 thread (CPU time)" : "auto", Auto, cpu) };
         foreach (var knob in args.Where(a => a.Contains('=')))
         {
             var name = knob[..knob.IndexOf('=')];
             var values = knob[(knob.IndexOf('=') + 1)..].Split(',').Select(int.Parse).ToArray();
-            variants = [.. from v in variants from x in values select (
-                (v.Name == "auto" ? "" : v.Name + " ") + $"{name}={x}",
-                (Action)(() => { v.Set(); SetKnob(name, x); }))];
+            variants = [.. from v in variants from x in values select new Variant(
+                (v.Name is "auto" || v.Name.StartsWith("1 thread") ? "" : v.Name + " ") + $"{name}={x}",
+                () => { v.Set(); SetKnob(name, x); }, cpu)];
         }
         if (args.Contains("paths"))
         {
-            variants.Add(("Vector256", () => Sgemm.Override = Sgemm.Path.Vector256));
-            variants.Add(("scalar", () => Sgemm.Override = Sgemm.Path.Scalar));
+            variants.Add(new("Vector256", () => Sgemm.Override = Sgemm.Path.Vector256, cpu));
+            variants.Add(new("scalar", () => Sgemm.Override = Sgemm.Path.Scalar, cpu));
         }
-        double peak = serial ? GemmPeak.MeasureOneThreadCpu() : GemmPeak.Gflops.Value;
-        Console.WriteLine($"{CpuBackend.Describe()}; measured peak {peak:F0} GFLOP/s (Vector512 FMA, {(serial ? "one thread, per CPU second" : "all cores")}).");
-        Console.WriteLine("The machine is shared: each cell is the median of 3 rounds, each round a short peak measurement");
-        Console.WriteLine("followed by the GEMM's median time; % peak is relative to the peak measured just before.");
-        Console.WriteLine($"| shape (M×K×N) | {string.Join(" | ", variants.Select(v => $"{v.Name} ms | GFLOP/s | % peak"))} |");
-        Console.WriteLine($"|---|{string.Concat(variants.Select(_ => "---|---|---|"))}");
+        if (args.Contains("serial")) variants.Add(new("1 thread", Auto, true));
+
+        double allCores = GemmPeak.Gflops.Value, one = cpu ? GemmPeak.MeasureOneThreadCpu() : GemmPeak.Measure(1);
+        Console.WriteLine($"{CpuBackend.Describe()}; measured fp32 peak (Vector512 FMA chains): {allCores:F0} GFLOP/s on all cores, " +
+            $"{one:F0} on one thread{(cpu ? " per CPU second" : "")}.");
+        Console.WriteLine("Each cell: median of 3 rounds (a short peak measurement, then the GEMM's median time); % peak is");
+        Console.WriteLine("relative to the peak measured just before (all cores, or one thread for one-thread columns).");
         if (filter == null || filter == "kernel")
-        {
-            // The micro-kernel alone on L1-resident panels (one thread): the ceiling the blocking can approach.
-            double one = serial ? peak : GemmPeak.MeasureOneThreadCpu();
             foreach (int kc in new[] { 256, 27 })
             {
+                // The micro-kernel alone on L1-resident panels (one thread): the ceiling the blocking can approach.
                 double seconds = Median(() => KernelOnly(kc), 0.2, threadCpu: true) / KernelCalls;
-                Console.WriteLine($"micro-kernel 8x32, kc {kc}, L1-resident: {2.0 * 8 * 32 * kc / seconds / 1e9:F0} GFLOP/s per CPU second, " +
-                    $"{100 * 2.0 * 8 * 32 * kc / seconds / 1e9 / one:F0}% of one thread's peak ({one:F0})");
+                double gflops = 2.0 * 8 * 32 * kc / seconds / 1e9, cpuPeak = cpu ? one : GemmPeak.MeasureOneThreadCpu();
+                Console.WriteLine($"micro-kernel 8x32 alone, kc {kc}, L1-resident: {gflops:F0} GFLOP/s per CPU second, " +
+                    $"{100 * gflops / cpuPeak:F0}% of one thread's peak ({cpuPeak:F0})");
             }
-        }
-        if (filter == "memory") MemoryProbe();
+        Console.WriteLine();
+        Console.WriteLine($"| shape (M×K×N) | {string.Join(" | ", variants.Select(v => $"{v.Name} ms | GFLOP/s | % peak"))} |");
+        Console.WriteLine($"|---|{string.Concat(variants.Select(_ => "---|---|---|"))}");
         using var device = Device.OpenCpu();
         foreach (var (shape, _) in GemmBench.Shapes)
         {
             if (filter != null && !shape.Contains(filter)) continue;
             using var problem = new GemmBench.Problem(device, shape);
             var cells = new List<string>();
-            foreach (var (_, set) in variants)
+            foreach (var v in variants)
             {
-                set();
+                v.Set();
                 var rounds = Enumerable.Range(0, 3).Select(_ =>
                 {
-                    double peakNow = serial ? GemmPeak.MeasureOneThreadCpu(500_000, 2) : GemmPeak.Measure(Environment.ProcessorCount, 500_000, 2);
-                    double seconds = serial ? Median(problem.RunSerial, 0.1, threadCpu: true) : Median(problem.Run, 0.1);
+                    double peakNow = cpu ? GemmPeak.MeasureOneThreadCpu(500_000, 2)
+                        : GemmPeak.Measure(v.OneThread ? 1 : Environment.ProcessorCount, 500_000, 2);
+                    double seconds = v.OneThread ? Median(problem.RunSerial, 0.1, threadCpu: cpu) : Median(problem.Run, 0.1);
                     return (Seconds: seconds, Fraction: problem.Flop / seconds / 1e9 / peakNow);
                 }).ToArray();
                 double median = rounds.Select(r => r.Seconds).Order().ElementAt(1);
                 double fraction = rounds.Select(r => r.Fraction).Order().ElementAt(1);
                 cells.Add($"{median * 1e3:F3} | {problem.Flop / median / 1e9:F0} | {100 * fraction:F0}");
+                Auto();
             }
-            Sgemm.Override = Sgemm.Path.Auto;
             Console.WriteLine($"| {shape} | {string.Join(" | ", cells)} |");
         }
-    }
-
-    // TEMP probe: read 11 MB and write 6.5 MB, one thread.
-    static unsafe void MemoryProbe()
-    {
-        long nb = 27L * 102400, nc = 16L * 102400;
-        var b = (float*)NativeMemory.AlignedAlloc((nuint)nb * 4, 64);
-        var c = (float*)NativeMemory.AlignedAlloc((nuint)nc * 4, 64);
-        for (long i = 0; i < nb; i++) b[i] = 1;
-        for (long i = 0; i < nc; i++) c[i] = 1;
-        float sink = 0;
-        double read = Median(() => { var acc = Vector512<float>.Zero; for (long i = 0; i < nb; i += 16) acc += Vector512.Load(b + i); sink += Vector512.Sum(acc); }, 0.3, true);
-        double write = Median(() => { var v = Vector512.Create(2f); for (long i = 0; i < nc; i += 16) Vector512.Store(v, c + i); }, 0.3, true);
-        Console.WriteLine($"read 11 MB: {read * 1e3:F3} ms ({nb * 4 / read / 1e9:F1} GB/s); write 6.5 MB: {write * 1e3:F3} ms ({nc * 4 / write / 1e9:F1} GB/s) {sink}");
     }
 
     const int KernelCalls = 1000;

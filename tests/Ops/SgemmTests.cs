@@ -166,11 +166,20 @@ public sealed unsafe class SgemmTests : IDisposable
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) c[vc.At(i, j)] = accumulate ? (float)old[i * n + j] : float.NaN;
 
+        // parallel: every size takes the split paths (columns, rows or K, whichever the shape calls for).
         Sgemm.Override = path;
-        fixed (float* pa = a, pb = b, pc = c, pbias = rowBias)
-            Sgemm.Multiply(m, n, k, pa, va.Row, va.Col, pb, vb.Row, vb.Col, pc, vc.Row, vc.Col,
-                accumulate, parallel, bias ? pbias : null);
-        Sgemm.Override = Sgemm.Path.Auto;
+        long threshold = Sgemm.ParallelThreshold;
+        Sgemm.ParallelThreshold = 0;
+        try
+        {
+            fixed (float* pa = a, pb = b, pc = c, pbias = rowBias)
+                Sgemm.Multiply(m, n, k, pa, va.Row, va.Col, pb, vb.Row, vb.Col, pc, vc.Row, vc.Col,
+                    accumulate, parallel, bias ? pbias : null);
+        }
+        finally
+        {
+            (Sgemm.Override, Sgemm.ParallelThreshold) = (Sgemm.Path.Auto, threshold);
+        }
 
         string what = $"{path} {m}x{n}x{k} {l} accumulate={accumulate} bias={bias} parallel={parallel}";
         var expected = new bool[vc.Length];

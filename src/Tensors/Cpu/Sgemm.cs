@@ -46,8 +46,12 @@ internal static unsafe partial class Sgemm
     /// <summary>Most columns per packed B panel (KC×NC floats, 2 MB, in L2/L3), reused by every row block.</summary>
     internal static int NC = 2048;
 
-    /// <summary>Below this many multiply-adds (m·n·k) a product runs on the calling thread.</summary>
-    internal const long ParallelThreshold = 1 << 18;
+    /// <summary>
+    /// Below this many multiply-adds (m·n·k) a product runs on the calling thread: ~20–40 µs of work, where
+    /// handing half to another core stops paying for the wake-up (measured: 64³ took 5 µs alone, 16 µs split).
+    /// Settable so that tests can take the parallel paths at small sizes.
+    /// </summary>
+    internal static long ParallelThreshold = 1 << 21;
 
     public static void Multiply(int m, int n, int k,
         float* a, long aRow, long aCol, float* b, long bRow, long bCol, float* c, long cRow, long cCol,
@@ -102,25 +106,35 @@ internal static unsafe partial class Sgemm
 
     /// <summary>
     /// Spreads one product over the cores. Each range of the split is an independent product with its own
-    /// packing: contiguous column ranges (each repacks A, so a range gets at least <see cref="MinSlivers"/>
-    /// slivers), else row ranges (each repacks B), else, for a small C over a long K (weight gradients),
-    /// K halves whose partial products are added in a fixed order (deterministic).
+    /// packing: contiguous column ranges (each repacks A: a range gets at least <see cref="MinSlivers"/>
+    /// slivers), else row ranges (each repacks B), else, for a small C over a long K (weight gradients), K
+    /// ranges whose partial products are added in a fixed order (deterministic). Ranges come in whole
+    /// multiples of the core count, up to 4 per core (for balance on a busy machine), with sizes differing by at
+    /// most one sliver.
     /// </summary>
     static void Run<TKernel>(Operands op, int m, int n, bool parallel) where TKernel : IMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR, cores = CpuParallel.Cores;
         int colSlivers = (n + nr - 1) / nr, rowSlivers = (m + mr - 1) / mr;
+        bool longK = op.K >= 2 * KC * cores;
         if (!parallel) Block<TKernel>(op, 0, m, 0, n);
-        else if (colSlivers >= cores * MinSlivers || colSlivers >= rowSlivers && op.K < 2 * KC * cores)
-            CpuParallel.For(colSlivers, MinSlivers, (s0, s1) => Block<TKernel>(op, 0, m, s0 * nr, Math.Min(n, s1 * nr)));
-        else if (rowSlivers >= cores * MinSlivers || op.K < 2 * KC * cores)
-            CpuParallel.For(rowSlivers, MinSlivers, (s0, s1) => Block<TKernel>(op, s0 * mr, Math.Min(m, s1 * mr), 0, n));
+        else if (colSlivers >= cores * MinSlivers || colSlivers >= rowSlivers && !longK)
+            Spread(colSlivers, cores, (s0, s1) => Block<TKernel>(op, 0, m, s0 * nr, Math.Min(n, s1 * nr)));
+        else if (rowSlivers >= cores * MinSlivers || !longK)
+            Spread(rowSlivers, cores, (s0, s1) => Block<TKernel>(op, s0 * mr, Math.Min(m, s1 * mr), 0, n));
         else
             SplitK<TKernel>(op, m, n, cores);
     }
 
     /// <summary>Fewest column or row slivers per parallel range (each range repacks the other operand).</summary>
     internal const int MinSlivers = 4;
+
+    /// <summary>Runs body over [0, slivers) cut into cores × (1..4) balanced ranges on the thread pool.</summary>
+    static void Spread(int slivers, int cores, Action<int, int> body)
+    {
+        int ranges = Math.Min(slivers, cores * Math.Clamp(slivers / (cores * MinSlivers), 1, 4));
+        Parallel.For(0, ranges, r => body((int)((long)r * slivers / ranges), (int)((long)(r + 1) * slivers / ranges)));
+    }
 
     /// <summary>
     /// C = Σ over <paramref name="parts"/> K ranges: the first range's product goes to C itself (with the
@@ -135,14 +149,11 @@ internal static unsafe partial class Sgemm
         float* scratch = PackBuffers.Rent(cells * (parts - 1));
         try
         {
-            CpuParallel.For(parts, 1, (t0, t1) =>
+            Parallel.For(0, parts, t =>
             {
-                for (int t = t0; t < t1; t++)
-                {
-                    var part = op.Part(t * step, Math.Min(op.K, (t + 1) * step));
-                    if (t > 0) part = part.Into(scratch + (t - 1) * cells, n);
-                    Block<TKernel>(part, 0, m, 0, n);
-                }
+                var part = op.Part(t * step, Math.Min(op.K, (t + 1) * step));
+                if (t > 0) part = part.Into(scratch + (t - 1) * cells, n);
+                Block<TKernel>(part, 0, m, 0, n);
             });
             for (int t = 1; t < parts; t++)
                 for (int i = 0; i < m; i++)
