@@ -143,17 +143,20 @@ public sealed partial class CpuBackend
         CpuParallel.For(pairs, 1, (i0, i1) =>
         {
             for (int i = i0; i < i1; i++)
+                boxes[i] = Im2Col.NonzeroBox((float*)pgy + ((long)(i / groups) * s.Cout + i % groups * coutG) * outPlane, coutG, s.OH, s.OW);
+        });
+        CpuParallel.For(pairs * cinG, 16, (p0, p1) =>
+        {
+            for (int p = p0; p < p1; p++)
             {
-                int b = i / groups, gi = i % groups;
-                var box = boxes[i] = Im2Col.NonzeroBox((float*)pgy + ((long)b * s.Cout + gi * coutG) * outPlane, coutG, s.OH, s.OW);
-                float* gxg = (float*)pgx + ((long)b * s.Cin + gi * cinG) * inPlane;
-                if (box.IsEmpty || !Direct(box)) Im2Col.Clear(gxg, cinG * s.InPlane);
+                var box = boxes[p / cinG];
+                float* plane = (float*)pgx + ((long)(p / cinG / groups) * s.Cin + p / cinG % groups * cinG + p % cinG) * inPlane;
+                if (box.IsEmpty || !Direct(box)) Im2Col.Clear(plane, s.InPlane);
                 else
-                    for (int c = 0; c < cinG; c++)
-                    {
-                        Im2Col.Clear(gxg + c * inPlane, box.Row * s.W);
-                        Im2Col.Clear(gxg + c * inPlane + (long)(box.Row + box.Rows) * s.W, (s.H - box.Row - box.Rows) * s.W);
-                    }
+                {
+                    Im2Col.Clear(plane, box.Row * s.W);
+                    Im2Col.Clear(plane + (long)(box.Row + box.Rows) * s.W, (s.H - box.Row - box.Rows) * s.W);
+                }
             }
         });
 
