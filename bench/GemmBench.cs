@@ -257,7 +257,7 @@ public static class GemmPeak
 /// relative to the peak measured just before. Columns: <c>auto</c> (the backend, all cores); <c>paths</c> adds
 /// the forced Vector256 and scalar micro-kernels; <c>serial</c> adds Sgemm on the calling thread only (vs the
 /// one-thread peak); <c>cpu</c> times one thread by its own CPU time instead (tuning on a busy machine);
-/// KNOB=.. sweeps blocking sizes (KC, MC, NC, PANEL), one column per value. A filter keeps matching shapes.
+/// KNOB=.. sweeps blocking sizes (KC, MC, NC), one column per value. A filter keeps matching shapes.
 /// </summary>
 public static class GemmTable
 {
@@ -349,7 +349,6 @@ public static class GemmTable
             case "KC": Sgemm.KC = value; break;
             case "MC": Sgemm.MC = value; break;
             case "NC": Sgemm.NC = value; break;
-            case "PANEL": Sgemm.PanelFloats = value; break;
             default: throw new ArgumentException($"unknown knob {name}");
         }
     }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -18,10 +17,11 @@ namespace NativeCam.Tensors;
 /// </summary>
 /// <remarks>
 /// BLIS-style (docs/cpu-backend.md, GEMM): C is cut into column panels of up to NC columns, K into blocks of up
-/// to KC steps and the rows into blocks of up to MC; each K block of B is packed into NR-wide slivers and each
-/// row block of A into MR-tall slivers (<see cref="PackA{TKernel}"/>, <see cref="PackB{TKernel}"/>), and a
-/// register-blocked micro-kernel computes each MR×NR tile of C from one sliver of each. The B̄ sliver
-/// (KC×NR floats) stays in L1 while the Ā slivers of a row block stream from L2.
+/// to KC steps and the rows into blocks of up to MC; each K block of a panel of B is packed into NR-wide
+/// slivers (<see cref="PackPanel{TKernel}"/>) and each row block of A into MR-tall slivers
+/// (<see cref="PackA{TKernel}"/>), and a register-blocked micro-kernel (Sgemm.Kernels.cs) computes each MR×NR
+/// tile of C from one sliver of each. A B̄ sliver (KC×NR floats) stays in L1 while the Ā slivers of a row
+/// block stream from L2. Sgemm.Parallel.cs spreads a product over the cores.
 /// </remarks>
 internal static unsafe partial class Sgemm
 {
@@ -44,6 +44,7 @@ internal static unsafe partial class Sgemm
     internal static int MC = 256;
 
     /// <summary>Most columns per packed B panel (KC×NC floats, 2 MB, in L2/L3), reused by every row block.</summary>
+    // KC, MC and NC are settable for the benchmarks' blocking sweeps and the tests' small-block runs.
     internal static int NC = 2048;
 
     /// <summary>
@@ -104,83 +105,6 @@ internal static unsafe partial class Sgemm
         }
     }
 
-    /// <summary>
-    /// Spreads one product over the cores. Each range of the split is an independent product with its own
-    /// packing: contiguous column ranges (each repacks A: a range gets at least <see cref="MinSlivers"/>
-    /// slivers), else row ranges (each repacks B), else, for a small C over a long K (weight gradients), K
-    /// ranges whose partial products are added in a fixed order (deterministic). Ranges come in whole
-    /// multiples of the core count, up to 4 per core (for balance on a busy machine), with sizes differing by at
-    /// most one sliver.
-    /// </summary>
-    static void Run<TKernel>(Operands op, int m, int n, bool parallel) where TKernel : IMicroKernel
-    {
-        int mr = TKernel.MR, nr = TKernel.NR, cores = CpuParallel.Cores;
-        int colSlivers = (n + nr - 1) / nr, rowSlivers = (m + mr - 1) / mr;
-        bool longK = op.K >= 2 * KC * cores;
-        if (!parallel) Block<TKernel>(op, 0, m, 0, n);
-        else if (colSlivers >= cores * MinSlivers || colSlivers >= rowSlivers && !longK)
-            Spread(colSlivers, cores, (s0, s1) => Block<TKernel>(op, 0, m, s0 * nr, Math.Min(n, s1 * nr)));
-        else if (rowSlivers >= cores * MinSlivers || !longK)
-            Spread(rowSlivers, cores, (s0, s1) => Block<TKernel>(op, s0 * mr, Math.Min(m, s1 * mr), 0, n));
-        else
-            SplitK<TKernel>(op, m, n, cores);
-    }
-
-    /// <summary>Fewest column or row slivers per parallel range (each range repacks the other operand).</summary>
-    internal const int MinSlivers = 4;
-
-    /// <summary>Runs body over [0, slivers) cut into cores × (1..4) balanced ranges on the thread pool.</summary>
-    static void Spread(int slivers, int cores, Action<int, int> body)
-    {
-        int ranges = Math.Min(slivers, cores * Math.Clamp(slivers / (cores * MinSlivers), 1, 4));
-        Parallel.For(0, ranges, r => body((int)((long)r * slivers / ranges), (int)((long)(r + 1) * slivers / ranges)));
-    }
-
-    /// <summary>
-    /// C = Σ over <paramref name="parts"/> K ranges: the first range's product goes to C itself (with the
-    /// caller's accumulate and bias), the others to scratch matrices added to C afterwards, in order.
-    /// </summary>
-    static void SplitK<TKernel>(Operands op, int m, int n, int parts) where TKernel : IMicroKernel
-    {
-        int step = (op.K + parts - 1) / parts;
-        step = (step + 15) / 16 * 16;
-        parts = (op.K + step - 1) / step;
-        long cells = Align16((long)m * n);
-        float* scratch = PackBuffers.Rent(cells * (parts - 1));
-        try
-        {
-            Parallel.For(0, parts, t =>
-            {
-                var part = op.Part(t * step, Math.Min(op.K, (t + 1) * step));
-                if (t > 0) part = part.Into(scratch + (t - 1) * cells, n);
-                Block<TKernel>(part, 0, m, 0, n);
-            });
-            for (int t = 1; t < parts; t++)
-                for (int i = 0; i < m; i++)
-                {
-                    float* src = scratch + (t - 1) * cells + (long)i * n, dst = op.C + i * op.CRow;
-                    if (op.CCol == 1) AddRow(src, dst, n);
-                    else
-                        for (int j = 0; j < n; j++) dst[j * op.CCol] += src[j];
-                }
-        }
-        finally
-        {
-            PackBuffers.Return(scratch);
-        }
-    }
-
-    static void AddRow(float* src, float* dst, int count)
-    {
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; j + 16 <= count; j += 16) Vector512.Store(Vector512.Load(dst + j) + Vector512.Load(src + j), dst + j);
-        for (; j < count; j++) dst[j] += src[j];
-    }
-
-    /// <summary>Most floats in one B̄ panel: NC shrinks for deep K blocks so the panel stays in L2.</summary>
-    internal static int PanelFloats = 256 * 2048;
-
     /// <summary>The blocked product for rows [i0, i1) and columns [j0, j1) of C, on the calling thread.</summary>
     // Fully optimised from the first call: a GEMM calls this a few times only, so tiering would leave it in
     // tier-0 / on-stack-replacement code.
@@ -190,7 +114,7 @@ internal static unsafe partial class Sgemm
         int mr = TKernel.MR, nr = TKernel.NR, k = op.K;
         // Equal blocks no bigger than the maxima (k = 288 is two blocks of 144, not 256 + 32).
         int kcStep = Split(k, KC, 1), mcStep = Split(i1 - i0, MC, mr);
-        int ncStep = Math.Min(Math.Min(NC, Math.Max(nr, PanelFloats / kcStep / nr * nr)), j1 - j0);
+        int ncStep = Math.Min(NC, j1 - j0);
         // Room for one Ā block, one B̄ panel and a tile, each 64-byte aligned.
         long aFloats = Align16((long)mcStep * kcStep), bFloats = Align16((long)(ncStep + nr) * kcStep);
         float* buffer = PackBuffers.Rent(aFloats + bFloats + mr * nr);
@@ -270,6 +194,7 @@ internal static unsafe partial class Sgemm
             for (int j = 0; j < cols; j++)
                 for (int p = 0; p < kc; p += 16) Sse.Prefetch1(b + (j0 + j) * bCol + p);
     }
+
     static long Align16(long floats) => (floats + 15) & ~15L;
 
     /// <summary>The step that cuts <paramref name="length"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="unit"/>.</summary>
@@ -278,45 +203,5 @@ internal static unsafe partial class Sgemm
         int blocks = (length + max - 1) / max;
         int step = (length + blocks - 1) / blocks;
         return (step + unit - 1) / unit * unit;
-    }
-
-    /// <summary>
-    /// Packing buffers, 64-byte aligned, kept in a few lock-free slots so that steady-state products allocate
-    /// nothing; a buffer too small for the request is replaced by a bigger one, and buffers returned when every
-    /// slot is taken are freed.
-    /// </summary>
-    static class PackBuffers
-    {
-        /// <summary>Floats before the data: the capacity lives in the first 8 bytes, the data stays 64-byte aligned.</summary>
-        const int Header = 16;
-
-        /// <summary>The smallest buffer handed out (a default-sized Ā block and B̄ panel), so sizes settle quickly.</summary>
-        const long MinFloats = 272L * 256 + 2080L * 256;
-
-        static readonly nint[] _free = new nint[4 * Math.Max(2, Environment.ProcessorCount)];
-
-        public static float* Rent(long floats)
-        {
-            for (int i = 0; i < _free.Length; i++)
-            {
-                var p = (float*)Interlocked.Exchange(ref _free[i], 0);
-                if (p == null) continue;
-                if (*(long*)p >= floats) return p + Header;
-                NativeMemory.AlignedFree(p);
-                break;
-            }
-            long capacity = Math.Max(floats, MinFloats);
-            var fresh = (float*)NativeMemory.AlignedAlloc((nuint)((capacity + Header) * sizeof(float)), 64);
-            *(long*)fresh = capacity;
-            return fresh + Header;
-        }
-
-        public static void Return(float* data)
-        {
-            float* p = data - Header;
-            for (int i = 0; i < _free.Length; i++)
-                if (Interlocked.CompareExchange(ref _free[i], (nint)p, 0) == 0) return;
-            NativeMemory.AlignedFree(p);
-        }
     }
 }
