@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NativeCam.Tensors;
 
 // Fill, accumulate and the fold of the K targets: memory-bound loops, split in ranges of 16K+ elements.
@@ -37,6 +39,7 @@ public sealed unsafe partial class CpuBackend
         readonly float* _t = t;
         readonly float _value = value;
 
+        [MethodImpl(Simd.Hot)]
         public void Run<V>(int start, int end) where V : unmanaged, IVec<V> => Simd.Fill<V>(_t + start, end - start, _value);
     }
 
@@ -44,6 +47,7 @@ public sealed unsafe partial class CpuBackend
     {
         readonly float* _src = src, _dst = dst;
 
+        [MethodImpl(Simd.Hot)]
         public void Run<V>(int start, int end) where V : unmanaged, IVec<V> => Simd.Add<V>(_src + start, _dst + start, end - start);
     }
 
@@ -52,6 +56,7 @@ public sealed unsafe partial class CpuBackend
         readonly float* _src = src, _dst = dst;
         readonly int _k = k, _n = n;
 
+        [MethodImpl(Simd.Hot)]
         public void Run<V>(int start, int end) where V : unmanaged, IVec<V> =>
             Simd.ColumnSums<V>(_src + start, null, _n, _k, _dst + start, end - start);
     }

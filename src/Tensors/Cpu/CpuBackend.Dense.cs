@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace NativeCam.Tensors;
@@ -196,6 +197,7 @@ internal readonly unsafe struct SoftmaxRows(float* x, float* y, int n) : ISimdKe
 
     // Subtracting the row maximum keeps every exponent ≤ 0: no overflow, same result. Lanes past the end of
     // the row read −∞, whose exponential is 0, so the ragged end adds nothing to the sum.
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         int n = _n;
@@ -228,6 +230,7 @@ internal readonly unsafe struct SoftmaxBackwardRows(float* y, int rows, float* g
     readonly float* _y = y, _gy = gy, _gx = gx;
     readonly int _rows = rows, _n = n;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         int n = _n;
@@ -243,20 +246,24 @@ internal readonly unsafe struct SoftmaxBackwardRows(float* y, int rows, float* g
     }
 }
 
-/// <summary>Per row: the mean, the biased variance as the mean of squared deviations (two passes), then y and stats.</summary>
+/// <summary>
+/// Per row: the mean (summed relative to the row's first element), the biased variance as the mean of squared
+/// deviations (a second pass: no cancellation for rows with a large mean), then y and stats.
+/// </summary>
 internal readonly unsafe struct LayerNormRows(float* x, float* gamma, float* beta, float* y, float* stats, int n, float eps) : ISimdKernel
 {
     readonly float* _x = x, _gamma = gamma, _beta = beta, _y = y, _stats = stats;
     readonly int _n = n;
     readonly float _eps = eps;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         int n = _n;
         for (int row = start; row < end; row++)
         {
             float* x = _x + (long)row * n, y = _y + (long)row * n;
-            float mean = Simd.Sum<V>(x, n) / n;
+            float mean = x[0] + Simd.Sum<V>(x, n, x[0]) / n;
             float rstd = 1f / MathF.Sqrt(Simd.SumSquaredDeviations<V>(x, n, mean) / n + _eps);
             V m = V.Splat(mean), r = V.Splat(rstd);
             int i = 0;
@@ -278,6 +285,7 @@ internal readonly unsafe struct LayerNormBackwardRows(float* x, float* gamma, fl
     readonly float* _x = x, _gamma = gamma, _stats = stats, _gy = gy, _gx = gx;
     readonly int _n = n, _rows = rows;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         int n = _n;
@@ -322,6 +330,7 @@ internal readonly unsafe struct LayerNormAffineColumns(float* x, float* stats, f
 
     public int Blocks => (_n + Columns - 1) / Columns;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         for (int item = start; item < end; item++)
@@ -363,6 +372,7 @@ internal readonly unsafe struct ReduceRows(ReduceOp op, float* x, float* y, int 
     readonly float* _x = x, _y = y;
     readonly int _reduced = reduced, _block = block;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         int blocks = (_reduced + _block - 1) / _block;
@@ -387,6 +397,7 @@ internal readonly unsafe struct ReduceColumns(ReduceOp op, float* x, float* y, i
 
     public int Blocks => (_inner + Columns - 1) / Columns;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         for (int item = start; item < end; item++)
@@ -411,6 +422,7 @@ internal readonly unsafe struct RowArgmax(float* x, int* argmax, int reduced) : 
     readonly int* _argmax = argmax;
     readonly int _reduced = reduced;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         for (int row = start; row < end; row++)
@@ -428,6 +440,7 @@ internal readonly unsafe struct ReduceBroadcast(float* gy, float* gx, int reduce
     readonly int _reduced = reduced, _inner = inner;
     readonly bool _mean = mean;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         for (int g = start; g < end;)
@@ -459,6 +472,7 @@ internal readonly unsafe struct MaxScatter(float* gy, float* gx, int* argmax, in
     readonly int* _argmax = argmax;
     readonly int _outer = outer, _reduced = reduced, _inner = inner;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         for (int row = start; row < end; row++)
@@ -548,6 +562,7 @@ internal readonly unsafe struct StridedCopyKernel
         }
     }
 
+    [MethodImpl(Simd.Hot)]
     public void Run(int start, int end)
     {
         if (Flat) Copy(_src + (long)start * _p.Src[0], _p.Src[0], _dst + (long)start * _p.Dst[0], _p.Dst[0], end - start);
@@ -555,12 +570,14 @@ internal readonly unsafe struct StridedCopyKernel
         else RunRows(start, end);
     }
 
+    [MethodImpl(Simd.Hot)]
     static void Copy(float* s, long ss, float* t, long ds, int n)
     {
         if (ss == 1 && ds == 1) Buffer.MemoryCopy(s, t, (long)n * sizeof(float), (long)n * sizeof(float));
         else for (int i = 0; i < n; i++) t[i * ds] = s[i * ss];
     }
 
+    [MethodImpl(Simd.Hot)]
     void RunRows(int start, int end)
     {
         int outerRank = _p.Rank - 1, n = RowLength;
@@ -592,6 +609,7 @@ internal readonly unsafe struct StridedCopyKernel
 
     // Item = (index over the outer dimensions except the tiled one, band b): copies the Tile × rowLength block
     // dst[q·Dst[t] + i] = src[q + i·Src[last]] for q in the band, in Tile × Tile tiles (both sides stay in L1).
+    [MethodImpl(Simd.Hot)]
     void RunTiled(int start, int end)
     {
         int last = _p.Rank - 1, n = RowLength, t = _tileDim, bands = Bands;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NativeCam.Tensors;
 
 // Pointwise activations and broadcast binary ops, forward next to backward. Every kernel is a flat loop over
@@ -154,6 +156,7 @@ internal readonly unsafe struct ActivationForward<F>(F f, float* x, float* y) : 
     readonly F _f = f;
     readonly float* _x = x, _y = y;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         float* x = _x + start, y = _y + start;
@@ -172,6 +175,7 @@ internal readonly unsafe struct ActivationBackward<F>(F f, float* x, int xLength
     readonly int _xLength = xLength;
     readonly bool _guided = guided;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         for (int i = start; i < end;)
@@ -183,6 +187,7 @@ internal readonly unsafe struct ActivationBackward<F>(F f, float* x, int xLength
         }
     }
 
+    [MethodImpl(Simd.Hot)]
     void Segment<V, G>(float* x, float* gy, float* gx, int n) where V : unmanaged, IVec<V> where G : struct, IGradientRule
     {
         int i = 0;
@@ -234,6 +239,7 @@ internal readonly unsafe struct BroadcastKernel<Op>(float* a, float* b, int nb, 
     readonly float* _a = a, _b = b, _y = y;
     readonly int _nb = nb, _inner = inner;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         for (int i = start; i < end;)
@@ -255,6 +261,7 @@ internal readonly unsafe struct BroadcastKernel<Op>(float* a, float* b, int nb, 
         }
     }
 
+    [MethodImpl(Simd.Hot)]
     static void Pairs<V>(float* a, float* b, float* y, int n) where V : unmanaged, IVec<V>
     {
         int i = 0;
@@ -262,6 +269,7 @@ internal readonly unsafe struct BroadcastKernel<Op>(float* a, float* b, int nb, 
         for (; i < n; i++) V1.Store(Op.Apply(V1.Load(a + i), V1.Load(b + i)), y + i);
     }
 
+    [MethodImpl(Simd.Hot)]
     static void WithScalar<V>(float* a, float b, float* y, int n) where V : unmanaged, IVec<V>
     {
         var vb = V.Splat(b);
@@ -283,6 +291,7 @@ internal readonly unsafe struct BroadcastBackwardB(float* a, int na, float* gy, 
 
     public int ColumnBlocks => (_nb + Columns - 1) / Columns;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         for (int item = start; item < end; item++)

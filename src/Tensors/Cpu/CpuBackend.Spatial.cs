@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace NativeCam.Tensors;
@@ -111,6 +112,7 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
     readonly PoolShape _s = s;
     readonly bool _argmax = argmax;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         var s = _s;
@@ -144,6 +146,7 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
     /// Windows ox whose k columns all lie inside the row, ox in [P, W − K + P], are vector work; the few at
     /// the borders (and the ragged end) take the one-lane path over their valid columns only.
     /// </summary>
+    [MethodImpl(Simd.Hot)]
     void RowPass<V>(float* x, int rowStart, float* rowMax, float* rowArg) where V : unmanaged, IVec<V>
     {
         var s = _s;
@@ -167,6 +170,7 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
         for (; ox < s.OW; ox++) RowWindow(x, rowStart, ox, rowMax, rowArg);
     }
 
+    [MethodImpl(Simd.Hot)]
     void RowWindow(float* x, int rowStart, int ox, float* rowMax, float* rowArg)
     {
         var s = _s;
@@ -180,6 +184,7 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
     }
 
     /// <summary>Output row from the row results of rows iy0..iy1, from column ox on in whole vectors; returns where it stopped.</summary>
+    [MethodImpl(Simd.Hot)]
     int ColumnPass<V>(float* rowMax, float* rowArg, int iy0, int iy1, int ox, float* y) where V : unmanaged, IVec<V>
     {
         int ow = _s.OW;
@@ -199,6 +204,7 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
     }
 
     /// <summary>Any stride: each output scans its window (clipped to the plane) in row-major order.</summary>
+    [MethodImpl(Simd.Hot)]
     void Direct(float* x, float* y)
     {
         var s = _s;
@@ -228,6 +234,7 @@ internal readonly unsafe struct MaxPoolBackwardPlanes(float* argmax, int argPlan
     readonly int _argPlanes = argPlanes;
     readonly PoolShape _s = s;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         int plane = _s.H * _s.W, outPlane = _s.OH * _s.OW;
@@ -250,6 +257,7 @@ internal readonly unsafe struct UpsampleRows(float* x, float* y, int w, int scal
     readonly float* _x = x, _y = y;
     readonly int _w = w, _scale = scale;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         int w = _w, s = _scale, ow = w * s;
@@ -268,6 +276,7 @@ internal readonly unsafe struct UpsampleRows(float* x, float* y, int w, int scal
         }
     }
 
+    [MethodImpl(Simd.Hot)]
     static int Repeat2<V>(float* x, float* y, int ix, int w) where V : unmanaged, IVec<V>
     {
         for (; ix <= w - V.Count; ix += V.Count)
@@ -289,6 +298,7 @@ internal readonly unsafe struct UpsampleBackwardRows(float* gy, float* gx, int w
     readonly float* _gy = gy, _gx = gx;
     readonly int _w = w, _scale = scale;
 
+    [MethodImpl(Simd.Hot)]
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         int w = _w, s = _scale, ow = w * s;
@@ -311,6 +321,7 @@ internal readonly unsafe struct UpsampleBackwardRows(float* gy, float* gx, int w
         }
     }
 
+    [MethodImpl(Simd.Hot)]
     static int Fold2<V>(float* gy, int ow, float* gx, int ix, int w) where V : unmanaged, IVec<V>
     {
         for (; ix <= w - V.Count; ix += V.Count)

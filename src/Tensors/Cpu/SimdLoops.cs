@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NativeCam.Tensors;
 
 /// <summary>
@@ -9,31 +11,37 @@ namespace NativeCam.Tensors;
 internal static unsafe partial class Simd
 {
     /// <summary>A whole vector when m = Count, else the first m lanes (zeros after).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static V LoadUpTo<V>(float* p, int m) where V : unmanaged, IVec<V> => m == V.Count ? V.Load(p) : V.LoadPartial(p, m, 0f);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void StoreUpTo<V>(V v, float* p, int m) where V : unmanaged, IVec<V>
     {
         if (m == V.Count) V.Store(v, p);
         else V.StorePartial(v, p, m);
     }
 
-    public static float Sum<V>(float* x, int n) where V : unmanaged, IVec<V>
+    /// <summary>Σ (x − shift): a shift near the data (e.g. its first element) keeps the partial sums small, so a row
+    /// with a large common offset loses no precision to it.</summary>
+    [MethodImpl(Simd.Hot)]
+    public static float Sum<V>(float* x, int n, float shift = 0f) where V : unmanaged, IVec<V>
     {
-        V s0 = V.Splat(0f), s1 = s0, s2 = s0, s3 = s0;
+        V s0 = V.Splat(0f), s1 = s0, s2 = s0, s3 = s0, m = V.Splat(shift);
         int c = V.Count, i = 0;
         for (; i <= n - 4 * c; i += 4 * c)
         {
-            s0 += V.Load(x + i);
-            s1 += V.Load(x + i + c);
-            s2 += V.Load(x + i + 2 * c);
-            s3 += V.Load(x + i + 3 * c);
+            s0 += V.Load(x + i) - m;
+            s1 += V.Load(x + i + c) - m;
+            s2 += V.Load(x + i + 2 * c) - m;
+            s3 += V.Load(x + i + 3 * c) - m;
         }
-        for (; i <= n - c; i += c) s0 += V.Load(x + i);
-        if (i < n) s1 += V.LoadPartial(x + i, n - i, 0f);
+        for (; i <= n - c; i += c) s0 += V.Load(x + i) - m;
+        if (i < n) s1 += V.LoadPartial(x + i, n - i, shift) - m;
         return V.Sum(s0 + s1 + (s2 + s3));
     }
 
     /// <summary>Σ (x − mean)², the second pass of a two-pass variance (no cancellation when |mean| ≫ std).</summary>
+    [MethodImpl(Simd.Hot)]
     public static float SumSquaredDeviations<V>(float* x, int n, float mean) where V : unmanaged, IVec<V>
     {
         V m = V.Splat(mean), s0 = V.Splat(0f), s1 = s0;
@@ -58,6 +66,7 @@ internal static unsafe partial class Simd
         return V.Sum(s0 + s1);
     }
 
+    [MethodImpl(Simd.Hot)]
     public static float Dot<V>(float* a, float* b, int n) where V : unmanaged, IVec<V>
     {
         V s0 = V.Splat(0f), s1 = s0, s2 = s0, s3 = s0;
@@ -75,6 +84,7 @@ internal static unsafe partial class Simd
     }
 
     /// <summary>The largest element (NaN-free rows: which of two equal zeros it returns is unspecified).</summary>
+    [MethodImpl(Simd.Hot)]
     public static float Max<V>(float* x, int n) where V : unmanaged, IVec<V>
     {
         int c = V.Count, i = 0;
@@ -91,6 +101,7 @@ internal static unsafe partial class Simd
     }
 
     /// <summary>Index of the first element equal to <paramref name="value"/>, or −1.</summary>
+    [MethodImpl(Simd.Hot)]
     public static int IndexOf<V>(float* x, int n, float value) where V : unmanaged, IVec<V>
     {
         var v = V.Splat(value);
@@ -105,6 +116,7 @@ internal static unsafe partial class Simd
         return -1;
     }
 
+    [MethodImpl(Simd.Hot)]
     public static void Fill<V>(float* y, int n, float value) where V : unmanaged, IVec<V>
     {
         var v = V.Splat(value);
@@ -114,6 +126,7 @@ internal static unsafe partial class Simd
     }
 
     /// <summary>y = x · s (in place when y = x).</summary>
+    [MethodImpl(Simd.Hot)]
     public static void Scale<V>(float* x, float* y, int n, float s) where V : unmanaged, IVec<V>
     {
         var v = V.Splat(s);
@@ -123,6 +136,7 @@ internal static unsafe partial class Simd
     }
 
     /// <summary>y = x / d, elementwise division by one value (exact as the scalar division, unlike · 1/d).</summary>
+    [MethodImpl(Simd.Hot)]
     public static void Divide<V>(float* x, float* y, int n, float d) where V : unmanaged, IVec<V>
     {
         var v = V.Splat(d);
@@ -132,6 +146,7 @@ internal static unsafe partial class Simd
     }
 
     /// <summary>y += x.</summary>
+    [MethodImpl(Simd.Hot)]
     public static void Add<V>(float* x, float* y, int n) where V : unmanaged, IVec<V>
     {
         int c = V.Count, i = 0;
@@ -144,6 +159,7 @@ internal static unsafe partial class Simd
     /// positions). Columns are taken four vectors at a time so that the accumulators stay in registers while
     /// the rows stream by; each column is summed in row order.
     /// </summary>
+    [MethodImpl(Simd.Hot)]
     public static void ColumnSums<V>(float* x, float* w, long stride, int rows, float* y, int n) where V : unmanaged, IVec<V>
     {
         int c = V.Count, j = 0;
@@ -191,6 +207,7 @@ internal static unsafe partial class Simd
     /// Column maxima with the first-maximum rule: y[j] = x[r*·stride + j] for the first r* with the largest value
     /// (a later element replaces the best only when strictly greater), and optionally that r* in <paramref name="argmax"/>.
     /// </summary>
+    [MethodImpl(Simd.Hot)]
     public static void ColumnMax<V>(float* x, long stride, int rows, float* y, int* argmax, int n) where V : unmanaged, IVec<V>
     {
         int c = V.Count;

@@ -78,12 +78,14 @@ internal unsafe readonly struct V512(Vector512<float> v) : IVec<V512>
     public static int Count => Vector512<float>.Count;
     [MethodImpl(Inline)] public static V512 Load(float* p) => new(Vector512.Load(p));
     [MethodImpl(Inline)] public static void Store(V512 v, float* p) => Vector512.Store(v.V, p);
+    [MethodImpl(Simd.Hot)]
     public static V512 LoadPartial(float* p, int count, float fill)
     {
         var v = Vector512.Create(fill);
         for (int i = 0; i < count; i++) ((float*)&v)[i] = p[i];
         return new(v);
     }
+    [MethodImpl(Simd.Hot)]
     public static void StorePartial(V512 v, float* p, int count)
     {
         var s = v.V;
@@ -139,12 +141,14 @@ internal unsafe readonly struct V256(Vector256<float> v) : IVec<V256>
     public static int Count => Vector256<float>.Count;
     [MethodImpl(Inline)] public static V256 Load(float* p) => new(Vector256.Load(p));
     [MethodImpl(Inline)] public static void Store(V256 v, float* p) => Vector256.Store(v.V, p);
+    [MethodImpl(Simd.Hot)]
     public static V256 LoadPartial(float* p, int count, float fill)
     {
         var v = Vector256.Create(fill);
         for (int i = 0; i < count; i++) ((float*)&v)[i] = p[i];
         return new(v);
     }
+    [MethodImpl(Simd.Hot)]
     public static void StorePartial(V256 v, float* p, int count)
     {
         var s = v.V;
@@ -257,6 +261,13 @@ internal interface ISimdKernel
 
 internal static partial class Simd
 {
+    /// <summary>
+    /// For kernel loops: compiled fully optimised on first call. Tier-0 code of these generic vector wrappers is
+    /// ~10–20× slower (every lane operation a call), and a model runs each kernel only a few dozen times, too few
+    /// for tiered compilation to catch up soon.
+    /// </summary>
+    public const MethodImplOptions Hot = MethodImplOptions.AggressiveOptimization;
+
     /// <summary>The width a request runs with on this machine (a width the hardware lacks falls back to the next narrower).</summary>
     public static SimdWidth Resolve(SimdWidth requested)
     {
