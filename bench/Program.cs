@@ -1,10 +1,29 @@
 using BenchmarkDotNet.Running;
 using NativeCam.Bench;
 
-// The benchmark suites: `dotnet run -c Release --project bench -- --filter '*'` (see bench/README.md).
-// `-- memory` prints peak device memory of the YOLO passes; `-- cam-profile [repeats]` prints where
-// CamBench's time goes (Stopwatch medians, bench/cam-results.md); `-- vit [repeats]` times ViT-B/16 (VitBench).
-if (args is ["memory"]) MemoryReport.Run();
-else if (args.Length > 0 && args[0] == "cam-profile") CamProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
-else if (args.Length > 0 && args[0] == "vit") VitBench.Run(args.Length > 1 ? int.Parse(args[1]) : 1);
-else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// The benchmark suites: `dotnet run -c Release --project bench -- --filter '*'` (see bench/README.md); the
+// end-to-end suites run on every backend of BenchDevice (cpu and ilgpu-cpu; NATIVECAM_BENCH_DEVICES overrides).
+// Stopwatch modes:
+//   e2e [repeats] [devices] [--works a,b] [--out FILE]   the work of bench/pytorch/e2e.py, JSON (bench/vs-pytorch.sh)
+//   memory [devices]                                     peak device memory of the YOLO passes
+//   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
+//   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
+string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
+switch (Arg(0, ""))
+{
+    case "e2e":
+        EndToEnd.Run(args[1..]);
+        break;
+    case "memory":
+        MemoryReport.Run(BenchDevice.Parse(Arg(1, "cpu,ilgpu-cpu")));
+        break;
+    case "cam-profile":
+        CamProfile.Run(int.Parse(Arg(1, "5")), Arg(2, "cpu"));
+        break;
+    case "vit":
+        foreach (var device in BenchDevice.Parse(Arg(2, "cpu"))) VitBench.Run(int.Parse(Arg(1, "1")), device);
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        break;
+}
