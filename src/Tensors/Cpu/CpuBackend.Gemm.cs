@@ -1,7 +1,43 @@
 namespace NativeCam.Tensors;
 
-// Batched GEMM over MatrixLayouts: not yet ported, still the ILGPU kernel on the same host buffers.
+// Batched GEMM over MatrixLayouts (docs/ops/dense.md) on the packed SIMD Sgemm (docs/cpu-backend.md, GEMM).
 public sealed partial class CpuBackend
 {
-    public void Gemm(Tensor a, MatrixLayout la, Tensor b, MatrixLayout lb, Tensor c, MatrixLayout lc, int batch, int m, int k, int n) => _ilgpu.Gemm(a, la, b, lb, c, lc, batch, m, k, n);
+    /// <summary>Below this many multiply-adds per matrix, a batch is spread over the cores one matrix per task
+    /// (attention heads); above it each product spreads itself.</summary>
+    const long SmallGemm = 1L << 22;
+
+    static void CheckOperand(Tensor t, MatrixLayout l, int rows, int cols, string name)
+    {
+        Require(l.Batches > 0 && l.BatchStride >= 0 && l.RowStride >= 0 && l.ColStride >= 0,
+            $"gemm: operand {name} has a non-positive batch count or a negative stride");
+        Require(l.MaxIndex(rows, cols) < t.Length,
+            $"gemm: operand {name} ({l.Batches} x [{rows}, {cols}], strides {l.BatchStride}/{l.RowStride}/{l.ColStride}) " +
+            $"reaches past its tensor {Tensor.Format(t.Shape)}");
+    }
+
+    public unsafe void Gemm(Tensor a, MatrixLayout la, Tensor b, MatrixLayout lb, Tensor c, MatrixLayout lc, int batch, int m, int k, int n)
+    {
+        Require(batch >= 0 && m >= 0 && k >= 0 && n >= 0, $"gemm: negative size (batch {batch}, {m}x{k}x{n})");
+        if (batch == 0 || m == 0 || n == 0) return;
+        Require(k > 0, "gemm: inner dimension is 0 (C would be all zeros: fill it instead)");
+        CheckOperand(a, la, m, k, "A");
+        CheckOperand(b, lb, k, n, "B");
+        CheckOperand(c, lc, m, n, "C");
+        Require(lc.Batches == batch, $"gemm: C has {lc.Batches} batches for a product of {batch}");
+        float* pa = a.Pointer, pb = b.Pointer, pc = c.Pointer;
+
+        void Product(int i, bool parallel) => Sgemm.Multiply(m, n, k,
+            pa + (long)(i % la.Batches) * la.BatchStride, la.RowStride, la.ColStride,
+            pb + (long)(i % lb.Batches) * lb.BatchStride, lb.RowStride, lb.ColStride,
+            pc + (long)i * lc.BatchStride, lc.RowStride, lc.ColStride, parallel: parallel);
+
+        if (batch >= 2 && (long)m * n * k < SmallGemm)
+            CpuParallel.For(batch, 1, (start, end) =>
+            {
+                for (int i = start; i < end; i++) Product(i, false);
+            });
+        else
+            for (int i = 0; i < batch; i++) Product(i, true);
+    }
 }

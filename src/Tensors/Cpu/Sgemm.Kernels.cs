@@ -1,0 +1,234 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace NativeCam.Tensors;
+
+// The micro-kernels: an MR×NR tile of C = Σ_p Ā[p, 0..MR) ⊗ B̄[p, 0..NR) over one K block of packed panels
+// (Ā: kc steps of MR values, B̄: kc steps of NR values, both contiguous), kept in registers the whole time.
+// The store adds what the caller asks for: the old C (a later K block, or accumulate) and a per-row bias.
+// Every kernel is written out by hand (no arrays of accumulators) so the JIT keeps them in registers.
+internal static unsafe partial class Sgemm
+{
+    /// <summary>One register-blocked tile shape and the code that computes it.</summary>
+    internal interface IMicroKernel
+    {
+        /// <summary>Rows of the tile (values of Ā per K step).</summary>
+        static abstract int MR { get; }
+
+        /// <summary>Columns of the tile (values of B̄ per K step).</summary>
+        static abstract int NR { get; }
+
+        /// <summary>
+        /// c[r·cRow + j] = Σ_p a[p·MR + r]·b[p·NR + j] (+ c[..] when <paramref name="load"/>) (+ bias[r] when
+        /// bias is not null), for the full MR×NR tile; C's columns are contiguous.
+        /// </summary>
+        static abstract void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias);
+    }
+
+    /// <summary>
+    /// 8×32 with Vector512 FMA: 16 zmm accumulators, per K step two 16-wide loads of B̄ and eight broadcasts
+    /// of Ā (folded into the FMAs as embedded broadcasts) feed 16 FMAs, enough independent chains to keep
+    /// both FMA pipes busy (4-cycle latency × 2 pipes = 8 in flight).
+    /// </summary>
+    internal readonly struct Kernel512 : IMicroKernel
+    {
+        public static int MR => 8;
+        public static int NR => 32;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias)
+        {
+            Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default,
+                c20 = default, c21 = default, c30 = default, c31 = default,
+                c40 = default, c41 = default, c50 = default, c51 = default,
+                c60 = default, c61 = default, c70 = default, c71 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector512.Load(b);
+                var b1 = Vector512.Load(b + 16);
+                var x = Vector512.Create(a[0]);
+                c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+                x = Vector512.Create(a[1]);
+                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+                x = Vector512.Create(a[2]);
+                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+                x = Vector512.Create(a[3]);
+                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+                x = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+                x = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+                x = Vector512.Create(a[6]);
+                c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+                x = Vector512.Create(a[7]);
+                c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+                a += 8;
+                b += 32;
+            }
+            Store(c, c00, c01, load, bias, 0);
+            Store(c + cRow, c10, c11, load, bias, 1);
+            Store(c + 2 * cRow, c20, c21, load, bias, 2);
+            Store(c + 3 * cRow, c30, c31, load, bias, 3);
+            Store(c + 4 * cRow, c40, c41, load, bias, 4);
+            Store(c + 5 * cRow, c50, c51, load, bias, 5);
+            Store(c + 6 * cRow, c60, c61, load, bias, 6);
+            Store(c + 7 * cRow, c70, c71, load, bias, 7);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Store(float* c, Vector512<float> v0, Vector512<float> v1, bool load, float* bias, int row)
+        {
+            if (load)
+            {
+                v0 += Vector512.Load(c);
+                v1 += Vector512.Load(c + 16);
+            }
+            if (bias != null)
+            {
+                var r = Vector512.Create(bias[row]);
+                v0 += r;
+                v1 += r;
+            }
+            Vector512.Store(v0, c);
+            Vector512.Store(v1, c + 16);
+        }
+    }
+
+    /// <summary>
+    /// 6×16 with Vector256 FMA (AVX2 machines: 16 ymm registers hold 12 accumulators, two B̄ rows and a broadcast).
+    /// </summary>
+    internal readonly struct Kernel256 : IMicroKernel
+    {
+        public static int MR => 6;
+        public static int NR => 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias)
+        {
+            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                var b0 = Vector256.Load(b);
+                var b1 = Vector256.Load(b + 8);
+                var x = Vector256.Create(a[0]);
+                c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+                x = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+                x = Vector256.Create(a[2]);
+                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+                x = Vector256.Create(a[3]);
+                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+                x = Vector256.Create(a[4]);
+                c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
+                c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+                x = Vector256.Create(a[5]);
+                c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
+                c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+                a += 6;
+                b += 16;
+            }
+            Store(c, c00, c01, load, bias, 0);
+            Store(c + cRow, c10, c11, load, bias, 1);
+            Store(c + 2 * cRow, c20, c21, load, bias, 2);
+            Store(c + 3 * cRow, c30, c31, load, bias, 3);
+            Store(c + 4 * cRow, c40, c41, load, bias, 4);
+            Store(c + 5 * cRow, c50, c51, load, bias, 5);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Store(float* c, Vector256<float> v0, Vector256<float> v1, bool load, float* bias, int row)
+        {
+            if (load)
+            {
+                v0 += Vector256.Load(c);
+                v1 += Vector256.Load(c + 8);
+            }
+            if (bias != null)
+            {
+                var r = Vector256.Create(bias[row]);
+                v0 += r;
+                v1 += r;
+            }
+            Vector256.Store(v0, c);
+            Vector256.Store(v1, c + 8);
+        }
+    }
+
+    /// <summary>4×4 in scalar registers: the fallback where no vector unit is accelerated (and a test oracle path).</summary>
+    internal readonly struct KernelScalar : IMicroKernel
+    {
+        public static int MR => 4;
+        public static int NR => 4;
+
+        public static void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias)
+        {
+            float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
+                c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+            for (int p = 0; p < kc; p++)
+            {
+                float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+                float x = a[0];
+                c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
+                x = a[1];
+                c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
+                x = a[2];
+                c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
+                x = a[3];
+                c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
+                a += 4;
+                b += 4;
+            }
+            Store(c, c00, c01, c02, c03, load, bias, 0);
+            Store(c + cRow, c10, c11, c12, c13, load, bias, 1);
+            Store(c + 2 * cRow, c20, c21, c22, c23, load, bias, 2);
+            Store(c + 3 * cRow, c30, c31, c32, c33, load, bias, 3);
+        }
+
+        static void Store(float* c, float v0, float v1, float v2, float v3, bool load, float* bias, int row)
+        {
+            float r = bias != null ? bias[row] : 0f;
+            if (load)
+            {
+                v0 += c[0];
+                v1 += c[1];
+                v2 += c[2];
+                v3 += c[3];
+            }
+            c[0] = v0 + r;
+            c[1] = v1 + r;
+            c[2] = v2 + r;
+            c[3] = v3 + r;
+        }
+    }
+
+    /// <summary>
+    /// Writes the valid rows × cols corner of a tile computed into a scratch buffer (row stride nr) to C through
+    /// any strides: the edge tiles and C with non-unit column stride.
+    /// </summary>
+    static void StorePartial(float* tile, int nr, int rows, int cols, float* c, long cRow, long cCol, bool load, float* bias)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float add = bias != null ? bias[r] : 0f;
+            float* src = tile + r * nr, dst = c + r * cRow;
+            for (int j = 0; j < cols; j++)
+            {
+                float v = src[j] + add;
+                dst[j * cCol] = load ? dst[j * cCol] + v : v;
+            }
+        }
+    }
+}
