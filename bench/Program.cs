@@ -5,6 +5,7 @@ using NativeCam.Bench;
 // end-to-end suites run on every backend of BenchDevice (cpu and ilgpu-cpu; NATIVECAM_BENCH_DEVICES overrides).
 // Stopwatch modes:
 //   e2e [repeats] [devices] [--works a,b] [--out FILE]   the work of bench/pytorch/e2e.py, JSON (bench/vs-pytorch.sh)
+//   profile [repeats] [device]                          time per backend op of yolov5n forward and detect-cam
 //   memory [devices]                                     peak device memory of the YOLO passes
 //   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
@@ -13,6 +14,9 @@ switch (Arg(0, ""))
 {
     case "e2e":
         EndToEnd.Run(args[1..]);
+        break;
+    case "profile":
+        OpProfile.Run(int.Parse(Arg(1, "5")), Arg(2, "cpu"));
         break;
     case "memory":
         MemoryReport.Run(BenchDevice.Parse(Arg(1, "cpu,ilgpu-cpu")));
