@@ -77,6 +77,9 @@ public sealed class ProfilingBackend(IBackend inner, Device device) : IBackend
 
     public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g) => Time("Conv2d", () => _inner.Conv2d(x, w, bias, y, g));
 
+    public void Conv2dActivation(Tensor x, Tensor w, Tensor? bias, Tensor y, Tensor activated, ConvGeometry g, UnaryOp act) =>
+        Time("Conv2dActivation." + act, () => _inner.Conv2dActivation(x, w, bias, y, activated, g, act));
+
     public void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, ConvGeometry g) => Time("Conv2dBackwardInput", () => _inner.Conv2dBackwardInput(gy, w, gx, g));
 
     public void Conv2dBackwardWeight(Tensor x, Tensor gy, Tensor gw, ConvGeometry g) => Time("Conv2dBackwardWeight", () => _inner.Conv2dBackwardWeight(x, gy, gw, g));
