@@ -34,6 +34,7 @@ echo "== PyTorch, pass 2 (load average $load_pt2)" >&2
 "$python" bench/pytorch/e2e.py "$repeats" --out "$work/pytorch2.json" >/dev/null
 
 model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+model="$model (CPU family $(lscpu | sed -n 's/^CPU family: *//p' | head -1), model $(lscpu | sed -n 's/^Model: *//p' | head -1))"
 blas_alt=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/^Value: *//p')
 simd=$(grep -qw avx512f /proc/cpuinfo && echo "AVX-512" || (grep -qw avx2 /proc/cpuinfo && echo "AVX2" || echo "no AVX2"))
 machine="$model, $(nproc) cores, $simd, $(free -g | awk '/^Mem:/ {print $2}') GiB; $(date -u '+%Y-%m-%d %H:%M UTC')"
