@@ -1,4 +1,7 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NativeCam.Bench;
 
 // The benchmark suites: `dotnet run -c Release --project bench -- --filter '*'` (see bench/README.md); the
@@ -9,6 +12,8 @@ using NativeCam.Bench;
 //   memory [devices]                                     peak device memory of the YOLO passes
 //   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
+// NATIVECAM_BENCH_INPROCESS=1 runs every suite's own jobs in this process (no SDK needed to build a host: the
+// self-contained package of scripts/gpu-run.sh sets it); `--inProcess` would add a second, default job instead.
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 switch (Arg(0, ""))
 {
@@ -28,6 +33,9 @@ switch (Arg(0, ""))
         foreach (var device in BenchDevice.Parse(Arg(2, "cpu"))) VitBench.Run(int.Parse(Arg(1, "1")), device);
         break;
     default:
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        var config = DefaultConfig.Instance;
+        if (Environment.GetEnvironmentVariable("NATIVECAM_BENCH_INPROCESS") == "1")
+            config = config.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).AsMutator());
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         break;
 }

@@ -34,11 +34,14 @@ echo "== PyTorch, pass 2 (load average $load_pt2)" >&2
 "$python" bench/pytorch/e2e.py "$repeats" --out "$work/pytorch2.json" >/dev/null
 
 model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+model="$model (CPU family $(lscpu | sed -n 's/^CPU family: *//p' | head -1), model $(lscpu | sed -n 's/^Model: *//p' | head -1))"
 blas_alt=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/^Value: *//p')
 simd=$(grep -qw avx512f /proc/cpuinfo && echo "AVX-512" || (grep -qw avx2 /proc/cpuinfo && echo "AVX2" || echo "no AVX2"))
 machine="$model, $(nproc) cores, $simd, $(free -g | awk '/^Mem:/ {print $2}') GiB; $(date -u '+%Y-%m-%d %H:%M UTC')"
 notes="Load average (1/5/15 min) before PyTorch pass 1: $load_pt1; before NativeCam: $load_nc; before PyTorch pass 2: $load_pt2 (the cores are shared with other work)."
 [ -n "$blas_alt" ] && notes="$notes Debian's libblas.so.3 alternative: $blas_alt."
+busy=$(echo "$load_pt1 $load_nc $load_pt2" | awk -v n="$(nproc)" '{print ($1 > n || $4 > n || $7 > n) ? 1 : 0}')
+[ "$busy" = 1 ] && notes="$notes **The 1-minute load average exceeded the $(nproc) cores: other work shared them, so these timings (PyTorch's OpenMP threads especially) are not meaningful; re-run on a quiet machine.**"
 
 mkdir -p bench/results
 {

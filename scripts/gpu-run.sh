@@ -18,8 +18,8 @@
 #   command: mkdir -p .gpu/nc && tar xJf .gpu/nativecam-gpu.tar.xz -C .gpu/nc && NATIVECAM_DEVICE=cuda .gpu/nc/run.sh all 2>&1 | tee $OUT/gpu-run.log
 # `run.sh all` prints the device, runs the whole test suite, detect-cam on bus.jpg (into .gpu/nc/out) and the
 # end-to-end timings as JSON (`bench e2e 3 $NATIVECAM_DEVICE`); `run.sh tests [--filter TEXT]...`,
-# `run.sh nativecam ARGS...` and `run.sh bench ARGS...` run one part (BenchmarkDotNet suites need `--inProcess`
-# there: there is no SDK to build their host project with).
+# `run.sh nativecam ARGS...` and `run.sh bench ARGS...` run one part (`bench` sets NATIVECAM_BENCH_INPROCESS=1:
+# BenchmarkDotNet then runs the suites in its own process, as there is no SDK to build a host project with).
 #
 # The tests: `dotnet test` needs the SDK and the xunit console runner needs a `dotnet` host, so the suite is
 # published as its own program, scripts/test-runner (xunit's v2 engine driven in-process; it prints
@@ -85,7 +85,7 @@ app="$here/app"
 case "$what" in
 tests) exec "$app/nativecam-tests" "$@" ;;
 nativecam) exec "$app/nativecam" "$@" ;;
-bench) exec "$app/NativeCam.Bench" "$@" ;;
+bench) export NATIVECAM_BENCH_INPROCESS=1; exec "$app/NativeCam.Bench" "$@" ;;
 all | check)
     status=0
     mkdir -p "$here/out"
