@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>Conv2d: forward vs float64, input/weight/bias gradients vs finite differences and PyTorch, K targets, memory.</summary>
 public abstract class Conv2dTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : Conv2dTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : Conv2dTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : Conv2dTests(TestDevice.Simd);
+    public sealed class Ilgpu() : Conv2dTests(TestDevice.Ilgpu);
 
     const string File = "ops/spatial.json";
 

@@ -18,7 +18,7 @@ public sealed class CpuKernelTests : IDisposable
 
     readonly List<Tensor> _tensors = [];
 
-    static Device Device => TestDevice.Cpu;
+    static Device Device => TestDevice.Default;
 
     static CpuBackend Backend(SimdWidth width) => new(Device, width);
 

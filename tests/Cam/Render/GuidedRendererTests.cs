@@ -47,7 +47,7 @@ public class GuidedRendererTests
         var rng = new Rng(7);
         const int k = 3;
         var g = rng.Uniform(k * 3 * 64 * 64, -1e-3, 2e-3).Select(v => (float)v).ToArray();
-        using var t = Tensor.FromArray(TestDevice.Cpu, g, k, 3, 64, 64);
+        using var t = Tensor.FromArray(TestDevice.Default, g, k, 3, 64, 64);
 
         var r = GuidedRenderer.Render(t, Info);
 
@@ -68,7 +68,7 @@ public class GuidedRendererTests
     [Fact]
     public void AZeroGradientIsMidGreyAndReportedEmpty()
     {
-        using var t = Tensor.Zeros(TestDevice.Cpu, 1, 3, 64, 64);
+        using var t = Tensor.Zeros(TestDevice.Default, 1, 3, 64, 64);
         var r = GuidedRenderer.Render(t, Info);
         Assert.All(r.Pictures[0].Pixels, b => Assert.Equal(128, b));
         Assert.True(r.Stats[0].Empty);
@@ -77,7 +77,7 @@ public class GuidedRendererTests
     [Fact]
     public void AGradientOfTheWrongSizeIsRefused()
     {
-        using var t = Tensor.Zeros(TestDevice.Cpu, 1, 3, 32, 64);
+        using var t = Tensor.Zeros(TestDevice.Default, 1, 3, 32, 64);
         var e = Assert.Throws<ArgumentException>(() => GuidedRenderer.Render(t, Info));
         Assert.Contains("[K, 3, 64, 64]", e.Message);
     }
