@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace NativeCam.Tensors;
 
@@ -57,7 +57,7 @@ public sealed unsafe partial class CpuBackend
         Simd.For(_width, k * kernel.Blocks, Simd.PerRange((long)(x.Length / n) * LayerNormAffineColumns.Columns), kernel);
     }
 
-    void CheckLayerNorm(Tensor x, Tensor gamma, Tensor stats, string what)
+    static void CheckLayerNorm(Tensor x, Tensor gamma, Tensor stats, string what)
     {
         int n = gamma.Length;
         Require(n > 0 && x.Length % n == 0, $"{what}: rows of {n} (gamma) do not tile {Tensor.Format(x.Shape)}");

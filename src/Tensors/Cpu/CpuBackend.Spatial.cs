@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace NativeCam.Tensors;
 
@@ -102,9 +102,12 @@ internal readonly record struct PoolShape(int Planes, int H, int W, int OH, int 
 /// Max pooling of whole planes. A later element replaces the best only if strictly greater or NaN (PyTorch
 /// propagates NaN), so the first maximum in row-major window order wins ties. Stride 1 (YOLO's SPPF: k = 5,
 /// p = 2) is separable and vectorised along x: a row pass takes the maximum of k neighbours (with its column),
-/// then a column pass the maximum of k row results (with its row). Ties and NaNs resolve as in the direct scan:
-/// the row pass keeps the first maximum of its row, the column pass the first row holding the window maximum.
-/// Other strides scan each window directly.
+/// then a column pass the maximum of the k row results (with its row). Ties and NaNs resolve as in the direct
+/// scan: the row pass keeps the first maximum of its row, the column pass the first row holding the window
+/// maximum. The row pass reads a copy of the row padded with P copies of its end values, each standing for the
+/// end position: a copy never beats its original (equal, and after it on the right) and on the left it stands
+/// in for it, so values and positions are those of the clipped window, with no border case. Other strides scan
+/// each window directly.
 /// </summary>
 internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, bool argmax) : ISimdKernel
 {
@@ -121,21 +124,32 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
             for (int plane = start; plane < end; plane++) Direct(_x + (long)plane * s.H * s.W, _y + (long)plane * s.OH * s.OW);
             return;
         }
-        // Row-pass results: value and position (iy·W + ix, exact as a float below 2^24) per (iy, ox).
+        // Row-pass results: value and position (iy·W + ix, exact as a float below 2^24) per (iy, ox); the padded row.
         int size = s.H * s.OW;
-        var buffer = ArrayPool<float>.Shared.Rent(2 * size);
+        var buffer = ArrayPool<float>.Shared.Rent(2 * size + s.W + 2 * s.P);
         fixed (float* rowMax = buffer)
         {
-            float* rowArg = rowMax + size;
+            float* rowArg = rowMax + size, padded = rowArg + size;
             for (int plane = start; plane < end; plane++)
             {
                 float* x = _x + (long)plane * s.H * s.W, y = _y + (long)plane * s.OH * s.OW;
-                for (int iy = 0; iy < s.H; iy++) RowPass<V>(x + iy * s.W, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW);
+                for (int iy = 0; iy < s.H; iy++)
+                {
+                    float* row = x + iy * s.W;
+                    for (int j = 0; j < s.P; j++)
+                    {
+                        padded[j] = row[0];
+                        padded[s.P + s.W + j] = row[s.W - 1];
+                    }
+                    Buffer.MemoryCopy(row, padded + s.P, s.W * sizeof(float), s.W * sizeof(float));
+                    if (s.OW >= V.Count) RowPass<V>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW);
+                    else RowPass<V1>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW);
+                }
                 for (int oy = 0; oy < s.OH; oy++)
                 {
                     int iy0 = Math.Max(0, oy - s.P), iy1 = Math.Min(s.H - 1, oy - s.P + s.K - 1);
-                    int ox = ColumnPass<V>(rowMax, rowArg, iy0, iy1, 0, y + oy * s.OW);
-                    ColumnPass<V1>(rowMax, rowArg, iy0, iy1, ox, y + oy * s.OW);
+                    if (s.OW >= V.Count) ColumnPass<V>(rowMax, rowArg, iy0, iy1, y + oy * s.OW);
+                    else ColumnPass<V1>(rowMax, rowArg, iy0, iy1, y + oy * s.OW);
                 }
             }
         }
@@ -143,54 +157,41 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
     }
 
     /// <summary>
-    /// Windows ox whose k columns all lie inside the row, ox in [P, W − K + P], are vector work; the few at
-    /// the borders (and the ragged end) take the one-lane path over their valid columns only.
+    /// Window ox covers padded[ox .. ox + K), positions clamped into the row. Vectors of windows, the last one
+    /// overlapping the previous when OW is ragged (recomputing a window gives the same result); OW ≥ Count.
     /// </summary>
     [MethodImpl(Simd.Hot)]
-    void RowPass<V>(float* x, int rowStart, float* rowMax, float* rowArg) where V : unmanaged, IVec<V>
+    void RowPass<V>(float* padded, int rowStart, float* rowMax, float* rowArg) where V : unmanaged, IVec<V>
     {
         var s = _s;
-        int lo = s.P, hi = s.W - s.K + s.P; // interior windows
-        int ox = 0;
-        for (; ox < Math.Min(lo, s.OW); ox++) RowWindow(x, rowStart, ox, rowMax, rowArg);
-        for (; ox + V.Count - 1 <= hi && ox + V.Count <= s.OW; ox += V.Count)
+        V lanes = V.Lanes, first = V.Splat(0f), last = V.Splat(s.W - 1), start = V.Splat(rowStart);
+        for (int ox = 0; ; ox += V.Count)
         {
-            float* p = x + ox - s.P;
-            V best = V.Load(p), arg = V.Splat(rowStart + ox - s.P) + V.Lanes;
+            ox = Math.Min(ox, s.OW - V.Count);
+            float* p = padded + ox;
+            V best = V.Load(p), arg = V.Splat(ox - s.P) + lanes;
             for (int kx = 1; kx < s.K; kx++)
             {
                 var v = V.Load(p + kx);
                 var take = V.Or(V.Greater(v, best), V.IsNaN(v));
                 best = V.Select(take, v, best);
-                if (_argmax) arg = V.Select(take, V.Splat(rowStart + ox - s.P + kx) + V.Lanes, arg);
+                if (_argmax) arg = V.Select(take, V.Splat(ox - s.P + kx) + lanes, arg);
             }
             V.Store(best, rowMax + ox);
-            V.Store(arg, rowArg + ox);
+            if (_argmax) V.Store(start + V.Min(V.Max(arg, first), last), rowArg + ox);
+            if (ox + V.Count >= s.OW) break;
         }
-        for (; ox < s.OW; ox++) RowWindow(x, rowStart, ox, rowMax, rowArg);
     }
 
+    /// <summary>One output row from the row results of rows iy0..iy1, in vectors (OW ≥ Count; the last overlaps).</summary>
     [MethodImpl(Simd.Hot)]
-    void RowWindow(float* x, int rowStart, int ox, float* rowMax, float* rowArg)
-    {
-        var s = _s;
-        int ix0 = Math.Max(0, ox - s.P), ix1 = Math.Min(s.W - 1, ox - s.P + s.K - 1);
-        float best = x[ix0];
-        int arg = ix0;
-        for (int ix = ix0 + 1; ix <= ix1; ix++)
-            if (x[ix] > best || float.IsNaN(x[ix])) { best = x[ix]; arg = ix; }
-        rowMax[ox] = best;
-        rowArg[ox] = rowStart + arg;
-    }
-
-    /// <summary>Output row from the row results of rows iy0..iy1, from column ox on in whole vectors; returns where it stopped.</summary>
-    [MethodImpl(Simd.Hot)]
-    int ColumnPass<V>(float* rowMax, float* rowArg, int iy0, int iy1, int ox, float* y) where V : unmanaged, IVec<V>
+    void ColumnPass<V>(float* rowMax, float* rowArg, int iy0, int iy1, float* y) where V : unmanaged, IVec<V>
     {
         int ow = _s.OW;
-        for (; ox <= ow - V.Count; ox += V.Count)
+        for (int ox = 0; ; ox += V.Count)
         {
-            V best = V.Load(rowMax + iy0 * ow + ox), arg = V.Load(rowArg + iy0 * ow + ox);
+            ox = Math.Min(ox, ow - V.Count);
+            V best = V.Load(rowMax + iy0 * ow + ox), arg = _argmax ? V.Load(rowArg + iy0 * ow + ox) : best;
             for (int iy = iy0 + 1; iy <= iy1; iy++)
             {
                 var v = V.Load(rowMax + iy * ow + ox);
@@ -199,8 +200,8 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
                 if (_argmax) arg = V.Select(take, V.Load(rowArg + iy * ow + ox), arg);
             }
             V.Store(_argmax ? arg : best, y + ox);
+            if (ox + V.Count >= ow) break;
         }
-        return ox;
     }
 
     /// <summary>Any stride: each output scans its window (clipped to the plane) in row-major order.</summary>

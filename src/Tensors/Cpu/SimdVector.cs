@@ -46,8 +46,8 @@ internal unsafe interface IVec<V> where V : unmanaged, IVec<V>
     static abstract V Abs(V a);
     /// <summary>Round to nearest, ties to even.</summary>
     static abstract V Round(V a);
-    /// <summary>2^n for lanes holding whole numbers n in [−126, 127].</summary>
-    static abstract V Pow2(V n);
+    /// <summary>x·2^n for lanes of n holding whole numbers in [−252, 254], overflowing to ±∞ and underflowing to denormals or 0.</summary>
+    static abstract V ScaleB(V x, V n);
 
     static abstract V Greater(V a, V b);
     static abstract V Less(V a, V b);
@@ -92,7 +92,10 @@ internal unsafe readonly struct V512(Vector512<float> v) : IVec<V512>
         for (int i = 0; i < count; i++) p[i] = ((float*)&s)[i];
     }
     [MethodImpl(Inline)] public static V512 Splat(float x) => new(Vector512.Create(x));
-    public static V512 Lanes => new(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    public static V512 Lanes
+    {
+        [MethodImpl(Inline)] get =>  new(Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    }
 
     [MethodImpl(Inline)] public static V512 operator +(V512 a, V512 b) => new(a.V + b.V);
     [MethodImpl(Inline)] public static V512 operator -(V512 a, V512 b) => new(a.V - b.V);
@@ -103,7 +106,16 @@ internal unsafe readonly struct V512(Vector512<float> v) : IVec<V512>
     [MethodImpl(Inline)] public static V512 Max(V512 a, V512 b) => new(Vector512.MaxNative(a.V, b.V));
     [MethodImpl(Inline)] public static V512 Abs(V512 a) => new(Vector512.Abs(a.V));
     [MethodImpl(Inline)] public static V512 Round(V512 a) => new(Vector512.Round(a.V));
-    [MethodImpl(Inline)] public static V512 Pow2(V512 n) => new(((Vector512.ConvertToInt32Native(n.V) + Vector512.Create(127)) << 23).AsSingle());
+    // AVX-512 has the instruction (vscalefps); else two exact powers of two built in the exponent bits.
+    [MethodImpl(Inline)]
+    public static V512 ScaleB(V512 x, V512 n)
+    {
+        if (Avx512F.IsSupported) return new(Avx512F.Scale(x.V, n.V));
+        var half = Vector512.Round(n.V * Vector512.Create(0.5f));
+        return new(x.V * Pow2(half) * Pow2(n.V - half));
+
+        static Vector512<float> Pow2(Vector512<float> k) => ((Vector512.ConvertToInt32Native(k) + Vector512.Create(127)) << 23).AsSingle();
+    }
 
     [MethodImpl(Inline)] public static V512 Greater(V512 a, V512 b) => new(Vector512.GreaterThan(a.V, b.V));
     [MethodImpl(Inline)] public static V512 Less(V512 a, V512 b) => new(Vector512.LessThan(a.V, b.V));
@@ -155,7 +167,10 @@ internal unsafe readonly struct V256(Vector256<float> v) : IVec<V256>
         for (int i = 0; i < count; i++) p[i] = ((float*)&s)[i];
     }
     [MethodImpl(Inline)] public static V256 Splat(float x) => new(Vector256.Create(x));
-    public static V256 Lanes => new(Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7));
+    public static V256 Lanes
+    {
+        [MethodImpl(Inline)] get =>  new(Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7));
+    }
 
     [MethodImpl(Inline)] public static V256 operator +(V256 a, V256 b) => new(a.V + b.V);
     [MethodImpl(Inline)] public static V256 operator -(V256 a, V256 b) => new(a.V - b.V);
@@ -166,7 +181,15 @@ internal unsafe readonly struct V256(Vector256<float> v) : IVec<V256>
     [MethodImpl(Inline)] public static V256 Max(V256 a, V256 b) => new(Vector256.MaxNative(a.V, b.V));
     [MethodImpl(Inline)] public static V256 Abs(V256 a) => new(Vector256.Abs(a.V));
     [MethodImpl(Inline)] public static V256 Round(V256 a) => new(Vector256.Round(a.V));
-    [MethodImpl(Inline)] public static V256 Pow2(V256 n) => new(((Vector256.ConvertToInt32Native(n.V) + Vector256.Create(127)) << 23).AsSingle());
+    [MethodImpl(Inline)]
+    public static V256 ScaleB(V256 x, V256 n)
+    {
+        if (Avx512F.VL.IsSupported) return new(Avx512F.VL.Scale(x.V, n.V));
+        var half = Vector256.Round(n.V * Vector256.Create(0.5f));
+        return new(x.V * Pow2(half) * Pow2(n.V - half));
+
+        static Vector256<float> Pow2(Vector256<float> k) => ((Vector256.ConvertToInt32Native(k) + Vector256.Create(127)) << 23).AsSingle();
+    }
 
     [MethodImpl(Inline)] public static V256 Greater(V256 a, V256 b) => new(Vector256.GreaterThan(a.V, b.V));
     [MethodImpl(Inline)] public static V256 Less(V256 a, V256 b) => new(Vector256.LessThan(a.V, b.V));
@@ -231,7 +254,7 @@ internal unsafe readonly struct V1(float v) : IVec<V1>
     [MethodImpl(Inline)] public static V1 Max(V1 a, V1 b) => new(MathF.Max(a.V, b.V));
     [MethodImpl(Inline)] public static V1 Abs(V1 a) => new(MathF.Abs(a.V));
     [MethodImpl(Inline)] public static V1 Round(V1 a) => new(MathF.Round(a.V));
-    [MethodImpl(Inline)] public static V1 Pow2(V1 n) => new(BitConverter.Int32BitsToSingle(((int)n.V + 127) << 23));
+    [MethodImpl(Inline)] public static V1 ScaleB(V1 x, V1 n) => new(MathF.ScaleB(x.V, (int)n.V));
 
     [MethodImpl(Inline)] public static V1 Greater(V1 a, V1 b) => Mask(a.V > b.V);
     [MethodImpl(Inline)] public static V1 Less(V1 a, V1 b) => Mask(a.V < b.V);
