@@ -12,6 +12,7 @@ using NativeCam.Bench;
 //   memory [devices]                                     peak device memory of the YOLO passes
 //   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
+//   gemm-table [args]                                    GEMM GFLOP/s and % of measured peak per shape (GemmBench)
 // NATIVECAM_BENCH_INPROCESS=1 runs every suite's own jobs in this process (no SDK needed to build a host: the
 // self-contained package of scripts/gpu-run.sh sets it); `--inProcess` would add a second, default job instead.
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
@@ -22,6 +23,9 @@ switch (Arg(0, ""))
         break;
     case "profile":
         OpProfile.Run(int.Parse(Arg(1, "5")), Arg(2, "cpu"));
+        break;
+    case "gemm-table":
+        GemmTable.Run(args[1..]);
         break;
     case "memory":
         MemoryReport.Run(BenchDevice.Parse(Arg(1, "cpu,ilgpu-cpu")));

@@ -19,11 +19,14 @@ public sealed unsafe class SgemmTests : IDisposable
 
     static Sgemm.Path Parse(string path) => Enum.Parse<Sgemm.Path>(path);
 
-    /// <summary>m, n, k: ones, sizes around every tile width (4, 6, 8, 16, 32), K crossing KC, rows crossing MC, columns crossing NC.</summary>
+    /// <summary>
+    /// m, n, k: ones, sizes around every tile width (4, 6, 8, 16, 32), K crossing KC, rows crossing MC, columns
+    /// crossing NC, and a small C over a long K (split over the cores along K).
+    /// </summary>
     public static readonly int[][] Sizes =
     [
         [1, 1, 1], [1, 7, 1], [7, 1, 9], [8, 32, 8], [9, 33, 31], [31, 65, 33], [33, 31, 65], [65, 9, 7], [6, 16, 17],
-        [17, 40, 600], [300, 20, 10], [9, 2100, 5],
+        [17, 40, 600], [300, 20, 10], [9, 2100, 5], [20, 40, 1500],
     ];
 
     public static IEnumerable<object[]> PathsAndSizes() =>
@@ -55,10 +58,22 @@ public sealed unsafe class SgemmTests : IDisposable
     [InlineData("Vector512")]
     [InlineData("Vector256")]
     [InlineData("Scalar")]
-    public void LargeProductCrossingEveryBlockMatchesFloat64(string path)
+    public void ProductsCrossingEveryBlockMatchFloat64(string path)
     {
-        Run(path, 270, 2090, 300, new Layouts(false, true, false, 0), accumulate: false, bias: true, parallel: true);
-        Run(path, 270, 100, 300, new Layouts(true, false, false, 0), accumulate: true, bias: false, parallel: true);
+        // Small blocks (K 40, rows 48, columns 96) so that modest sizes cross each of them several times,
+        // with row blocks that end inside a sliver and a last K block shorter than the others.
+        var (kc, mc, nc) = (Sgemm.KC, Sgemm.MC, Sgemm.NC);
+        try
+        {
+            (Sgemm.KC, Sgemm.MC, Sgemm.NC) = (40, 48, 96);
+            Run(path, 101, 250, 130, new Layouts(false, true, false, 0), accumulate: false, bias: true, parallel: true);
+            Run(path, 101, 250, 130, new Layouts(true, false, false, 1), accumulate: true, bias: false, parallel: false);
+            Run(path, 70, 33, 300, new Layouts(false, false, true, 0), accumulate: true, bias: true, parallel: true);
+        }
+        finally
+        {
+            (Sgemm.KC, Sgemm.MC, Sgemm.NC) = (kc, mc, nc);
+        }
     }
 
     [Fact]
@@ -151,11 +166,20 @@ public sealed unsafe class SgemmTests : IDisposable
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) c[vc.At(i, j)] = accumulate ? (float)old[i * n + j] : float.NaN;
 
+        // parallel: every size takes the split paths (columns, rows or K, whichever the shape calls for).
         Sgemm.Override = path;
-        fixed (float* pa = a, pb = b, pc = c, pbias = rowBias)
-            Sgemm.Multiply(m, n, k, pa, va.Row, va.Col, pb, vb.Row, vb.Col, pc, vc.Row, vc.Col,
-                accumulate, parallel, bias ? pbias : null);
-        Sgemm.Override = Sgemm.Path.Auto;
+        long threshold = Sgemm.ParallelThreshold;
+        Sgemm.ParallelThreshold = 0;
+        try
+        {
+            fixed (float* pa = a, pb = b, pc = c, pbias = rowBias)
+                Sgemm.Multiply(m, n, k, pa, va.Row, va.Col, pb, vb.Row, vb.Col, pc, vc.Row, vc.Col,
+                    accumulate, parallel, bias ? pbias : null);
+        }
+        finally
+        {
+            (Sgemm.Override, Sgemm.ParallelThreshold) = (Sgemm.Path.Auto, threshold);
+        }
 
         string what = $"{path} {m}x{n}x{k} {l} accumulate={accumulate} bias={bias} parallel={parallel}";
         var expected = new bool[vc.Length];

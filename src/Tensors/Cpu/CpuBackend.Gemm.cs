@@ -32,7 +32,8 @@ public sealed partial class CpuBackend
             pb + (long)(i % lb.Batches) * lb.BatchStride, lb.RowStride, lb.ColStride,
             pc + (long)i * lc.BatchStride, lc.RowStride, lc.ColStride, parallel: parallel);
 
-        if (batch >= 2 && (long)m * n * k < SmallGemm)
+        long work = (long)m * n * k;
+        if (batch >= 2 && work < SmallGemm && batch * work >= Sgemm.ParallelThreshold)
             CpuParallel.For(batch, 1, (start, end) =>
             {
                 for (int i = start; i < end; i++) Product(i, false);

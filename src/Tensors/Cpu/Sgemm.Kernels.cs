@@ -173,6 +173,7 @@ internal static unsafe partial class Sgemm
         public static int MR => 4;
         public static int NR => 4;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias)
         {
             float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
@@ -218,6 +219,7 @@ internal static unsafe partial class Sgemm
     /// Writes the valid rows × cols corner of a tile computed into a scratch buffer (row stride nr) to C through
     /// any strides: the edge tiles and C with non-unit column stride.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void StorePartial(float* tile, int nr, int rows, int cols, float* c, long cRow, long cCol, bool load, float* bias)
     {
         for (int r = 0; r < rows; r++)

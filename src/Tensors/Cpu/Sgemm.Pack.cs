@@ -14,6 +14,7 @@ internal static unsafe partial class Sgemm
     /// <summary>
     /// dst[p·MR + r] = A[r, p] for r &lt; rows, p &lt; kc (0 for rows ≤ r &lt; MR), A[r, p] being a[r·aRow + p·aCol].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackA<TKernel>(float* a, long aRow, long aCol, int rows, int kc, float* dst) where TKernel : IMicroKernel
     {
         int mr = TKernel.MR;
@@ -40,6 +41,7 @@ internal static unsafe partial class Sgemm
     /// <summary>
     /// dst[p·NR + j] = B[p, j] for j &lt; cols, p &lt; kc (0 for cols ≤ j &lt; NR), B[p, j] being b[p·bRow + j·bCol].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackB<TKernel>(float* b, long bRow, long bCol, int cols, int kc, float* dst) where TKernel : IMicroKernel
     {
         int nr = TKernel.NR;
@@ -67,6 +69,27 @@ internal static unsafe partial class Sgemm
         }
     }
 
+    /// <summary>
+    /// A kc×nc block of B into nc/NR slivers (sliver s at dst + s·NR·kc). With contiguous rows, B is read row
+    /// by row across all the slivers (long sequential runs the prefetchers follow); otherwise sliver by sliver.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void PackPanel<TKernel>(float* b, long bRow, long bCol, int nc, int kc, float* dst) where TKernel : IMicroKernel
+    {
+        int nr = TKernel.NR, full = nc / nr, done = 0;
+        if (bCol == 1 && full > 1)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + p * bRow, d = dst + p * nr;
+                for (int s = 0; s < full; s++) CopyRow(src + s * nr, d + (long)s * nr * kc, nr);
+            }
+            done = full * nr;
+        }
+        for (int j = done; j < nc; j += nr)
+            PackB<TKernel>(b + j * bCol, bRow, bCol, Math.Min(nr, nc - j), kc, dst + (long)j * kc);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void CopyRow(float* src, float* dst, int count)
     {
@@ -82,6 +105,7 @@ internal static unsafe partial class Sgemm
     /// An 8-row sliver of a row-major A (rows contiguous along K): 8×8 blocks transposed in ymm registers,
     /// scalar for the last kc mod 8 steps.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackTransposed8(float* a, long aRow, int kc, float* dst)
     {
         int p = 0;
@@ -115,6 +139,7 @@ internal static unsafe partial class Sgemm
     /// as 16 columns of 16 K steps and transposed in zmm registers; the last kc mod 16 steps and missing
     /// columns are done element by element (zeros past <paramref name="cols"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackTransposed16(float* b, long bCol, int cols, int kc, float* dst, int nr)
     {
         int p = 0;
@@ -137,6 +162,7 @@ internal static unsafe partial class Sgemm
     /// dst[q·dstRow + j] = src[q + j·srcCol] for q, j &lt; 16: 16 row loads, four rounds of two-source permutes
     /// (64 vpermt2ps), 16 row stores.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Transpose16(float* src, long srcCol, float* dst, int dstRow)
     {
         // Round 1..4 interleave at distance 1, 2, 4, 8 lanes; the index vectors pick lanes from (x, y).

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 // The GEMM's micro-kernel paths are forced from the tests and timed side by side in the benchmarks.
 [assembly: InternalsVisibleTo("NativeCam.Tests")]
@@ -36,16 +38,20 @@ internal static unsafe partial class Sgemm
         : Path.Scalar;
 
     /// <summary>Most K steps per packed block: a KC×NR B̄ sliver (32 KB at NR = 32) fits in L1.</summary>
-    internal const int KC = 256;
+    internal static int KC = 256;
 
     /// <summary>Most rows per packed A block: MC×KC floats (256 KB) stay in L2 while the B̄ slivers go past.</summary>
-    internal const int MC = 256;
+    internal static int MC = 256;
 
     /// <summary>Most columns per packed B panel (KC×NC floats, 2 MB, in L2/L3), reused by every row block.</summary>
-    internal const int NC = 2048;
+    internal static int NC = 2048;
 
-    /// <summary>Below this many multiply-adds (m·n·k) a product runs on the calling thread.</summary>
-    internal const long ParallelThreshold = 1 << 18;
+    /// <summary>
+    /// Below this many multiply-adds (m·n·k) a product runs on the calling thread: ~20–40 µs of work, where
+    /// handing half to another core stops paying for the wake-up (measured: 64³ took 5 µs alone, 16 µs split).
+    /// Settable so that tests can take the parallel paths at small sizes.
+    /// </summary>
+    internal static long ParallelThreshold = 1 << 21;
 
     public static void Multiply(int m, int n, int k,
         float* a, long aRow, long aCol, float* b, long bRow, long bCol, float* c, long cRow, long cCol,
@@ -76,6 +82,13 @@ internal static unsafe partial class Sgemm
         public readonly long ARow = aRow, ACol = aCol, BRow = bRow, BCol = bCol, CRow = cRow, CCol = cCol;
         public readonly bool Accumulate = accumulate;
 
+        /// <summary>The product over K steps [p0, p1) only.</summary>
+        public Operands Part(int p0, int p1) =>
+            new(p1 - p0, A + p0 * ACol, ARow, ACol, B + p0 * BRow, BRow, BCol, C, CRow, CCol, Accumulate, RowBias);
+
+        /// <summary>The same product written to a row-major scratch C (row stride n), overwritten, without bias.</summary>
+        public Operands Into(float* c, int n) => new(K, A, ARow, ACol, B, BRow, BCol, c, n, 1, false, null);
+
         /// <summary>k = 0: C = bias (or C += bias).</summary>
         public void FillWithoutProduct(int m, int n)
         {
@@ -92,56 +105,136 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>
-    /// Splits C over the cores into contiguous column ranges (multiples of NR) when there are enough columns,
-    /// else into row ranges (multiples of MR); each range is an independent product with its own packing.
+    /// Spreads one product over the cores. Each range of the split is an independent product with its own
+    /// packing: contiguous column ranges (each repacks A: a range gets at least <see cref="MinSlivers"/>
+    /// slivers), else row ranges (each repacks B), else, for a small C over a long K (weight gradients), K
+    /// ranges whose partial products are added in a fixed order (deterministic). Ranges come in whole
+    /// multiples of the core count, up to 4 per core (for balance on a busy machine), with sizes differing by at
+    /// most one sliver.
     /// </summary>
     static void Run<TKernel>(Operands op, int m, int n, bool parallel) where TKernel : IMicroKernel
     {
-        if (!parallel)
-        {
-            Block<TKernel>(op, 0, m, 0, n);
-            return;
-        }
-        int mr = TKernel.MR, nr = TKernel.NR;
+        int mr = TKernel.MR, nr = TKernel.NR, cores = CpuParallel.Cores;
         int colSlivers = (n + nr - 1) / nr, rowSlivers = (m + mr - 1) / mr;
-        if (colSlivers >= 2 * CpuParallel.Cores || colSlivers >= rowSlivers)
-            CpuParallel.For(colSlivers, 1, (s0, s1) => Block<TKernel>(op, 0, m, s0 * nr, Math.Min(n, s1 * nr)));
+        bool longK = op.K >= 2 * KC * cores;
+        if (!parallel) Block<TKernel>(op, 0, m, 0, n);
+        else if (colSlivers >= cores * MinSlivers || colSlivers >= rowSlivers && !longK)
+            Spread(colSlivers, cores, (s0, s1) => Block<TKernel>(op, 0, m, s0 * nr, Math.Min(n, s1 * nr)));
+        else if (rowSlivers >= cores * MinSlivers || !longK)
+            Spread(rowSlivers, cores, (s0, s1) => Block<TKernel>(op, s0 * mr, Math.Min(m, s1 * mr), 0, n));
         else
-            CpuParallel.For(rowSlivers, 1, (s0, s1) => Block<TKernel>(op, s0 * mr, Math.Min(m, s1 * mr), 0, n));
+            SplitK<TKernel>(op, m, n, cores);
     }
 
+    /// <summary>Fewest column or row slivers per parallel range (each range repacks the other operand).</summary>
+    internal const int MinSlivers = 4;
+
+    /// <summary>Runs body over [0, slivers) cut into cores × (1..4) balanced ranges on the thread pool.</summary>
+    static void Spread(int slivers, int cores, Action<int, int> body)
+    {
+        int ranges = Math.Min(slivers, cores * Math.Clamp(slivers / (cores * MinSlivers), 1, 4));
+        Parallel.For(0, ranges, r => body((int)((long)r * slivers / ranges), (int)((long)(r + 1) * slivers / ranges)));
+    }
+
+    /// <summary>
+    /// C = Σ over <paramref name="parts"/> K ranges: the first range's product goes to C itself (with the
+    /// caller's accumulate and bias), the others to scratch matrices added to C afterwards, in order.
+    /// </summary>
+    static void SplitK<TKernel>(Operands op, int m, int n, int parts) where TKernel : IMicroKernel
+    {
+        int step = (op.K + parts - 1) / parts;
+        step = (step + 15) / 16 * 16;
+        parts = (op.K + step - 1) / step;
+        long cells = Align16((long)m * n);
+        float* scratch = PackBuffers.Rent(cells * (parts - 1));
+        try
+        {
+            Parallel.For(0, parts, t =>
+            {
+                var part = op.Part(t * step, Math.Min(op.K, (t + 1) * step));
+                if (t > 0) part = part.Into(scratch + (t - 1) * cells, n);
+                Block<TKernel>(part, 0, m, 0, n);
+            });
+            for (int t = 1; t < parts; t++)
+                for (int i = 0; i < m; i++)
+                {
+                    float* src = scratch + (t - 1) * cells + (long)i * n, dst = op.C + i * op.CRow;
+                    if (op.CCol == 1) AddRow(src, dst, n);
+                    else
+                        for (int j = 0; j < n; j++) dst[j * op.CCol] += src[j];
+                }
+        }
+        finally
+        {
+            PackBuffers.Return(scratch);
+        }
+    }
+
+    static void AddRow(float* src, float* dst, int count)
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j + 16 <= count; j += 16) Vector512.Store(Vector512.Load(dst + j) + Vector512.Load(src + j), dst + j);
+        for (; j < count; j++) dst[j] += src[j];
+    }
+
+    /// <summary>Most floats in one B̄ panel: NC shrinks for deep K blocks so the panel stays in L2.</summary>
+    internal static int PanelFloats = 256 * 2048;
+
     /// <summary>The blocked product for rows [i0, i1) and columns [j0, j1) of C, on the calling thread.</summary>
+    // Fully optimised from the first call: a GEMM calls this a few times only, so tiering would leave it in
+    // tier-0 / on-stack-replacement code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Block<TKernel>(in Operands op, int i0, int i1, int j0, int j1) where TKernel : IMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR, k = op.K;
         // Equal blocks no bigger than the maxima (k = 288 is two blocks of 144, not 256 + 32).
         int kcStep = Split(k, KC, 1), mcStep = Split(i1 - i0, MC, mr);
-        bool oneRowBlock = i1 - i0 <= mcStep;
-        float* buffer = PackBuffers.Rent();
+        int ncStep = Math.Min(Math.Min(NC, Math.Max(nr, PanelFloats / kcStep / nr * nr)), j1 - j0);
+        // Room for one Ā block, one B̄ panel and a tile, each 64-byte aligned.
+        long aFloats = Align16((long)mcStep * kcStep), bFloats = Align16((long)(ncStep + nr) * kcStep);
+        float* buffer = PackBuffers.Rent(aFloats + bFloats + mr * nr);
         try
         {
-            float* aPack = buffer, bPack = buffer + PackBuffers.AFloats, tile = bPack + PackBuffers.BFloats;
-            for (int jc = j0; jc < j1; jc += NC)
+            float* aPack = buffer, bPack = buffer + aFloats, tile = bPack + bFloats;
+            for (int jc = j0; jc < j1; jc += ncStep)
             {
-                int nc = Math.Min(NC, j1 - jc);
+                int nc = Math.Min(ncStep, j1 - jc);
                 for (int pc = 0; pc < k; pc += kcStep)
                 {
                     int kc = Math.Min(kcStep, k - pc);
                     bool load = op.Accumulate || pc > 0;
+                    // The whole B̄ panel first: B is read in long runs, and every row block reuses the panel.
+                    PackPanel<TKernel>(op.B + pc * op.BRow + jc * op.BCol, op.BRow, op.BCol, nc, kc, bPack);
                     for (int ic = i0; ic < i1; ic += mcStep)
                     {
                         int mc = Math.Min(mcStep, i1 - ic);
                         for (int ir = 0; ir < mc; ir += mr)
                             PackA<TKernel>(op.A + (ic + ir) * op.ARow + pc * op.ACol, op.ARow, op.ACol,
                                 Math.Min(mr, mc - ir), kc, aPack + ir * kc);
+                        // While the kernels work on this panel, pull the B source of the next one towards L2, one
+                        // sliver's share per sliver, so that packing it reads cache instead of DRAM (B row- or
+                        // column-major only; the memory-bound shapes are the small-m and long-K ones).
+                        float* next = null;
+                        int nextKc = 0, nextNc = 0;
+                        if (ic == i0 && (op.BCol == 1 || op.BRow == 1))
+                        {
+                            if (pc + kc < k)
+                            {
+                                next = op.B + (pc + kc) * op.BRow + jc * op.BCol;
+                                (nextKc, nextNc) = (Math.Min(kcStep, k - pc - kc), nc);
+                            }
+                            else if (jc + nc < j1)
+                            {
+                                next = op.B + (jc + nc) * op.BCol;
+                                (nextKc, nextNc) = (Math.Min(kcStep, k), Math.Min(ncStep, j1 - jc - nc));
+                            }
+                        }
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
-                            // The B̄ sliver is packed when the first row block needs it, while it is hot in L1;
-                            // with a single row block one sliver's room is enough.
-                            float* bSliver = oneRowBlock ? bPack : bPack + jr * kc;
-                            if (ic == i0)
-                                PackB<TKernel>(op.B + pc * op.BRow + (jc + jr) * op.BCol, op.BRow, op.BCol, cols, kc, bSliver);
+                            if (next != null && jr < nextNc) PrefetchSliver(next, op.BRow, op.BCol, jr, Math.Min(nr, nextNc - jr), nextKc);
+                            float* bSliver = bPack + jr * kc;
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 int rows = Math.Min(mr, mc - ir);
@@ -166,6 +259,19 @@ internal static unsafe partial class Sgemm
         }
     }
 
+    /// <summary>Prefetches (to L2) the part of B a sliver of columns [j0, j0 + cols) over kc steps reads; B row- or column-major.</summary>
+    static void PrefetchSliver(float* b, long bRow, long bCol, int j0, int cols, int kc)
+    {
+        if (!Sse.IsSupported) return;
+        if (bCol == 1)
+            for (int p = 0; p < kc; p++)
+                for (int j = 0; j < cols; j += 16) Sse.Prefetch1(b + p * bRow + j0 + j);
+        else
+            for (int j = 0; j < cols; j++)
+                for (int p = 0; p < kc; p += 16) Sse.Prefetch1(b + (j0 + j) * bCol + p);
+    }
+    static long Align16(long floats) => (floats + 15) & ~15L;
+
     /// <summary>The step that cuts <paramref name="length"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="unit"/>.</summary>
     static int Split(int length, int max, int unit)
     {
@@ -175,33 +281,42 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>
-    /// Packing buffers (64-byte aligned, one A block + one B panel + one tile each), kept in a few lock-free
-    /// slots so that steady-state products allocate nothing; more than that in flight at once are allocated
-    /// and freed.
+    /// Packing buffers, 64-byte aligned, kept in a few lock-free slots so that steady-state products allocate
+    /// nothing; a buffer too small for the request is replaced by a bigger one, and buffers returned when every
+    /// slot is taken are freed.
     /// </summary>
     static class PackBuffers
     {
-        /// <summary>Room for an MC×KC Ā block (MC rounded up to any MR), a KC×NC B̄ panel and a tile.</summary>
-        public const int AFloats = (MC + 16) * KC, BFloats = KC * NC, TileFloats = 16 * 64;
+        /// <summary>Floats before the data: the capacity lives in the first 8 bytes, the data stays 64-byte aligned.</summary>
+        const int Header = 16;
+
+        /// <summary>The smallest buffer handed out (a default-sized Ā block and B̄ panel), so sizes settle quickly.</summary>
+        const long MinFloats = 272L * 256 + 2080L * 256;
 
         static readonly nint[] _free = new nint[4 * Math.Max(2, Environment.ProcessorCount)];
 
-        public static float* Rent()
+        public static float* Rent(long floats)
         {
             for (int i = 0; i < _free.Length; i++)
             {
-                nint p = Interlocked.Exchange(ref _free[i], 0);
-                if (p != 0) return (float*)p;
+                var p = (float*)Interlocked.Exchange(ref _free[i], 0);
+                if (p == null) continue;
+                if (*(long*)p >= floats) return p + Header;
+                NativeMemory.AlignedFree(p);
+                break;
             }
-            return (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(
-                (nuint)(AFloats + BFloats + TileFloats) * sizeof(float), 64);
+            long capacity = Math.Max(floats, MinFloats);
+            var fresh = (float*)NativeMemory.AlignedAlloc((nuint)((capacity + Header) * sizeof(float)), 64);
+            *(long*)fresh = capacity;
+            return fresh + Header;
         }
 
-        public static void Return(float* buffer)
+        public static void Return(float* data)
         {
+            float* p = data - Header;
             for (int i = 0; i < _free.Length; i++)
-                if (Interlocked.CompareExchange(ref _free[i], (nint)buffer, 0) == 0) return;
-            System.Runtime.InteropServices.NativeMemory.AlignedFree(buffer);
+                if (Interlocked.CompareExchange(ref _free[i], (nint)p, 0) == 0) return;
+            NativeMemory.AlignedFree(p);
         }
     }
 }
