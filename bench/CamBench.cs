@@ -7,28 +7,27 @@ using NativeCam.Yolo;
 namespace NativeCam.Bench;
 
 /// <summary>
-/// The issue's bar: yolov5n on samples/bus.jpg letterboxed to 640 (640×480), ILGPU's CPU accelerator.
+/// The issue's bar: yolov5n on samples/bus.jpg letterboxed to 640 (640×480), per backend (<see cref="BenchDevice"/>).
 /// <c>Forward</c> is the plain forward pass; <c>ForwardGradCamOneSweep</c> is a whole <see cref="YoloCam.Compute"/>
 /// (forward with model.17/20/23 watched, seeds, one K-target backward sweep, Grad-CAM maps and ranges at the three
 /// layers for all K detections); <c>ForwardGradCamKSweeps</c> does the same with K separate backward passes (one
 /// target each, as the seed tools loop). CAM cost in forwards = (ForwardGradCam − Forward) / Forward: bar &lt; 1.
 /// </summary>
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3, invocationCount: 1)]
 public class CamBench
 {
     static readonly string[] Layers = ["model.17.cv3.act", "model.20.cv3.act", "model.23.cv3.act"];
+
+    [ParamsSource(nameof(Backends))]
+    public string Backend { get; set; } = "cpu";
+
+    public static IEnumerable<string> Backends() => BenchDevice.Names();
 
     Device _device = null!;
     YoloModel _model = null!;
     Tensor _input = null!;
     YoloTargets _targets = null!;
     YoloCam _cam = null!;
-
-    public static string Samples()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "NativeCam.sln"))) return Path.Combine(d.FullName, "samples");
-        throw new DirectoryNotFoundException("cannot find the repository root (NativeCam.sln)");
-    }
 
     internal YoloModel Model => _model;
     internal Tensor Input => _input;
@@ -37,9 +36,9 @@ public class CamBench
     [GlobalSetup]
     public void Setup()
     {
-        _device = Device.OpenCpu();
-        _model = YoloModel.Build(_device, YoloCheckpoint.Load(Path.Combine(Samples(), "yolov5n.pt")));
-        var image = ImageLoader.Load(Path.Combine(Samples(), "bus.jpg"));
+        _device = BenchDevice.Open(Backend);
+        _model = YoloModel.Build(_device, YoloCheckpoint.Load(BenchPaths.Sample("yolov5n.pt")));
+        var image = ImageLoader.Load(BenchPaths.Sample("bus.jpg"));
         LetterboxInfo info;
         (_input, info) = Letterbox.Apply(_device, image, 640);
         using (var tape = new Tape())
@@ -49,7 +48,7 @@ public class CamBench
             _targets = YoloTargets.FromDetections(detections);
         }
         _cam = new YoloCam(_model);
-        Console.WriteLine($"// CamBench: input {Tensor.Format(_input.Shape)}, K = {_targets.Count} detections, levels {string.Join(",", _targets.Items.Select(t => t.Level))}");
+        Console.WriteLine($"// CamBench on {_device.Description}: input {Tensor.Format(_input.Shape)}, K = {_targets.Count} detections, levels {string.Join(",", _targets.Items.Select(t => t.Level))}");
     }
 
     [Benchmark(Baseline = true)]

@@ -7,15 +7,15 @@ using NativeCam.Yolo;
 namespace NativeCam.Bench;
 
 /// <summary>
-/// `dotnet run -c Release --project bench -- cam-profile [repeats]`: where the time of CamBench goes, measured
+/// `dotnet run -c Release --project bench -- cam-profile [repeats] [backend]`: where the time of CamBench goes, measured
 /// with Stopwatch after a warm-up (medians of the repeats): the forward layer by layer (synchronised after each),
 /// the CAM request's phases, and the same with K separate sweeps.
 /// </summary>
 public static class CamProfile
 {
-    public static void Run(int repeats)
+    public static void Run(int repeats, string backend)
     {
-        var bench = new CamBench();
+        var bench = new CamBench { Backend = backend };
         bench.Setup();
         var (model, input, targets) = (bench.Model, bench.Input, bench.Targets);
         var device = input.Device;

@@ -6,13 +6,19 @@ namespace NativeCam.Bench;
 
 /// <summary>
 /// Peak device memory (the buffer pool's exact counter) of forward and forward + backward (K = 5, three layers)
-/// at 640 for yolov5n and yolov5s: `dotnet run -c Release --project bench -- memory`.
+/// at 640 for yolov5n and yolov5s, per backend: `dotnet run -c Release --project bench -- memory [cpu,ilgpu-cpu]`.
+/// The pool counts device buffers only: scratch a backend takes outside the pool is not in these numbers.
 /// </summary>
 public static class MemoryReport
 {
-    public static void Run()
+    public static void Run(IEnumerable<string> backends)
     {
-        using var device = Device.OpenCpu();
+        foreach (var backend in backends) Run(backend);
+    }
+
+    static void Run(string backend)
+    {
+        using var device = BenchDevice.Open(backend);
         var (input, _) = Letterbox.Apply(device, ImageLoader.Load(BenchPaths.Sample("bus.jpg")));
         using (input)
         {

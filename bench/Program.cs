@@ -1,11 +1,45 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using NativeCam.Bench;
 
-// The benchmark suites: `dotnet run -c Release --project bench -- --filter '*'` (see bench/README.md).
-// `-- memory` prints peak device memory of the YOLO passes; `-- cam-profile [repeats]` prints where
-// CamBench's time goes (Stopwatch medians, bench/cam-results.md); `-- vit [repeats]` times ViT-B/16 (VitBench).
-if (args is ["memory"]) MemoryReport.Run();
-else if (args.Length > 0 && args[0] == "cam-profile") CamProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
-else if (args.Length > 0 && args[0] == "vit") VitBench.Run(args.Length > 1 ? int.Parse(args[1]) : 1);
-else if (args.Length > 0 && args[0] == "gemm-table") GemmTable.Run(args[1..]); // GEMM GFLOP/s and % of measured peak per shape (GemmBench)
-else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// The benchmark suites: `dotnet run -c Release --project bench -- --filter '*'` (see bench/README.md); the
+// end-to-end suites run on every backend of BenchDevice (cpu and ilgpu-cpu; NATIVECAM_BENCH_DEVICES overrides).
+// Stopwatch modes:
+//   e2e [repeats] [devices] [--works a,b] [--out FILE]   the work of bench/pytorch/e2e.py, JSON (bench/vs-pytorch.sh)
+//   profile [repeats] [device]                          time per backend op of yolov5n forward and detect-cam
+//   memory [devices]                                     peak device memory of the YOLO passes
+//   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
+//   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
+//   gemm-table [args]                                    GEMM GFLOP/s and % of measured peak per shape (GemmBench)
+// NATIVECAM_BENCH_INPROCESS=1 runs every suite's own jobs in this process (no SDK needed to build a host: the
+// self-contained package of scripts/gpu-run.sh sets it); `--inProcess` would add a second, default job instead.
+string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
+switch (Arg(0, ""))
+{
+    case "e2e":
+        EndToEnd.Run(args[1..]);
+        break;
+    case "profile":
+        OpProfile.Run(int.Parse(Arg(1, "5")), Arg(2, "cpu"));
+        break;
+    case "gemm-table":
+        GemmTable.Run(args[1..]);
+        break;
+    case "memory":
+        MemoryReport.Run(BenchDevice.Parse(Arg(1, "cpu,ilgpu-cpu")));
+        break;
+    case "cam-profile":
+        CamProfile.Run(int.Parse(Arg(1, "5")), Arg(2, "cpu"));
+        break;
+    case "vit":
+        foreach (var device in BenchDevice.Parse(Arg(2, "cpu"))) VitBench.Run(int.Parse(Arg(1, "1")), device);
+        break;
+    default:
+        var config = DefaultConfig.Instance;
+        if (Environment.GetEnvironmentVariable("NATIVECAM_BENCH_INPROCESS") == "1")
+            config = config.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).AsMutator());
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        break;
+}

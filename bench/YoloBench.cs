@@ -6,18 +6,25 @@ using NativeCam.Yolo;
 namespace NativeCam.Bench;
 
 /// <summary>
-/// YOLOv5 on ILGPU's CPU accelerator at 640 on samples/bus.jpg (letterboxed to 640x480): forward only, and
-/// forward + one backward sweep with K = 5 targets to the three C3 outputs the seed tools watch
-/// (model.17/20/23.cv3.act). yolov5n is the bundled official checkpoint; yolov5s has yolov5s's widths
-/// (width_multiple 0.50) with random weights. Peak device memory: `dotnet run -c Release -- memory`.
+/// YOLOv5 at 640 on samples/bus.jpg (letterboxed to 640x480), per backend (<see cref="BenchDevice"/>: the SIMD
+/// CPU backend and the ILGPU kernels on the CPU simulator): forward only, and forward + one backward sweep with
+/// K = 5 targets to the three C3 outputs the seed tools watch (model.17/20/23.cv3.act). yolov5n is the bundled
+/// official checkpoint; yolov5s has yolov5s's widths (width_multiple 0.50) with random weights.
+/// One invocation per iteration, 3 iterations: a pass on the ILGPU simulator takes seconds.
+/// Peak device memory: `dotnet run -c Release -- memory`.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3, invocationCount: 1)]
 public class YoloBench
 {
     public static readonly string[] Layers = ["model.17.cv3.act", "model.20.cv3.act", "model.23.cv3.act"];
 
     [Params("yolov5n", "yolov5s")]
     public string Model { get; set; } = "yolov5n";
+
+    [ParamsSource(nameof(Backends))]
+    public string Backend { get; set; } = "cpu";
+
+    public static IEnumerable<string> Backends() => BenchDevice.Names();
 
     Device _device = null!;
     YoloDetector _detector = null!;
@@ -26,7 +33,7 @@ public class YoloBench
     [GlobalSetup]
     public void Setup()
     {
-        _device = Device.OpenCpu();
+        _device = BenchDevice.Open(Backend);
         _detector = Open(_device, Model);
         (_input, _) = Letterbox.Apply(_device, ImageLoader.Load(BenchPaths.Sample("bus.jpg")));
     }

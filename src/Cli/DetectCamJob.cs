@@ -120,18 +120,17 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         }
         foreach (var (layer, tensor) in result.GuidedGradCam)
         {
-            var all = tensor.ToArray();
-            int per = all.Length / detections.Count;
+            if (!Enumerable.Range(0, detections.Count).Any(k => Wanted(k, layer))) continue;
+            var rendered = GuidedRenderer.Render(tensor, info);
+            var all = cam.DumpMaps ? tensor.ToArray() : null;
+            int per = tensor.Length / detections.Count;
             for (int k = 0; k < detections.Count; k++)
             {
                 if (!Wanted(k, layer)) continue;
-                var slice = all.AsSpan(k * per, per);
-                var picture = GuidedImage.Render(slice, info);
+                var picture = rendered.Pictures[k];
                 new Annotator(picture).Draw(detections[k], names);
-                float min = float.MaxValue, max = float.MinValue;
-                foreach (var v in slice) { min = Math.Min(min, v); max = Math.Max(max, v); }
-                overlays.Add(new Overlay(k, layer, picture, new MapStats(min, max, !(max > min)),
-                    cam.DumpMaps ? (slice.ToArray(), tensor.Shape[1..]) : null));
+                overlays.Add(new Overlay(k, layer, picture, rendered.Stats[k],
+                    all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..])));
             }
         }
         return overlays.OrderBy(o => o.Detection).ToList();

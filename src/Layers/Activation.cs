@@ -23,6 +23,16 @@ public static class Activations
         };
     }
 
+    /// <summary>The backend's pointwise op for an activation; null for Identity.</summary>
+    public static UnaryOp? AsUnary(this Activation a) => a switch
+    {
+        Activation.Silu => UnaryOp.Silu,
+        Activation.Relu => UnaryOp.Relu,
+        Activation.Sigmoid => UnaryOp.Sigmoid,
+        Activation.Gelu => UnaryOp.Gelu,
+        _ => null,
+    };
+
     public static Var Apply(this Activation a, Var x) => a switch
     {
         Activation.Identity => x,

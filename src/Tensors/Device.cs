@@ -16,7 +16,7 @@ public sealed class Device : IDisposable
     public Accelerator Accelerator { get; }
     public DeviceKind Kind { get; }
     public BufferPool Pool { get; }
-    public IBackend Backend { get; }
+    public IBackend Backend { get; private set; }
 
     /// <summary>True on ILGPU's CPU accelerator (both CPU kinds): ILGPU kernels are then launched with few, coarse
     /// threads, and device memory is host memory that plain C# can read and write through a pointer.</summary>
@@ -77,12 +77,24 @@ public sealed class Device : IDisposable
         return new Device(context, cpu.CreateAccelerator(context), kind);
     }
 
+    /// <summary>
+    /// Starts timing every backend call on this device (see <see cref="ProfilingBackend"/>); returns the profiler.
+    /// Calling it again returns the same one.
+    /// </summary>
+    public ProfilingBackend Profile()
+    {
+        if (Backend is ProfilingBackend p) return p;
+        var profiler = new ProfilingBackend(Backend, this);
+        Backend = profiler;
+        return profiler;
+    }
+
     /// <summary>Waits for all queued kernels.</summary>
     public void Synchronize() => Accelerator.Synchronize();
 
     public void Dispose()
     {
-        (Backend as IDisposable)?.Dispose();
+        ((Backend as ProfilingBackend)?.Inner as IDisposable ?? Backend as IDisposable)?.Dispose();
         Pool.Dispose();
         Accelerator.Dispose();
         _context.Dispose();

@@ -17,7 +17,7 @@ public static class CamFixture
 
     public static readonly CamMethod[] AllMethods = Enum.GetValues<CamMethod>();
 
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
 
     static readonly Lazy<YoloModel> _model = new(() => YoloModel.Build(D, YoloCheckpoint.Load(YoloFixture.Weights)));
     static readonly Lazy<JsonElement> _json = new(() =>

@@ -8,7 +8,7 @@ namespace NativeCam.Tests.Cam;
 /// <summary>The CAM kernels on small hand-made inputs where the answer is known exactly.</summary>
 public class CamKernelTests
 {
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
     static IlgpuCamKernels K => IlgpuCamKernels.For(D);
 
     [Fact]

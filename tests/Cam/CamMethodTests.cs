@@ -35,7 +35,7 @@ public class CamMethodTests
     [Fact]
     public void XGradCamKernelOnPyTorchFloat32Inputs()
     {
-        var d = TestDevice.Cpu;
+        var d = TestDevice.Default;
         var (av, ashape) = Yolo.YoloFixture.Array("yolov5n_act_model_23_cv3_act");
         var (gv, gshape) = Yolo.YoloFixture.Array("yolov5n_grad2_model_23_cv3_act");
         using var a = Tensors.Tensor.FromArray(d, av, ashape);

@@ -65,6 +65,31 @@ public class DetectCamCommandTests
     }
 
     [Fact]
+    public void GuidedGradCamWritesAnInputSpacePicturePerDetectionAtTheOriginalSize()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("zidane.jpg"), "--out", outDir, "--method", "guided-gradcam",
+                "--layer", "auto");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var folder = Path.Combine(outDir, "zidane");
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+            var maps = doc.RootElement.GetProperty("maps").EnumerateArray().ToArray();
+            Assert.Equal(doc.RootElement.GetProperty("detections").GetArrayLength(), maps.Length);
+            foreach (var m in maps)
+            {
+                Assert.False(m.GetProperty("empty").GetBoolean());
+                var image = ImageLoader.Load(Path.Combine(folder, m.GetProperty("file").GetString()!));
+                Assert.Equal((720, 1280), (image.Height, image.Width));
+                // Guided pictures are grey where the gradient is zero and vary where it is not.
+                Assert.True(image.Pixels.Distinct().Count() > 16);
+            }
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
     public void AFolderIsProcessedInOrderAndAnUnreadableFileIsSkippedWithExitCodeOne()
     {
         var inDir = TempDir();

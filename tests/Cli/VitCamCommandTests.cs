@@ -110,7 +110,7 @@ public class VitCamCommandTests
 
     static float[] InProcess(string method, HeadFusion fusion, double discard, int? cls, out int top1)
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.Default;
         using var model = VitModel.Build(device, VitCheckpoint.Load(VitFixture.Timm, heads: 2));
         var (data, shape) = Npy.Read(ZidaneTensor);
         using var x = Tensor.FromArray(device, data, shape);

@@ -5,7 +5,7 @@ namespace NativeCam.Tests;
 
 public class BufferPoolTests
 {
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
 
     [Theory]
     [InlineData(1, 256)]

@@ -48,16 +48,16 @@ public class DeviceTests
     [Fact]
     public void CpuIsTheSimdBackendAndIlgpuCpuTheGpuKernelsOnTheSimulator()
     {
-        Assert.IsType<CpuBackend>(TestDevice.Cpu.Backend);
+        Assert.IsType<CpuBackend>(TestDevice.Simd.Backend);
         Assert.IsType<IlgpuBackend>(TestDevice.IlgpuCpu.Backend);
         Assert.Equal("ilgpu-cpu", TestDevice.IlgpuCpu.Kind.Name());
-        Assert.StartsWith("cpu: SIMD backend", TestDevice.Cpu.Description);
+        Assert.StartsWith("cpu: SIMD backend", TestDevice.Simd.Description);
     }
 
     [Fact]
     public void CpuLaunchesFewCoarseThreads()
     {
-        var (threads, work) = Launch.Plan(TestDevice.Cpu, 1_000_000);
+        var (threads, work) = Launch.Plan(TestDevice.IlgpuCpu, 1_000_000);
         Assert.True(threads <= Environment.ProcessorCount * 4, $"{threads} threads");
         Assert.True((long)work.Chunk * threads >= 1_000_000);
     }

@@ -7,7 +7,7 @@ namespace NativeCam.Tests;
 /// <summary>The tape's contract: what it records, which gradients it computes, and that it owns the pass's memory.</summary>
 public class TapeTests
 {
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
 
     [Fact]
     public void InferenceRecordsNothing()

@@ -5,7 +5,7 @@ namespace NativeCam.Tests;
 
 public class TensorTests
 {
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
 
     [Fact]
     public void RoundTripsThroughTheDevice()

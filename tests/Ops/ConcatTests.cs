@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>Concat along channels: forward vs float64, gradients vs finite differences and PyTorch, K targets.</summary>
 public abstract class ConcatTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : ConcatTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : ConcatTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : ConcatTests(TestDevice.Simd);
+    public sealed class Ilgpu() : ConcatTests(TestDevice.Ilgpu);
 
     const string File = "ops/spatial.json";
 

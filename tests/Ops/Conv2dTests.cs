@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>Conv2d: forward vs float64, input/weight/bias gradients vs finite differences and PyTorch, K targets, memory.</summary>
 public abstract class Conv2dTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : Conv2dTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : Conv2dTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : Conv2dTests(TestDevice.Simd);
+    public sealed class Ilgpu() : Conv2dTests(TestDevice.Ilgpu);
 
     const string File = "ops/spatial.json";
 
@@ -46,6 +46,31 @@ public abstract class Conv2dTests(Device device) : BackendTests(device)
         Check.Close(r.Grads[0], GradCheck.Numeric(p => f(p, wt, bOrNull), x, gy), "conv2d grad x vs finite differences");
         Check.Close(r.Grads[1], GradCheck.Numeric(p => f(x, p, bOrNull), wt, gy), "conv2d grad w vs finite differences");
         if (bias) Check.Close(r.Grads[2], GradCheck.Numeric(p => f(x, wt, p), b, gy), "conv2d grad b vs finite differences");
+    }
+
+    // The fused conv + activation must be exactly the two ops: same outputs, same gradients for x, w and b (K = 2).
+    [Theory]
+    [InlineData("silu", 1, 5, 9, 11, 7, 3, 3, 1, 1, 1, 1, 1)]
+    [InlineData("relu", 2, 6, 8, 6, 6, 1, 1, 1, 1, 0, 0, 1)]
+    [InlineData("sigmoid", 1, 4, 9, 9, 4, 3, 3, 2, 2, 1, 1, 4)]
+    [InlineData("gelu", 1, 4, 7, 10, 6, 3, 3, 2, 1, 1, 1, 2)]
+    public void ConvActivationIsExactlyConvThenActivation(string actName, int n, int cin, int h, int w, int cout, int kh, int kw,
+        int sh, int sw, int ph, int pw, int groups)
+    {
+        var act = actName switch { "silu" => UnaryOp.Silu, "relu" => UnaryOp.Relu, "sigmoid" => UnaryOp.Sigmoid, _ => UnaryOp.Gelu };
+        var rng = new Rng(cin * 31 + h);
+        int[] xs = [n, cin, h, w], ws = [cout, cin / groups, kh, kw];
+        OpInput[] inputs = [new(rng.Uniform(Tensor.ShapeLength(xs)), xs), new(rng.Uniform(Tensor.ShapeLength(ws)), ws), new(rng.Uniform(cout), [cout])];
+        int oh = (h + 2 * ph - kh) / sh + 1, ow = (w + 2 * pw - kw) / sw + 1;
+        var gy = rng.Uniform(2 * n * cout * oh * ow);
+
+        var fused = OpRunner.Run(v => Ops.Conv2dActivation(v[0], v[1], v[2], (sh, sw), (ph, pw), groups, act).Activated, inputs, gy);
+        var twoOps = OpRunner.Run(v => Ops.Unary(act, Ops.Conv2d(v[0], v[1], v[2], (sh, sw), (ph, pw), groups)), inputs, gy);
+
+        Assert.Equal(twoOps.OutputShape, fused.OutputShape);
+        Check.Close(fused.Output, twoOps.Output, "fused forward", rtol: 1e-6, atol: 1e-7);
+        for (int i = 0; i < 3; i++)
+            Check.Close(fused.Grads[i]!, twoOps.Grads[i]!, $"fused grad {i}", rtol: 1e-6, atol: 1e-7);
     }
 
     // Larger shapes exercise many register tiles, tiles that overhang rows and groups (channel counts that are not

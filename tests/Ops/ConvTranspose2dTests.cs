@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>ConvTranspose2d: forward vs a float64 scatter, all gradients vs finite differences and PyTorch, K targets.</summary>
 public abstract class ConvTranspose2dTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : ConvTranspose2dTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : ConvTranspose2dTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : ConvTranspose2dTests(TestDevice.Simd);
+    public sealed class Ilgpu() : ConvTranspose2dTests(TestDevice.Ilgpu);
 
     const string File = "ops/spatial.json";
 

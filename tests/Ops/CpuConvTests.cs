@@ -12,8 +12,8 @@ namespace NativeCam.Tests;
 /// </summary>
 public abstract class CpuConvTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : CpuConvTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : CpuConvTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : CpuConvTests(TestDevice.Simd);
+    public sealed class Ilgpu() : CpuConvTests(TestDevice.Ilgpu);
 
     [Theory]
     //          n  k cin  h   w cout kh kw sh sw ph pw groups
@@ -82,7 +82,7 @@ public abstract class CpuConvTests(Device device) : BackendTests(device)
     /// </summary>
     static void Check3(Rng rng, int n, int k, int[] xs, int[] ws, ConvGeometry g, Func<int, int, double[]> gradient)
     {
-        var device = TestDevice.Current;
+        var device = TestDevice.CurrentOrDefault;
         var (sh, sw, ph, pw, groups) = (g.StrideH, g.StrideW, g.PadH, g.PadW, g.Groups);
         int cout = ws[0], oh = (xs[2] + 2 * ph - ws[2]) / sh + 1, ow = (xs[3] + 2 * pw - ws[3]) / sw + 1;
         var x = rng.Uniform(Tensor.ShapeLength(xs));

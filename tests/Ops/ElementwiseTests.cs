@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>Pointwise ops: forward vs float64, backward vs finite differences and PyTorch autograd, K targets.</summary>
 public abstract class ElementwiseTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : ElementwiseTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : ElementwiseTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : ElementwiseTests(TestDevice.Simd);
+    public sealed class Ilgpu() : ElementwiseTests(TestDevice.Ilgpu);
 
     const string File = "ops/elementwise.json";
 

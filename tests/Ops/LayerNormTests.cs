@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>LayerNorm with gamma/beta: forward vs float64, gradients of x, gamma and beta vs finite differences and PyTorch, K targets.</summary>
 public abstract class LayerNormTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : LayerNormTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : LayerNormTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : LayerNormTests(TestDevice.Simd);
+    public sealed class Ilgpu() : LayerNormTests(TestDevice.Ilgpu);
 
     [Theory]
     [InlineData(new[] { 1, 1 }, 1e-5)]

@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>MatMul and Linear: forward vs float64, backward vs finite differences and PyTorch, K targets.</summary>
 public abstract class MatMulTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : MatMulTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : MatMulTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : MatMulTests(TestDevice.Simd);
+    public sealed class Ilgpu() : MatMulTests(TestDevice.Ilgpu);
 
     [Theory]
     [InlineData(new[] { 1, 1 }, new[] { 1, 1 }, false, false)]

@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>Permute, Transpose and Narrow (strided copies): forward vs float64, backward vs finite differences and PyTorch, K targets.</summary>
 public abstract class PermuteTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : PermuteTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : PermuteTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : PermuteTests(TestDevice.Simd);
+    public sealed class Ilgpu() : PermuteTests(TestDevice.Ilgpu);
 
     [Theory]
     [InlineData(new[] { 1, 1 }, new[] { 1, 0 })]

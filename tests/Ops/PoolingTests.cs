@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>MaxPool2d and nearest Upsample: forward vs float64, backward vs finite differences and PyTorch, ties, K targets.</summary>
 public abstract class PoolingTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : PoolingTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : PoolingTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : PoolingTests(TestDevice.Simd);
+    public sealed class Ilgpu() : PoolingTests(TestDevice.Ilgpu);
 
     const string File = "ops/spatial.json";
 

@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>Sum, Mean and Max: forward vs float64, backward vs finite differences and PyTorch, K targets.</summary>
 public abstract class ReduceTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : ReduceTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : ReduceTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : ReduceTests(TestDevice.Simd);
+    public sealed class Ilgpu() : ReduceTests(TestDevice.Ilgpu);
 
     static Var Apply(string op, Var x, int[] axes, bool keepDim) => op switch
     {

@@ -100,7 +100,7 @@ public sealed unsafe class SgemmTests : IDisposable
             var rng = new Rng(batch * 7 + m);
             var a = rng.Uniform(batch * k * m);
             var b = rng.Uniform(k * n);
-            var device = TestDevice.Cpu;
+            var device = TestDevice.Default;
             using var ta = Tensor.FromArray(device, a.Select(v => (float)v).ToArray(), batch, k, m);
             using var tb = Tensor.FromArray(device, b.Select(v => (float)v).ToArray(), k, n);
             using var tc = Tensor.Empty(device, batch, m, n);
@@ -122,7 +122,7 @@ public sealed unsafe class SgemmTests : IDisposable
     [Fact]
     public void BackendGemmRejectsOperandsPastTheirTensors()
     {
-        var device = TestDevice.Cpu;
+        var device = TestDevice.Default;
         using var a = Tensor.Empty(device, 4, 5);
         using var b = Tensor.Empty(device, 5, 6);
         using var c = Tensor.Empty(device, 4, 6);

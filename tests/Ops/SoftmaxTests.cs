@@ -7,8 +7,8 @@ namespace NativeCam.Tests;
 /// <summary>Softmax over the last axis: forward vs float64, backward vs finite differences and PyTorch, K targets.</summary>
 public abstract class SoftmaxTests(Device device) : BackendTests(device)
 {
-    public sealed class Simd() : SoftmaxTests(TestDevice.Cpu);
-    public sealed class Ilgpu() : SoftmaxTests(TestDevice.IlgpuCpu);
+    public sealed class Simd() : SoftmaxTests(TestDevice.Simd);
+    public sealed class Ilgpu() : SoftmaxTests(TestDevice.Ilgpu);
 
     [Theory]
     [InlineData(new[] { 1, 1 }, 1.0)]

@@ -3,14 +3,18 @@ using NativeCam.Tensors;
 namespace NativeCam.Tests;
 
 /// <summary>
-/// The devices tests run on: <see cref="Cpu"/> is the SIMD CPU backend (the default everywhere),
-/// <see cref="IlgpuCpu"/> the ILGPU kernels on ILGPU's CPU accelerator (the GPU code path). Rented
-/// buffers are filled with NaN, so an output element a kernel forgot to write makes the test fail.
+/// The devices tests run on. <see cref="Default"/> is the device named by NATIVECAM_DEVICE (cuda, opencl,
+/// cpu, ilgpu-cpu), else the SIMD CPU backend: the whole suite runs on a GPU with NATIVECAM_DEVICE=cuda.
+/// The op tests run on both backends: <see cref="Simd"/> (the SIMD CPU backend) and <see cref="Ilgpu"/> (the
+/// ILGPU kernels: on the GPU that NATIVECAM_DEVICE names, else on ILGPU's CPU accelerator). Rented buffers are
+/// filled with NaN, so an output element a kernel forgot to write makes the test fail.
 /// </summary>
 public static class TestDevice
 {
     static readonly Lazy<Device> _simd = new(() => Poisoned(Device.OpenCpu()));
-    static readonly Lazy<Device> _ilgpu = new(() => Poisoned(Device.OpenIlgpuCpu()));
+    static readonly Lazy<Device> _ilgpuCpu = new(() => Poisoned(Device.OpenIlgpuCpu()));
+    static readonly Lazy<Device?> _gpu = new(() =>
+        DeviceKinds.Parse(null) is DeviceKind.Cuda or DeviceKind.OpenCL ? Poisoned(Device.Open((string?)null)) : null);
 
     static Device Poisoned(Device d)
     {
@@ -18,17 +22,25 @@ public static class TestDevice
         return d;
     }
 
-    public static Device Cpu => _simd.Value;
+    /// <summary>The device tests use unless they compare backends.</summary>
+    public static Device Default => _gpu.Value ?? (DeviceKinds.Parse(null) == DeviceKind.IlgpuCpu ? _ilgpuCpu.Value : _simd.Value);
 
-    public static Device IlgpuCpu => _ilgpu.Value;
+    /// <summary>The SIMD CPU backend.</summary>
+    public static Device Simd => _simd.Value;
+
+    /// <summary>The ILGPU kernels: on the GPU NATIVECAM_DEVICE names, else on ILGPU's CPU accelerator.</summary>
+    public static Device Ilgpu => _gpu.Value ?? _ilgpuCpu.Value;
+
+    /// <summary>ILGPU's CPU accelerator with the ILGPU kernels (the GPU code path without a GPU).</summary>
+    public static Device IlgpuCpu => _ilgpuCpu.Value;
 
     /// <summary>
     /// The device of the backend under test: set by <see cref="BackendTests"/> for the op tests that run on
-    /// both backends (test classes never run in parallel), else the SIMD CPU backend.
+    /// both backends (test classes never run in parallel), else null (<see cref="CurrentOrDefault"/>).
     /// </summary>
-    public static Device Current { get; internal set; } = null!;
+    public static Device? Current { get; internal set; }
 
-    internal static Device CurrentOrDefault => Current ?? Cpu;
+    internal static Device CurrentOrDefault => Current ?? Default;
 }
 
 /// <summary>
@@ -39,5 +51,5 @@ public abstract class BackendTests : IDisposable
 {
     protected BackendTests(Device device) => TestDevice.Current = device;
 
-    public void Dispose() => TestDevice.Current = null!;
+    public void Dispose() => TestDevice.Current = null;
 }

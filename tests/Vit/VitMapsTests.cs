@@ -20,7 +20,7 @@ public class VitMapsTests
     const string File = "vit/vit_maps.json";
     const double LogitTol = 1e-4, MapTol = 1e-3;
 
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
 
     static void CloseToMax(float[] actual, FixtureArray expected, string what, double rel)
     {

@@ -15,7 +15,7 @@ namespace NativeCam.Tests.Vit;
 /// </summary>
 public class VitModelTests
 {
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
     static VitFixture F => VitFixture.Small;
 
     static void CloseToScale(float[] actual, FixtureArray expected, string what, double rel = 1e-4)
@@ -209,8 +209,8 @@ public class VitRandomWeightsTests
     public void Random_checkpoint_builds_and_gives_finite_logits_of_the_configured_shape()
     {
         var config = new VitConfig(ImageSize: 16, PatchSize: 4, Depth: 3, Heads: 4, Hidden: 32, MlpDim: 64, Classes: 7);
-        using var model = VitModel.Build(TestDevice.Cpu, VitRandomWeights.Checkpoint(config, seed: 3));
-        using var x = Tensor.Full(TestDevice.Cpu, 0.5f, 2, 3, 16, 16);
+        using var model = VitModel.Build(TestDevice.Default, VitRandomWeights.Checkpoint(config, seed: 3));
+        using var x = Tensor.Full(TestDevice.Default, 0.5f, 2, 3, 16, 16);
         using var tape = new Tape();
         tape.Watch(model.AttentionNames.ToArray());
 
@@ -240,8 +240,8 @@ public class VitTinyCheckpointTests
         Assert.Equal(layout, checkpoint.Layout);
         Assert.Equal(new VitConfig(8, 4, 2, 2, 8, 16, 3), checkpoint.Config);
 
-        using var model = VitModel.Build(TestDevice.Cpu, checkpoint);
-        using var x = Tensor.Full(TestDevice.Cpu, 0.25f, 1, 3, 8, 8);
+        using var model = VitModel.Build(TestDevice.Default, checkpoint);
+        using var x = Tensor.Full(TestDevice.Default, 0.25f, 1, 3, 8, 8);
         using var tape = new Tape();
         var logits = model.Forward(Var.Input(x));
 

@@ -38,7 +38,7 @@ public class LetterboxTests(ITestOutputHelper output)
         var c = YoloIoFixture.Entry("letterbox", "name", name);
         var source = ImageLoader.Load(YoloIoFixture.File(c.Str("source")!));
         var expected = ImageLoader.Load(YoloIoFixture.File(c.Str("image")!));
-        var (input, info) = Letterbox.Apply(TestDevice.Cpu, source, c.Int("size"));
+        var (input, info) = Letterbox.Apply(TestDevice.Default, source, c.Int("size"));
         using (input)
         {
             Assert.Equal(new[] { 1, 3, expected.Height, expected.Width }, input.Shape);
@@ -55,7 +55,7 @@ public class LetterboxTests(ITestOutputHelper output)
     {
         var c = YoloIoFixture.Entry("letterbox", "name", "bus_1280_noup");
         var source = ImageLoader.Load(YoloIoFixture.File(c.Str("source")!));
-        var (input, info) = Letterbox.Apply(TestDevice.Cpu, source, 1280, scaleUp: false);
+        var (input, info) = Letterbox.Apply(TestDevice.Default, source, 1280, scaleUp: false);
         using (input)
         {
             Assert.False(info.Resizes);
@@ -83,7 +83,7 @@ public class LetterboxTests(ITestOutputHelper output)
         Assert.True(decode.Max == 0, $"{stem}.jpg decode: {decode}");
 
         var expected = ImageLoader.Load(YoloIoFixture.File(stem + "_640.png"));
-        var (input, _) = Letterbox.Apply(TestDevice.Cpu, ours, 640);
+        var (input, _) = Letterbox.Apply(TestDevice.Default, ours, 640);
         using (input)
         {
             var stats = Compare(input.ToArray(), expected);

@@ -64,7 +64,7 @@ public class PostprocessTests
     {
         var c = YoloIoFixture.Entry("nms", "name", "yolov5n_bus160");
         var (fromHost, outputs) = Run(c);
-        var tensors = outputs.Select(o => Tensor.FromArray(TestDevice.Cpu, o.Data, o.Shape)).ToList();
+        var tensors = outputs.Select(o => Tensor.FromArray(TestDevice.Default, o.Data, o.Shape)).ToList();
         try
         {
             var fromDevice = Postprocess.Run(DetectHead.YoloV5(80), tensors.Select(DetectOutput.FromTensor).ToList(), 160, 128, 1080, 810);

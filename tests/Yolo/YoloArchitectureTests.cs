@@ -14,7 +14,7 @@ namespace NativeCam.Tests.Yolo;
 /// </summary>
 public class YoloArchitectureTests
 {
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
 
     public static IEnumerable<object[]> Cases() => Load().Select(c => new object[] { c.GetProperty("label").GetString()! });
 

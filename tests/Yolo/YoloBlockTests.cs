@@ -18,7 +18,7 @@ namespace NativeCam.Tests.Yolo;
 /// </summary>
 public class YoloBlockTests
 {
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
 
     static readonly Lazy<JsonElement[]> _cases = new(() =>
     {

@@ -14,7 +14,7 @@ namespace NativeCam.Tests.Yolo;
 /// </summary>
 public class YoloDetectionTests
 {
-    static readonly Lazy<YoloDetector> Detector = new(() => YoloDetector.Load(TestDevice.Cpu, YoloFixture.Weights));
+    static readonly Lazy<YoloDetector> Detector = new(() => YoloDetector.Load(TestDevice.Default, YoloFixture.Weights));
 
     /// <summary>From the JPEG files, decoded by our decoder (src/Yolo/Jpeg): the tolerances.</summary>
     [Theory]

@@ -13,7 +13,7 @@ namespace NativeCam.Tests.Yolo;
 /// </summary>
 public class YoloForwardBackwardTests
 {
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
 
     static void CloseToScale(float[] actual, float[] expected, string what, double rel = 1e-4)
     {

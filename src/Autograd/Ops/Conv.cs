@@ -16,23 +16,29 @@ public static partial class Ops
     /// </summary>
     public static Var Conv2d(Var x, Var weight, Var? bias, (int H, int W) stride, (int H, int W) padding, int groups = 1)
     {
-        var g = CheckGeometry("Conv2d", stride, padding, groups);
-        var (n, cin, h, w) = Nchw("Conv2d", x);
-        if (weight.Shape.Length != 4)
-            throw new ArgumentException($"Conv2d: weight must be [Cout, Cin/groups, kh, kw], got {Tensor.Format(weight.Shape)}");
-        int cout = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
-        if (cout % groups != 0)
-            throw new ArgumentException($"Conv2d: {cout} output channels do not split into {groups} groups");
-        if (cin != weight.Shape[1] * groups)
-            throw new ArgumentException($"Conv2d: input has {cin} channels, weight expects {weight.Shape[1] * groups} ({weight.Shape[1]} per group x {groups} groups)");
-        CheckBias("Conv2d", bias, cout);
-        if (h + 2 * padding.H < kh || w + 2 * padding.W < kw)
-            throw new ArgumentException($"Conv2d: kernel {kh}x{kw} is larger than the padded input {Tensor.Format(x.Shape)} (padding {padding})");
-        int oh = (h + 2 * padding.H - kh) / stride.H + 1, ow = (w + 2 * padding.W - kw) / stride.W + 1;
+        var (g, n, cout, oh, ow) = CheckConv2d(x, weight, bias, stride, padding, groups);
 
         var y = Tensor.Empty(x.Device, n, cout, oh, ow);
         x.Device.Backend.Conv2d(x.Value, weight.Value, bias?.Value, y, g);
         return Tape.Current.Record(y, () => new Conv2dNode(x, weight, bias, g), WithBias(x, weight, bias));
+    }
+
+    /// <summary>
+    /// <c>act(conv2d(x, weight) + bias)</c> computed in one backend pass (<see cref="IBackend.Conv2dActivation"/>), recorded
+    /// as the two ops it is — a Conv2d node and the activation's node — so the backward, the gradients and the
+    /// named taps are exactly those of <c>Ops.Unary(act, Ops.Conv2d(...))</c>. Returns both outputs.
+    /// </summary>
+    public static (Var Conv, Var Activated) Conv2dActivation(Var x, Var weight, Var? bias, (int H, int W) stride,
+        (int H, int W) padding, int groups, UnaryOp act)
+    {
+        if (act == UnaryOp.Scale) throw new ArgumentException("Conv2dActivation: Scale is not an activation");
+        var (g, n, cout, oh, ow) = CheckConv2d(x, weight, bias, stride, padding, groups);
+
+        var y = Tensor.Empty(x.Device, n, cout, oh, ow);
+        var a = Tensor.Empty(x.Device, n, cout, oh, ow);
+        x.Device.Backend.Conv2dActivation(x.Value, weight.Value, bias?.Value, y, a, g, act);
+        var conv = Tape.Current.Record(y, () => new Conv2dNode(x, weight, bias, g), WithBias(x, weight, bias));
+        return (conv, Tape.Current.Record(a, () => new UnaryNode(act, conv, 1f), conv));
     }
 
     // gx = transposed correlation of gy with the weights; gw = correlation of x with gy; gb = Σ of gy over pixels.
@@ -129,6 +135,26 @@ public static partial class Ops
     }
 
     static Var[] WithBias(Var x, Var weight, Var? bias) => bias is null ? [x, weight] : [x, weight, bias];
+
+    /// <summary>Validates conv2d's operands (messages name the op and the shapes); returns the geometry and y's shape.</summary>
+    static (ConvGeometry G, int N, int Cout, int OH, int OW) CheckConv2d(Var x, Var weight, Var? bias, (int H, int W) stride,
+        (int H, int W) padding, int groups)
+    {
+        var g = CheckGeometry("Conv2d", stride, padding, groups);
+        var (n, cin, h, w) = Nchw("Conv2d", x);
+        if (weight.Shape.Length != 4)
+            throw new ArgumentException($"Conv2d: weight must be [Cout, Cin/groups, kh, kw], got {Tensor.Format(weight.Shape)}");
+        int cout = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
+        if (cout % groups != 0)
+            throw new ArgumentException($"Conv2d: {cout} output channels do not split into {groups} groups");
+        if (cin != weight.Shape[1] * groups)
+            throw new ArgumentException($"Conv2d: input has {cin} channels, weight expects {weight.Shape[1] * groups} ({weight.Shape[1]} per group x {groups} groups)");
+        CheckBias("Conv2d", bias, cout);
+        if (h + 2 * padding.H < kh || w + 2 * padding.W < kw)
+            throw new ArgumentException($"Conv2d: kernel {kh}x{kw} is larger than the padded input {Tensor.Format(x.Shape)} (padding {padding})");
+        int oh = (h + 2 * padding.H - kh) / stride.H + 1, ow = (w + 2 * padding.W - kw) / stride.W + 1;
+        return (g, n, cout, oh, ow);
+    }
 
     static ConvGeometry CheckGeometry(string op, (int H, int W) stride, (int H, int W) padding, int groups)
     {

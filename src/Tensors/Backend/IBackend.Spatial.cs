@@ -18,6 +18,14 @@ public partial interface IBackend
     void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g);
 
     /// <summary>
+    /// <see cref="Conv2d"/> into <paramref name="y"/> and a pointwise activation of it into <paramref name="activated"/>
+    /// (activated = act(y), as <see cref="IBackend.Unary"/> with alpha 1) in one pass: the forward of every
+    /// conv → act block. A backend may compute the activation on each output tile while it is still in cache.
+    /// Both outputs are written (the activation's backward needs y).
+    /// </summary>
+    void Conv2dActivation(Tensor x, Tensor w, Tensor? bias, Tensor y, Tensor activated, ConvGeometry g, UnaryOp act);
+
+    /// <summary>
     /// The transposed correlation: gx[b, ci, iy, ix] = Σ over co in ci's group and taps (ky, kx) with
     /// oy·sh = iy + ph − ky, ox·sw = ix + pw − kx inside the output of gy[b, co, oy, ox] · w[co, ci mod Cin/G, ky, kx].
     /// gy [B, Cout, OH, OW], gx [B, Cin, H, W] (shapes may carry a leading K: only the element counts matter).

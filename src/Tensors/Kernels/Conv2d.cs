@@ -303,6 +303,14 @@ public sealed partial class IlgpuBackend
         return new ConvShape(outImages, cin, h, wd, cout, oh, ow, kh, kw, g, 0, inImages, outImages);
     }
 
+    // Two launches on this path (a fused epilogue is a GPU-kernel task of its own).
+    public void Conv2dActivation(Tensor x, Tensor w, Tensor? bias, Tensor y, Tensor activated, ConvGeometry g, UnaryOp act)
+    {
+        SameLength(y, activated, "conv2d + activation");
+        Conv2d(x, w, bias, y, g);
+        Unary(act, y, activated);
+    }
+
     public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g)
     {
         var s = Geometry("conv2d", x, w, y, g);

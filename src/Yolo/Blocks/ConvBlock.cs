@@ -1,5 +1,6 @@
 using NativeCam.Autograd;
 using NativeCam.Layers;
+using NativeCam.Tensors;
 
 namespace NativeCam.Yolo;
 
@@ -46,7 +47,14 @@ public sealed class ConvBlock : Module
 
     public override Var Forward(Var x)
     {
+        if (_act.AsUnary() is UnaryOp act)
+        {
+            // One backend pass for conv + activation; recorded as the two ops, so taps and gradients are unchanged.
+            var (conv, activated) = Ops.Conv2dActivation(x, _weight, _bias, _stride, _padding, _groups, act);
+            conv.Named($"{Path}.bn");
+            return Output(Output(activated, "act"));
+        }
         var y = Ops.Conv2d(x, _weight, _bias, _stride, _padding, _groups).Named($"{Path}.bn");
-        return Output(Output(_act.Apply(y), "act"));
+        return Output(Output(y, "act"));
     }
 }

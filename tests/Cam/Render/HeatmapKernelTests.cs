@@ -13,7 +13,7 @@ namespace NativeCam.Tests.Cam.Render;
 /// </summary>
 public class HeatmapKernelTests(ITestOutputHelper output)
 {
-    static Device Dev => TestDevice.Cpu;
+    static Device Dev => TestDevice.Default;
 
     public static IEnumerable<object[]> ResizeCases => RenderFixture.Names("resize_");
     public static IEnumerable<object[]> NormalizeCases => RenderFixture.Names("normalize_");

@@ -31,7 +31,7 @@ public class RenderFilesTests(ITestOutputHelper output)
     {
         var image = ImageLoader.Load(Bus);
         var info = Letterbox.Plan(image.Height, image.Width, 320, 320);
-        using var maps = Maps(TestDevice.Cpu, 2, info.InputHeight / 8, info.InputWidth / 8);
+        using var maps = Maps(TestDevice.Default, 2, info.InputHeight / 8, info.InputWidth / 8);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var render = HeatmapRenderer.Render(maps, info, image);
         output.WriteLine($"render 2 maps {maps.Shape[1]}x{maps.Shape[2]} -> {image.Width}x{image.Height}: {sw.ElapsedMilliseconds} ms");

@@ -15,7 +15,7 @@ public class VitExplainTests
     // float32 kernels on values in [0, 1] through at most 3 small products: 1e-5 is the task's bar.
     const double Tol = 1e-5;
 
-    static Device D => TestDevice.Cpu;
+    static Device D => TestDevice.Default;
     static IlgpuVitKernels K => IlgpuVitKernels.For(D);
 
     public static IEnumerable<object[]> Cases => Fixtures.Names(File);

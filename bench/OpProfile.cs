@@ -1,0 +1,50 @@
+using NativeCam.Autograd;
+using NativeCam.Cam;
+using NativeCam.Tensors;
+using NativeCam.Yolo;
+
+namespace NativeCam.Bench;
+
+/// <summary>
+/// `-- profile [repeats] [device]`: where YOLOv5n's forward and detect-cam's compute spend their time, per
+/// backend op (device.Profile() times every call; the waits after each call make the totals a little larger
+/// than an unprofiled run). One warm-up, then the mean per pass over the repeats.
+/// </summary>
+public static class OpProfile
+{
+    public static void Run(int repeats, string deviceName)
+    {
+        using var device = BenchDevice.Open(deviceName);
+        var (input, info) = Letterbox.Apply(device, ImageLoader.Load(BenchPaths.Sample("bus.jpg")), 640);
+        using var _ = input;
+        using var v5n = YoloBench.Open(device, "yolov5n");
+        var cam = new YoloCam(v5n.Model);
+        var request = new CamRequest { Layers = YoloBench.Layers };
+
+        void Forward()
+        {
+            using var tape = new Tape();
+            v5n.Forward(input);
+        }
+        void DetectCam()
+        {
+            using var maps = cam.Compute(input, outputs => YoloTargets.FromDetections(v5n.Postprocess(outputs, info)), request);
+        }
+
+        var profiler = device.Profile();
+        foreach (var (name, pass) in new (string, Action)[] { ("yolov5n forward", Forward), ("detect-cam compute", DetectCam) })
+        {
+            pass();
+            profiler.Reset();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < repeats; i++) pass();
+            double total = sw.Elapsed.TotalMilliseconds / repeats;
+            var rows = profiler.Report();
+            double ops = rows.Sum(r => r.Ms) / repeats;
+            Console.WriteLine($"\n{name} on {device.Description}: {total:F1} ms per pass, {ops:F1} ms in backend ops");
+            Console.WriteLine($"{"op",-28} {"calls",6} {"ms",9} {"share",6}");
+            foreach (var (op, calls, ms) in rows)
+                Console.WriteLine($"{op,-28} {calls / repeats,6} {ms / repeats,9:F2} {ms / repeats / total,6:P0}");
+        }
+    }
+}
