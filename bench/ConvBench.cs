@@ -10,7 +10,7 @@ namespace NativeCam.Bench;
 /// <summary>
 /// A typical YOLOv5 conv, 3x3, 64 → 64 channels, stride 1, padding 1, on 1x64x80x80, on both CPU backends side by
 /// side: <c>cpu</c> (the SIMD backend: im2col + packed GEMM) and <c>ilgpu-cpu</c> (the ILGPU kernels on ILGPU's CPU
-/// accelerator). 2·64·64·9·80·80 = 472 MFLOP per pass. <c>BackwardInputSparse</c> is a per-detection CAM's
+/// accelerator; <c>NATIVECAM_BENCH_DEVICES</c> picks others). 2·64·64·9·80·80 = 472 MFLOP per pass. <c>BackwardInputSparse</c> is a per-detection CAM's
 /// input gradient: K = 5 gradient images, each zero except a 5x5 window of pixels (one anchor cell spread by two
 /// 3x3 convs), which the SIMD backend detects and computes alone; its GFLOP/s counts the dense work it replaces.
 /// </summary>
@@ -20,7 +20,7 @@ public class ConvBench
     const int C = 64, H = 80, W = 80, Targets = 5;
     public const double Flop = 2.0 * C * C * 9 * H * W;
 
-    [Params("cpu", "ilgpu-cpu")]
+    [ParamsSource(typeof(BenchDevice), nameof(BenchDevice.Names))]
     public string Backend { get; set; } = "cpu";
 
     Device _device = null!;
@@ -30,7 +30,7 @@ public class ConvBench
     [GlobalSetup]
     public void Setup()
     {
-        _device = ConvBenchData.Open(Backend);
+        _device = BenchDevice.Open(Backend);
         var rng = new Random(1);
         _x = ConvBenchData.Random(_device, rng, 1, C, H, W);
         _w = ConvBenchData.Random(_device, rng, C, C, 3, 3);
@@ -101,7 +101,7 @@ public class YoloConvBench
     [ParamsSource(nameof(LayerNames))]
     public string Layer { get; set; } = "all";
 
-    [Params("cpu", "ilgpu-cpu")]
+    [ParamsSource(typeof(BenchDevice), nameof(BenchDevice.Names))]
     public string Backend { get; set; } = "cpu";
 
     public static IEnumerable<string> LayerNames => ["all", .. YoloV5sConvs.Shapes.Select(s => s.Name)];
@@ -112,7 +112,7 @@ public class YoloConvBench
     [GlobalSetup]
     public void Setup()
     {
-        _device = ConvBenchData.Open(Backend);
+        _device = BenchDevice.Open(Backend);
         var rng = new Random(1);
         foreach (var s in YoloV5sConvs.Shapes.Where(s => Layer == "all" || s.Name == Layer))
             for (int i = 0; i < (Layer == "all" ? s.Count : 1); i++) _convs.Add(new ConvBenchData(_device, rng, s));
@@ -215,14 +215,6 @@ sealed class ConvBenchData : IDisposable
         Gx = Tensor.Empty(device, 1, s.Cin, s.Size, s.Size);
         Gw = Tensor.Empty(device, 1, s.Cout, s.Cin, s.K, s.K);
     }
-
-    /// <summary>cpu: the SIMD backend; ilgpu-cpu: the ILGPU kernels on ILGPU's CPU accelerator.</summary>
-    public static Device Open(string backend) => backend switch
-    {
-        "cpu" => Device.OpenCpu(),
-        "ilgpu-cpu" => Device.OpenIlgpuCpu(),
-        _ => throw new ArgumentException($"unknown backend {backend} (cpu | ilgpu-cpu)"),
-    };
 
     public static Tensor Random(Device device, Random rng, params int[] shape)
     {
