@@ -12,7 +12,7 @@ namespace NativeCam.Cam;
 /// checks are those of <see cref="IlgpuCamKernels"/>; only the summation order inside a reduction differs (vector
 /// lanes, FMA), so results agree to float32 rounding. Work items: a (target, channel) row for channel weights;
 /// a (block of 64 pixels, target) for the weighted channel sums, whose 64-pixel slice of A stays in L1 while the
-/// C channels stream past; a GEMM (<see cref="Sgemm"/>) for EigenCAM's covariance.
+/// C channels stream past; a 4×4 tile of row dot products for EigenCAM's covariance.
 /// </summary>
 public sealed unsafe class CpuCamKernels : ICamKernels
 {
@@ -147,9 +147,9 @@ public sealed unsafe class CpuCamKernels : ICamKernels
     }
 
     /// <summary>
-    /// Item (block b of 64 pixels, target k): 64 running sums Σ_c w[k, c]·x[c, p] (4 vectors at Vector512), the
-    /// channels streaming past; the block's C×64 floats of x stay in L1 for the next target. The ReLU is the ILGPU
-    /// kernel's sum &gt; 0 ? sum : 0 (NaN → 0).
+    /// Item (block b of 64 pixels, target k): the block's weighted channel sum (<see cref="WeightedRows{V}"/>), then
+    /// the ILGPU kernel's ReLU, sum &gt; 0 ? sum : 0 (NaN → 0), or the division by divisors[k] (0 where it is 0).
+    /// The block's C×64 floats of x stay in L1 for the next target.
     /// </summary>
     readonly struct ChannelCombination(float* x, long xPerTarget, float* weights, float* output, float* divisors, int k, int c, int p) : ISimdKernel
     {
@@ -165,46 +165,59 @@ public sealed unsafe class CpuCamKernels : ICamKernels
             for (int item = start; item < end; item++)
             {
                 int b = item / _k, k = item % _k, p0 = b * Block, m = Math.Min(Block, _p - p0);
-                float* x = _x + k * _xPerTarget + p0, w = _weights + (long)k * _c, y = _output + (long)k * _p + p0;
-                float divisor = _divisors == null ? float.NaN : _divisors[k];
-                int n = V.Count, j = 0;
-                for (; j <= m - 4 * n; j += 4 * n)
-                {
-                    V s0 = V.Splat(0f), s1 = s0, s2 = s0, s3 = s0;
-                    float* row = x + j;
-                    for (int ch = 0; ch < _c; ch++, row += _p)
-                    {
-                        var wc = V.Splat(w[ch]);
-                        s0 = V.Fma(wc, V.Load(row), s0);
-                        s1 = V.Fma(wc, V.Load(row + n), s1);
-                        s2 = V.Fma(wc, V.Load(row + 2 * n), s2);
-                        s3 = V.Fma(wc, V.Load(row + 3 * n), s3);
-                    }
-                    V.Store(Finish(s0, divisor), y + j);
-                    V.Store(Finish(s1, divisor), y + j + n);
-                    V.Store(Finish(s2, divisor), y + j + 2 * n);
-                    V.Store(Finish(s3, divisor), y + j + 3 * n);
-                }
-                for (; j < m; j += n)
-                {
-                    int r = Math.Min(n, m - j);
-                    V s = V.Splat(0f);
-                    float* row = x + j;
-                    for (int ch = 0; ch < _c; ch++, row += _p)
-                        s = V.Fma(V.Splat(w[ch]), r == n ? V.Load(row) : V.LoadPartial(row, r, 0f), s);
-                    if (r == n) V.Store(Finish(s, divisor), y + j);
-                    else V.StorePartial(Finish(s, divisor), y + j, r);
-                }
+                float* y = _output + (long)k * _p + p0;
+                WeightedRows<V>(_x + k * _xPerTarget + p0, _p, _c, _weights + (long)k * _c, y, m);
+                if (_divisors == null) ReluInPlace<V>(y, m);
+                else if (_divisors[k] > 0) Simd.Divide<V>(y, y, m, _divisors[k]);
+                else Simd.Fill<V>(y, m, 0f);
             }
         }
+    }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        V Finish<V>(V sum, float divisor) where V : unmanaged, IVec<V>
+    /// <summary>
+    /// y[j] = Σ_r w[r]·x[r·stride + j] for j &lt; m: the rows stream past 4 vector accumulators (64 columns at
+    /// Vector512) that stay in registers; each column is summed in row order with FMAs.
+    /// </summary>
+    [MethodImpl(Simd.Hot)]
+    static void WeightedRows<V>(float* x, long stride, int rows, float* w, float* y, int m) where V : unmanaged, IVec<V>
+    {
+        int n = V.Count, j = 0;
+        for (; j <= m - 4 * n; j += 4 * n)
         {
-            var zero = V.Splat(0f);
-            if (_divisors == null) return V.Select(V.Greater(sum, zero), sum, zero);
-            return divisor > 0 ? sum / V.Splat(divisor) : zero;
+            V s0 = V.Splat(0f), s1 = s0, s2 = s0, s3 = s0;
+            float* row = x + j;
+            for (int r = 0; r < rows; r++, row += stride)
+            {
+                var wr = V.Splat(w[r]);
+                s0 = V.Fma(wr, V.Load(row), s0);
+                s1 = V.Fma(wr, V.Load(row + n), s1);
+                s2 = V.Fma(wr, V.Load(row + 2 * n), s2);
+                s3 = V.Fma(wr, V.Load(row + 3 * n), s3);
+            }
+            V.Store(s0, y + j);
+            V.Store(s1, y + j + n);
+            V.Store(s2, y + j + 2 * n);
+            V.Store(s3, y + j + 3 * n);
         }
+        for (; j < m; j += n)
+        {
+            int left = Math.Min(n, m - j);
+            V s = V.Splat(0f);
+            float* row = x + j;
+            for (int r = 0; r < rows; r++, row += stride)
+                s = V.Fma(V.Splat(w[r]), left == n ? V.Load(row) : V.LoadPartial(row, left, 0f), s);
+            if (left == n) V.Store(s, y + j);
+            else V.StorePartial(s, y + j, left);
+        }
+    }
+
+    /// <summary>y = y &gt; 0 ? y : 0.</summary>
+    [MethodImpl(Simd.Hot)]
+    static void ReluInPlace<V>(float* y, int m) where V : unmanaged, IVec<V>
+    {
+        int i = 0;
+        for (; i <= m - V.Count; i += V.Count) V.Store(Relu(V.Load(y + i)), y + i);
+        if (i < m) V.StorePartial(Relu(V.LoadPartial(y + i, m - i, 0f)), y + i, m - i);
     }
 
     public void PixelSum(CamMethod method, Tensor a, Tensor g, Tensor map)
@@ -289,18 +302,17 @@ public sealed unsafe class CpuCamKernels : ICamKernels
         // The ILGPU kernels' scratch layout: covariances, means, two power-iteration vectors, per-map norm or sign, projections.
         int c = channels, p = pixels, kc = k * c;
         float* cov = scratch.Pointer, mean = cov + (long)kc * c, v = mean + kc, vNext = v + kc, norm = vNext + kc, q = norm + k;
-        using var centred = new NativeBuffer((long)x.Length);
+        // The centred copy comes from the device's pool: a fresh allocation of megabytes costs page faults every call.
+        using var centredTensor = Tensor.Empty(x.Device, x.Length);
+        float* centred = centredTensor.Pointer;
 
-        // Centre each channel (row of X[k]) on its mean over the pixels, then the scatter matrix X̄·X̄ᵀ as a GEMM.
-        Simd.For(_width, kc, Simd.PerRange(2L * p), new CentreRows(x.Pointer, centred.Pointer, mean, p));
-        for (int i = 0; i < k; i++)
-        {
-            float* xk = centred.Pointer + (long)i * c * p;
-            Sgemm.Multiply(c, c, p, xk, p, 1, xk, 1, p, cov + (long)i * c * c, c, 1);
-        }
+        // Centre each channel (row of X[k]) on its mean over the pixels, then the scatter matrix X̄·X̄ᵀ.
+        Simd.For(_width, kc, Simd.PerRange(2L * p), new CentreRows(x.Pointer, centred, mean, p));
+        var scatter = new ScatterTiles(centred, cov, c, p);
+        Simd.For(_width, k * scatter.Tiles, Simd.PerRange((long)ScatterTiles.Rows * ScatterTiles.Rows * p), scatter);
         // Power iteration per map (the steps are sequential; maps run in parallel), then ‖v‖ for the projection.
         Simd.For(_width, k, 1, new PowerIteration(cov, v, vNext, norm, c, iterations));
-        Combine(centred.Pointer, v, q, norm, k, c, p, (long)c * p);
+        Combine(centred, v, q, norm, k, c, p, (long)c * p);
         Simd.For(_width, k, Simd.PerRange(2L * p), new SignedRelu(q, map.Pointer, p));
     }
 
@@ -327,8 +339,90 @@ public sealed unsafe class CpuCamKernels : ICamKernels
     }
 
     /// <summary>
-    /// Map k: v ← M·v/‖v‖ from v = 1, <c>iterations</c> times (the ILGPU step: each entry a row of M dotted with v,
-    /// divided by √Σv²; a zero v stays zero), then norm[k] = ‖v‖ (0 for a zero v) for the projection.
+    /// The scatter matrices M[k] = X̄[k]·X̄[k]ᵀ ([C, C], X̄ [C, P] centred rows), symmetric: item (k, row block bi,
+    /// row block bj) computes a 4×4 tile of row dot products when bj ≥ bi (16 vector accumulators fed by 8 loads
+    /// per step along P, the rows read in place) and writes it and its mirror, so M is exactly symmetric. Rows past
+    /// C in an edge tile repeat the last row and are not stored.
+    /// </summary>
+    readonly struct ScatterTiles(float* x, float* cov, int c, int p) : ISimdKernel
+    {
+        public const int Rows = 4;
+        readonly float* _x = x, _cov = cov;
+        readonly int _c = c, _p = p, _blocks = (c + Rows - 1) / Rows;
+
+        /// <summary>Items per matrix: every (bi, bj) pair; those below the diagonal return at once.</summary>
+        public int Tiles => _blocks * _blocks;
+
+        [MethodImpl(Simd.Hot)]
+        public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
+        {
+            int n = V.Count, whole = _p - _p % n, tail = _p - whole;
+            float* pad = stackalloc float[2 * Rows * n];
+            float* tile = stackalloc float[Rows * Rows];
+            for (int item = start; item < end; item++)
+            {
+                int k = item / Tiles, t = item % Tiles, bi = t / _blocks, bj = t % _blocks;
+                if (bj < bi) continue;
+                int i0 = bi * Rows, j0 = bj * Rows;
+                float* x = _x + (long)k * _c * _p;
+                V s00 = V.Splat(0f), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00,
+                  s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+                // Two passes of whole-vector steps: the rows in place, then their ragged ends copied into
+                // zero-padded vectors (a partial load inside the loop would make the JIT spill the accumulators).
+                for (int pass = 0; pass < 2; pass++)
+                {
+                    long stride = _p;
+                    float* a = x + (long)i0 * _p, b = x + (long)j0 * _p;
+                    int length = whole, last = _c - 1 - i0, lastB = _c - 1 - j0;
+                    if (pass == 1)
+                    {
+                        if (tail == 0) break;
+                        for (int r = 0; r < Rows; r++)
+                        {
+                            V.Store(V.LoadPartial(a + Math.Min(r, last) * stride + whole, tail, 0f), pad + r * n);
+                            V.Store(V.LoadPartial(b + Math.Min(r, lastB) * stride + whole, tail, 0f), pad + (Rows + r) * n);
+                        }
+                        a = pad;
+                        b = pad + Rows * n;
+                        stride = n;
+                        length = n;
+                        last = lastB = Rows - 1;
+                    }
+                    float* a0 = a, a1 = a + Math.Min(1, last) * stride, a2 = a + Math.Min(2, last) * stride, a3 = a + Math.Min(3, last) * stride;
+                    float* b0 = b, b1 = b + Math.Min(1, lastB) * stride, b2 = b + Math.Min(2, lastB) * stride, b3 = b + Math.Min(3, lastB) * stride;
+                    for (int q = 0; q < length; q += n)
+                    {
+                        V x0 = V.Load(a0 + q), x1 = V.Load(a1 + q), x2 = V.Load(a2 + q), x3 = V.Load(a3 + q);
+                        V y = V.Load(b0 + q);
+                        s00 = V.Fma(x0, y, s00); s10 = V.Fma(x1, y, s10); s20 = V.Fma(x2, y, s20); s30 = V.Fma(x3, y, s30);
+                        y = V.Load(b1 + q);
+                        s01 = V.Fma(x0, y, s01); s11 = V.Fma(x1, y, s11); s21 = V.Fma(x2, y, s21); s31 = V.Fma(x3, y, s31);
+                        y = V.Load(b2 + q);
+                        s02 = V.Fma(x0, y, s02); s12 = V.Fma(x1, y, s12); s22 = V.Fma(x2, y, s22); s32 = V.Fma(x3, y, s32);
+                        y = V.Load(b3 + q);
+                        s03 = V.Fma(x0, y, s03); s13 = V.Fma(x1, y, s13); s23 = V.Fma(x2, y, s23); s33 = V.Fma(x3, y, s33);
+                    }
+                }
+                tile[0] = V.Sum(s00); tile[1] = V.Sum(s01); tile[2] = V.Sum(s02); tile[3] = V.Sum(s03);
+                tile[4] = V.Sum(s10); tile[5] = V.Sum(s11); tile[6] = V.Sum(s12); tile[7] = V.Sum(s13);
+                tile[8] = V.Sum(s20); tile[9] = V.Sum(s21); tile[10] = V.Sum(s22); tile[11] = V.Sum(s23);
+                tile[12] = V.Sum(s30); tile[13] = V.Sum(s31); tile[14] = V.Sum(s32); tile[15] = V.Sum(s33);
+                // M[i, j] and its mirror M[j, i] for the rows and columns that exist.
+                float* m = _cov + (long)k * _c * _c;
+                for (int r = 0; r < Rows && i0 + r < _c; r++)
+                    for (int e = 0; e < Rows && j0 + e < _c; e++)
+                    {
+                        m[(long)(i0 + r) * _c + j0 + e] = tile[r * Rows + e];
+                        m[(long)(j0 + e) * _c + i0 + r] = tile[r * Rows + e];
+                    }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Map k: v ← M·v/‖v‖ from v = 1, <c>iterations</c> times (the ILGPU step, M·v divided by √Σv²; a zero v stays
+    /// zero), then norm[k] = ‖v‖ (0 for a zero v) for the projection. A step is ~C²/16 FMAs: 200 steps at C = 256
+    /// take ~0.1 ms, so each map's iteration runs on one core and the maps run in parallel.
     /// </summary>
     readonly struct PowerIteration(float* cov, float* v, float* vNext, float* norm, int c, int iterations) : ISimdKernel
     {
@@ -347,8 +441,9 @@ public sealed unsafe class CpuCamKernels : ICamKernels
                     float norm2 = Simd.Dot<V>(v, v, _c);
                     if (norm2 > 0)
                     {
-                        float length = MathF.Sqrt(norm2);
-                        for (int i = 0; i < _c; i++) next[i] = Simd.Dot<V>(m + (long)i * _c, v, _c) / length;
+                        // (M·v)_i = Σ_j M[j, i]·v_j (M is symmetric): rows of M scaled and added, no horizontal sums.
+                        WeightedRows<V>(m, _c, _c, v, next, _c);
+                        Simd.Divide<V>(next, next, _c, MathF.Sqrt(norm2));
                     }
                     else Simd.Fill<V>(next, _c, 0f);
                     float* previous = v;
@@ -502,7 +597,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
         int* x0 = (int*)(fy + height), x1 = x0 + width, y0 = x1 + width, y1 = y0 + height;
         for (int x = 0; x < width; x++) Tap(x, camWidth, width, out x0[x], out x1[x], out fx[x]);
         for (int y = 0; y < height; y++) Tap(y, camHeight, height, out y0[y], out y1[y], out fy[y]);
-        using var wide = new NativeBuffer((long)k * camHeight * width);
+        using var wide = Tensor.Empty(gb.Device, k * camHeight * width);
         Simd.For(_width, k * camHeight, Simd.PerRange(4L * width), new ResizeRows(cam.Pointer, wide.Pointer, x0, x1, fx, camWidth, width));
         Simd.For(_width, k * height, Simd.PerRange(2L * channels * width),
             new GuidedRows(gb.Pointer, wide.Pointer, output.Pointer, y0, y1, fy, channels, height, width, camHeight));
@@ -592,7 +687,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
-    /// <summary>A 64-byte-aligned host buffer of floats for one call (freed on Dispose).</summary>
+    /// <summary>A small 64-byte-aligned host buffer of floats for one call (freed on Dispose).</summary>
     readonly struct NativeBuffer : IDisposable
     {
         public readonly float* Pointer;
