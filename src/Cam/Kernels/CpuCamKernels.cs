@@ -51,7 +51,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
     {
         Require(method is CamMethod.GradCam or CamMethod.GradCamPlusPlus or CamMethod.XGradCam,
             $"channel weights: {method} does not weight channels");
-        Require(weights.Length > 0 && g.Length % weights.Length == 0, $"{method} weights: {weights.Length} weights for a gradient of {g.Length}");
+        Require(a.Length > 0 && weights.Length > 0 && g.Length % weights.Length == 0, $"{method} weights: {weights.Length} weights for a gradient of {g.Length}");
         int k = g.Length / a.Length;
         Require(k > 0 && weights.Length % k == 0, $"{method} weights: {weights.Length} weights for {k} targets");
         var s = Shape(a, g, weights.Length / k, $"{method} weights");
