@@ -76,7 +76,7 @@ public class CamBench
     public static void KSweeps(YoloModel model, Tensor input, YoloTargets targets)
     {
         var device = input.Device;
-        var kernels = IlgpuCamKernels.For(device);
+        var kernels = CamKernels.For(device);
         using var tape = new Tape();
         tape.Watch(Layers);
         var outs = model.Forward(Var.Input(input));

@@ -63,7 +63,7 @@ public static class CamProfile
 
         // The CAM request's phases.
         double watchedForward = 0, backward = 0, backwardOne = 0, maps = 0;
-        var kernels = IlgpuCamKernels.For(device);
+        var kernels = CamKernels.For(device);
         string[] layers = ["model.17.cv3.act", "model.20.cv3.act", "model.23.cv3.act"];
         for (int r = 0; r <= repeats; r++)
         {

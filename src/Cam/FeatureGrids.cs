@@ -29,7 +29,7 @@ public static class FeatureGrids
         var device = activation.Device;
         var grid = Tensor.Empty(device, rows * h, cols * w);
         using var scratch = Tensor.Empty(device, 2 * count);
-        IlgpuCamKernels.For(device).FeatureGrid(activation, h, w, count, rows, cols, grid, scratch);
+        CamKernels.For(device).FeatureGrid(activation, h, w, count, rows, cols, grid, scratch);
         return grid;
     }
 }

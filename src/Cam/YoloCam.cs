@@ -46,7 +46,7 @@ public sealed class YoloCam(YoloModel model)
         if (request.Methods.Count == 0 && !request.Guided) throw new ArgumentException("CAM: no method requested");
         if (request.PowerIterations < 1) throw new ArgumentException("CAM: PowerIterations must be at least 1");
         var device = input.Device;
-        var kernels = IlgpuCamKernels.For(device);
+        var kernels = CamKernels.For(device);
         bool needsGradient = request.Guided || request.Methods.Any(m => m != CamMethod.EigenCam);
 
         var maps = new List<CamMap>();

@@ -5,11 +5,17 @@ using Xunit;
 
 namespace NativeCam.Tests.Cam;
 
-/// <summary>The CAM kernels on small hand-made inputs where the answer is known exactly.</summary>
-public class CamKernelTests
+/// <summary>
+/// The CAM kernels on small hand-made inputs where the answer is known exactly, on both implementations: the SIMD
+/// C# kernels of the `cpu` device and the ILGPU kernels (<see cref="CamKernels.For"/> picks them per device).
+/// </summary>
+public abstract class CamKernelTests(Device device) : BackendTests(device)
 {
-    static Device D => TestDevice.Default;
-    static IlgpuCamKernels K => IlgpuCamKernels.For(D);
+    public sealed class Simd() : CamKernelTests(TestDevice.Simd);
+    public sealed class Ilgpu() : CamKernelTests(TestDevice.Ilgpu);
+
+    static Device D => TestDevice.CurrentOrDefault;
+    static ICamKernels K => CamKernels.For(D);
 
     [Fact]
     public void GradCamPlusPlusSkipsPixelsWhoseDenominatorIsZero()

@@ -42,7 +42,7 @@ public class CamMethodTests
         using var g = Tensors.Tensor.FromArray(d, gv, gshape);
         using var w = Tensors.Tensor.Empty(d, 1, ashape[1]);
         using var map = Tensors.Tensor.Empty(d, 1, ashape[2], ashape[3]);
-        var kernels = IlgpuCamKernels.For(d);
+        var kernels = CamKernels.For(d);
         kernels.ChannelWeights(CamMethod.XGradCam, a, g, w, 0);
         kernels.WeightedSum(a, w, map);
         var (expected, _) = CamFixture.Expected("XGradCamOnFloat32/model.23.cv3.act");

@@ -6,8 +6,8 @@ namespace NativeCam.Cam;
 /// The device kernels behind every CAM method (docs/cam.md has the formulas). Shapes: a layer's activation
 /// A is [C, P] (one image, P = h·w pixels), its gradient G is [K, C, P] (K targets from one backward sweep),
 /// a map is [K, P]. Every method writes into tensors the caller allocated and never reads back to the host,
-/// so a whole CAM is a short queue of launches. Implemented by <see cref="IlgpuCamKernels"/>; a plain-C#
-/// backend can implement the same contract.
+/// so a whole CAM is a short queue of launches. Implemented by <see cref="IlgpuCamKernels"/> (GPUs, ILGPU's CPU
+/// accelerator) and <see cref="CpuCamKernels"/> (the SIMD CPU backend); <see cref="CamKernels.For"/> picks one.
 /// </summary>
 public interface ICamKernels
 {
