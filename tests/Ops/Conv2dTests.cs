@@ -54,6 +54,8 @@ public abstract class Conv2dTests(Device device) : BackendTests(device)
     [InlineData("relu", 2, 6, 8, 6, 6, 1, 1, 1, 1, 0, 0, 1)]
     [InlineData("sigmoid", 1, 4, 9, 9, 4, 3, 3, 2, 2, 1, 1, 4)]
     [InlineData("gelu", 1, 4, 7, 10, 6, 3, 3, 2, 1, 1, 1, 2)]
+    [InlineData("silu", 2, 6, 40, 37, 10, 3, 3, 1, 1, 1, 1, 1)] // many pixel tiles per image (the fused epilogue per tile)
+    [InlineData("silu", 2, 6, 45, 41, 9, 1, 1, 1, 1, 0, 0, 1)]  // 1×1 as a plain GEMM, several tiles
     public void ConvActivationIsExactlyConvThenActivation(string actName, int n, int cin, int h, int w, int cout, int kh, int kw,
         int sh, int sw, int ph, int pw, int groups)
     {

@@ -28,7 +28,7 @@ public sealed partial class CpuBackend
         if (s.OutImages == 0) return;
         float* b = bias == null ? null : bias.Pointer;
         if (s.Depthwise) ConvDepthwise.Forward(s, x.Pointer, w.Pointer, b, y.Pointer);
-        else GemmForward(s, x.Pointer, w.Pointer, b, y.Pointer);
+        else GemmForward(s, x.Pointer, w.Pointer, b, y.Pointer, null, null);
     }
 
     public unsafe void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, ConvGeometry g)
@@ -95,14 +95,18 @@ public sealed partial class CpuBackend
 
     // ---- Forward: per (image, group, pixel tile) one GEMM, y_tile = W_g · im2col(x)_tile + bias ----
 
-    static unsafe void GemmForward(ConvDims s, float* x, float* w, float* bias, float* y)
+    /// <summary>
+    /// The forward GEMMs; with <paramref name="activate"/> (src, dst, count) each tile's rows are also activated into
+    /// <paramref name="activated"/> right after its GEMM, while the tile is still in cache (Conv2dActivation).
+    /// </summary>
+    static unsafe void GemmForward(ConvDims s, float* x, float* w, float* bias, float* y, float* activated, Action<nint, nint, int>? activate)
     {
         int groups = s.Groups, cinG = s.CinG, coutG = s.CoutG, kdim = s.Kdim;
         long inPlane = s.InPlane, outPlane = s.OutPlane;
         int tile = PixelTile(s.OutPlane, s.OutImages * groups, s.Pointwise ? PointwiseTile : PanelFloats / kdim);
         int tiles = (s.OutPlane + tile - 1) / tile, tasks = s.OutImages * groups * tiles;
         bool inner = tasks < CpuParallel.Cores; // too few tiles to share out: let each GEMM use the cores
-        nint px = (nint)x, pw = (nint)w, pb = (nint)bias, py = (nint)y;
+        nint px = (nint)x, pw = (nint)w, pb = (nint)bias, py = (nint)y, pa = (nint)activated;
         CpuParallel.For(tasks, 1, (t0, t1) =>
         {
             for (int t = t0; t < t1; t++)
@@ -113,13 +117,17 @@ public sealed partial class CpuBackend
                 float* wg = (float*)pw + (long)gi * coutG * kdim;
                 float* bg = pb == 0 ? null : (float*)pb + gi * coutG;
                 if (s.Pointwise)
-                {
                     Sgemm.Multiply(coutG, n, cinG, wg, kdim, 1, xg + q0, inPlane, 1, yg, outPlane, 1, parallel: inner, rowBias: bg);
-                    continue;
+                else
+                {
+                    float* panel = ConvScratch.Get(ConvScratch.Panel, (long)kdim * n);
+                    Im2Col.Gather(panel, n, xg, 0, kdim, s, new PixelBox(0, 0, s.OH, s.OW), q0, q0 + n);
+                    Sgemm.Multiply(coutG, n, kdim, wg, kdim, 1, panel, n, 1, yg, outPlane, 1, parallel: inner, rowBias: bg);
                 }
-                float* panel = ConvScratch.Get(ConvScratch.Panel, (long)kdim * n);
-                Im2Col.Gather(panel, n, xg, 0, kdim, s, new PixelBox(0, 0, s.OH, s.OW), q0, q0 + n);
-                Sgemm.Multiply(coutG, n, kdim, wg, kdim, 1, panel, n, 1, yg, outPlane, 1, parallel: inner, rowBias: bg);
+                if (activate == null) continue;
+                long offset = yg - (float*)py;
+                for (int r = 0; r < coutG; r++)
+                    activate((nint)(yg + (long)r * outPlane), pa + (nint)((offset + (long)r * outPlane) * sizeof(float)), n);
             }
         });
     }

@@ -17,11 +17,7 @@ public sealed partial class CpuBackend : IBackend
     {
         if (!device.IsCpu) throw new ArgumentException("the SIMD CPU backend needs a CPU device");
         _device = device;
-        _ilgpu = new IlgpuBackend(device);
     }
-
-    // TEMPORARY during the port: ops not yet written in SIMD C# run the ILGPU kernels on the same buffers.
-    readonly IlgpuBackend _ilgpu;
 
     /// <summary>Vector width and core count, for `nativecam device` and benchmark reports.</summary>
     public static string Describe() =>

@@ -310,6 +310,18 @@ internal static partial class Simd
         }
     }
 
+    /// <summary>Runs kernel.Run over [0, n) on the calling thread (for callers that already split work over the cores).</summary>
+    public static void Serial<K>(SimdWidth width, int n, K kernel) where K : struct, ISimdKernel
+    {
+        if (n <= 0) return;
+        switch (width)
+        {
+            case SimdWidth.Vector512: kernel.Run<V512>(0, n); break;
+            case SimdWidth.Vector256: kernel.Run<V256>(0, n); break;
+            default: kernel.Run<V1>(0, n); break;
+        }
+    }
+
     /// <summary>Items per range so that a range holds about <paramref name="elements"/> elements of work.</summary>
     public static int PerRange(long itemCost, int elements = 16384) => (int)Math.Clamp(elements / Math.Max(1, itemCost), 1, int.MaxValue);
 }
