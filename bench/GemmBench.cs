@@ -108,6 +108,17 @@ public class GemmBench
 
         public void Run() => Device.Backend.Gemm(_a, _la, _b, _lb, _c, _lc, Batch, M, K, N);
 
+        /// <summary>
+        /// The same product computed as Cᵀ = Bᵀ·Aᵀ (operands and strides swapped, C written through a column
+        /// stride): the measured answer to "would small-m shapes be better with the operands exchanged?".
+        /// </summary>
+        public unsafe void RunSwapped(bool parallel)
+        {
+            if (Batch != 1) throw new InvalidOperationException("swap: one matrix only");
+            Sgemm.Multiply(N, M, K, _b.Pointer, _lb.ColStride, _lb.RowStride, _a.Pointer, _la.ColStride, _la.RowStride,
+                _c.Pointer, _lc.ColStride, _lc.RowStride, parallel: parallel);
+        }
+
         /// <summary>The same products through Sgemm directly, on the calling thread only.</summary>
         public unsafe void RunSerial()
         {
@@ -248,6 +259,41 @@ public static class GemmPeak
         }
         return Vector512.Sum(x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb + xc + xd + xe + xf);
     }
+
+    /// <summary>One thread's Vector256 FMA peak per CPU second (the ceiling of the Vector256 path).</summary>
+    public static double MeasureOneThreadCpu256(int iterations = 4_000_000, int runs = 5)
+    {
+        double best = 0;
+        for (int run = 0; run < runs; run++)
+        {
+            double start = GemmTable.ThreadCpuSeconds();
+            Sink += Chains256(iterations);
+            best = Math.Max(best, 16.0 * 8 * 2 * iterations / (GemmTable.ThreadCpuSeconds() - start) / 1e9);
+        }
+        return best;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining |
+        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    static float Chains256(int iterations)
+    {
+        var s = Vector256.Create(0.999f);
+        var t = Vector256.Create(0.001f);
+        Vector256<float> x0 = Vector256.Create(1f), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0, x6 = x0, x7 = x0,
+            x8 = x0, x9 = x0, xa = x0, xb = x0, xc = x0, xd = x0, xe = x0, xf = x0;
+        for (int i = 0; i < iterations; i++)
+        {
+            x0 = Vector256.FusedMultiplyAdd(x0, s, t); x1 = Vector256.FusedMultiplyAdd(x1, s, t);
+            x2 = Vector256.FusedMultiplyAdd(x2, s, t); x3 = Vector256.FusedMultiplyAdd(x3, s, t);
+            x4 = Vector256.FusedMultiplyAdd(x4, s, t); x5 = Vector256.FusedMultiplyAdd(x5, s, t);
+            x6 = Vector256.FusedMultiplyAdd(x6, s, t); x7 = Vector256.FusedMultiplyAdd(x7, s, t);
+            x8 = Vector256.FusedMultiplyAdd(x8, s, t); x9 = Vector256.FusedMultiplyAdd(x9, s, t);
+            xa = Vector256.FusedMultiplyAdd(xa, s, t); xb = Vector256.FusedMultiplyAdd(xb, s, t);
+            xc = Vector256.FusedMultiplyAdd(xc, s, t); xd = Vector256.FusedMultiplyAdd(xd, s, t);
+            xe = Vector256.FusedMultiplyAdd(xe, s, t); xf = Vector256.FusedMultiplyAdd(xf, s, t);
+        }
+        return Vector256.Sum(x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb + xc + xd + xe + xf);
+    }
 }
 
 /// <summary>
@@ -256,17 +302,17 @@ public static class GemmPeak
 /// rounds, each a short peak measurement followed by the GEMM's median time (~0.1 s of calls), and % peak is
 /// relative to the peak measured just before. Columns: <c>auto</c> (the backend, all cores); <c>paths</c> adds
 /// the forced Vector256 and scalar micro-kernels; <c>serial</c> adds Sgemm on the calling thread only (vs the
-/// one-thread peak); <c>cpu</c> times one thread by its own CPU time instead (tuning on a busy machine);
+/// one-thread peak); <c>swap</c> adds the product computed as Cᵀ = Bᵀ·Aᵀ; <c>cpu</c> times one thread by its own CPU time instead (tuning on a busy machine);
 /// KNOB=.. sweeps blocking sizes (KC, MC, NC), one column per value. A filter keeps matching shapes.
 /// </summary>
 public static class GemmTable
 {
-    sealed record Variant(string Name, Action Set, bool OneThread);
+    sealed record Variant(string Name, Action Set, bool OneThread, bool Swapped = false);
 
     public static void Run(string[] args)
     {
         bool cpu = args.Contains("cpu");
-        string[] flags = ["paths", "serial", "cpu"];
+        string[] flags = ["paths", "serial", "cpu", "swap"];
         string? filter = args.FirstOrDefault(a => !flags.Contains(a) && !a.Contains('='));
         void Auto() => Sgemm.Override = Sgemm.Path.Auto;
         var variants = new List<Variant> { new(cpu ? "1 thread (CPU time)" : "auto", Auto, cpu) };
@@ -284,10 +330,12 @@ public static class GemmTable
             variants.Add(new("scalar", () => Sgemm.Override = Sgemm.Path.Scalar, cpu));
         }
         if (args.Contains("serial")) variants.Add(new("1 thread", Auto, true));
+        if (args.Contains("swap")) variants.Add(new(cpu ? "swapped, 1 thread" : "swapped", Auto, cpu, Swapped: true));
 
         double allCores = GemmPeak.Gflops.Value, one = cpu ? GemmPeak.MeasureOneThreadCpu() : GemmPeak.Measure(1);
         Console.WriteLine($"{CpuBackend.Describe()}; measured fp32 peak (Vector512 FMA chains): {allCores:F0} GFLOP/s on all cores, " +
-            $"{one:F0} on one thread{(cpu ? " per CPU second" : "")}.");
+            $"{one:F0} on one thread{(cpu ? " per CPU second" : "")}; one thread with Vector256: " +
+            $"{GemmPeak.MeasureOneThreadCpu256():F0} per CPU second.");
         Console.WriteLine("Each cell: median of 3 rounds (a short peak measurement, then the GEMM's median time); % peak is");
         Console.WriteLine("relative to the peak measured just before (all cores, or one thread for one-thread columns).");
         if (filter == null || filter == "kernel")
@@ -310,12 +358,18 @@ public static class GemmTable
             var cells = new List<string>();
             foreach (var v in variants)
             {
+                if (v.Swapped && problem.Batch != 1)
+                {
+                    cells.Add("- | - | -");
+                    continue;
+                }
                 v.Set();
                 var rounds = Enumerable.Range(0, 3).Select(_ =>
                 {
                     double peakNow = cpu ? GemmPeak.MeasureOneThreadCpu(500_000, 2)
                         : GemmPeak.Measure(v.OneThread ? 1 : Environment.ProcessorCount, 500_000, 2);
-                    double seconds = v.OneThread ? Median(problem.RunSerial, 0.1, threadCpu: cpu) : Median(problem.Run, 0.1);
+                    Action run = v.Swapped ? () => problem.RunSwapped(!v.OneThread) : v.OneThread ? problem.RunSerial : problem.Run;
+                    double seconds = Median(run, 0.1, threadCpu: cpu);
                     return (Seconds: seconds, Fraction: problem.Flop / seconds / 1e9 / peakNow);
                 }).ToArray();
                 double median = rounds.Select(r => r.Seconds).Order().ElementAt(1);
