@@ -26,9 +26,9 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>
-    /// 8×32 with Vector512 FMA: 16 zmm accumulators, per K step two 16-wide loads of B̄ and eight broadcasts
-    /// of Ā (folded into the FMAs as embedded broadcasts) feed 16 FMAs, enough independent chains to keep
-    /// both FMA pipes busy (4-cycle latency × 2 pipes = 8 in flight).
+    /// 8×32 with Vector512 FMA: 16 zmm accumulators; per K step two 16-wide loads of B̄ and eight broadcast
+    /// loads of Ā (vbroadcastss) feed 16 FMAs, more independent chains than two FMA pipes of latency 4 need.
+    /// 8 rows suit the models' row counts: channel counts are multiples of 8, and 255 and 197 pad 1 and 3 rows.
     /// </summary>
     internal readonly struct Kernel512 : IMicroKernel
     {

@@ -53,7 +53,7 @@ internal static unsafe partial class Sgemm
         }
         if (bRow == 1 && nr % 16 == 0 && Avx512F.IsSupported)
         {
-            // Columns of B are contiguous (x @ Wᵀ, or col ᵀ): transpose 16×16 blocks in registers.
+            // Columns of B are contiguous (x @ Wᵀ, or colᵀ): transpose 16×16 blocks in registers.
             PackTransposed16(b, bCol, cols, kc, dst, nr);
             return;
         }
