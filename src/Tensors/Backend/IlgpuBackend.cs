@@ -12,13 +12,7 @@ public sealed partial class IlgpuBackend : KernelSet, IBackend
 {
     public IlgpuBackend(Device device) : base(device) { }
 
-    static void SameLength(Tensor a, Tensor b, string what) =>
-        Require(a.Length == b.Length, $"{what}: lengths differ ({a.Length} vs {b.Length})");
+    static void SameLength(Tensor a, Tensor b, string what) => BackendChecks.SameLength(a, b, what);
 
-    static int TargetCount(Tensor forward, Tensor grad, string what)
-    {
-        Require(forward.Length > 0 && grad.Length % forward.Length == 0,
-            $"{what}: gradient of {grad.Length} elements is not a whole number of targets of {forward.Length}");
-        return grad.Length / forward.Length;
-    }
+    static int TargetCount(Tensor forward, Tensor grad, string what) => BackendChecks.TargetCount(forward, grad, what);
 }

@@ -47,12 +47,7 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Column sums over each target's rows; items are (k, block of 64 columns), so each output has one owner.</summary>
     public void LayerNormBackwardAffine(Tensor x, Tensor stats, Tensor gy, Tensor ggamma, Tensor gbeta)
     {
-        int k = TargetCount(x, gy, "layernorm backward (gamma, beta)");
-        SameLength(ggamma, gbeta, "layernorm backward (gamma, beta)");
-        Require(ggamma.Length % k == 0, "layernorm backward: gamma gradient is not K-batched");
-        int n = ggamma.Length / k;
-        Require(n > 0 && x.Length % n == 0, $"layernorm backward: rows of {n} do not tile {Tensor.Format(x.Shape)}");
-        Require(stats.Length == 2 * (x.Length / n), "layernorm backward: stats must hold 2 values per row");
+        var (k, n) = BackendChecks.LayerNormAffine(x, stats, gy, ggamma, gbeta);
         var kernel = new LayerNormAffineColumns(x.Pointer, stats.Pointer, gy.Pointer, ggamma.Pointer, gbeta.Pointer, n, x.Length / n);
         Simd.For(_width, k * kernel.Blocks, Simd.PerRange((long)(x.Length / n) * LayerNormAffineColumns.Columns), kernel);
     }
@@ -170,19 +165,7 @@ public sealed unsafe partial class CpuBackend
     /// </summary>
     public void StridedCopy(Tensor src, Tensor dst, int[] shape, int[] srcStrides, int srcOffset, int[] dstStrides, int dstOffset)
     {
-        Require(shape.Length == srcStrides.Length && shape.Length == dstStrides.Length,
-            $"strided copy: shape {Tensor.Format(shape)} and strides {Tensor.Format(srcStrides)} / {Tensor.Format(dstStrides)} differ in rank");
-        int count = Tensor.ShapeLength(shape);
-        if (count == 0) return;
-        long srcMax = srcOffset, dstMax = dstOffset;
-        for (int d = 0; d < shape.Length; d++)
-        {
-            Require(srcStrides[d] >= 0 && dstStrides[d] >= 0, "strided copy: negative stride");
-            srcMax += (long)(shape[d] - 1) * srcStrides[d];
-            dstMax += (long)(shape[d] - 1) * dstStrides[d];
-        }
-        Require(srcOffset >= 0 && srcMax < src.Length, $"strided copy: reads past the source {Tensor.Format(src.Shape)}");
-        Require(dstOffset >= 0 && dstMax < dst.Length, $"strided copy: writes past the destination {Tensor.Format(dst.Shape)}");
+        if (BackendChecks.StridedCopy(src, dst, shape, srcStrides, srcOffset, dstStrides, dstOffset) == 0) return;
         var plan = CopyPlan.Create(shape, srcStrides, dstStrides);
         Require(plan.Rank <= IlgpuBackend.MaxCopyRank, $"strided copy: {plan.Rank} dimensions after merging, at most {IlgpuBackend.MaxCopyRank}");
         var kernel = new StridedCopyKernel(plan, src.Pointer + srcOffset, dst.Pointer + dstOffset);

@@ -7,14 +7,7 @@ public sealed partial class CpuBackend
     /// (attention heads); above it each product spreads itself.</summary>
     const long SmallGemm = 1L << 22;
 
-    static void CheckOperand(Tensor t, MatrixLayout l, int rows, int cols, string name)
-    {
-        Require(l.Batches > 0 && l.BatchStride >= 0 && l.RowStride >= 0 && l.ColStride >= 0,
-            $"gemm: operand {name} has a non-positive batch count or a negative stride");
-        Require(l.MaxIndex(rows, cols) < t.Length,
-            $"gemm: operand {name} ({l.Batches} x [{rows}, {cols}], strides {l.BatchStride}/{l.RowStride}/{l.ColStride}) " +
-            $"reaches past its tensor {Tensor.Format(t.Shape)}");
-    }
+    static void CheckOperand(Tensor t, MatrixLayout l, int rows, int cols, string name) => BackendChecks.GemmOperand(t, l, rows, cols, name);
 
     public unsafe void Gemm(Tensor a, MatrixLayout la, Tensor b, MatrixLayout lb, Tensor c, MatrixLayout lc, int batch, int m, int k, int n)
     {

@@ -49,12 +49,7 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Block copies of each image's slab of channels·inner contiguous floats, in pieces of at most 64K floats.</summary>
     public void CopyChannels(Tensor src, int srcChannels, int srcOffset, Tensor dst, int dstChannels, int dstOffset, int channels, int inner)
     {
-        Require(inner >= 1 && channels >= 0 && srcOffset >= 0 && dstOffset >= 0 && srcOffset + channels <= srcChannels && dstOffset + channels <= dstChannels,
-            $"copy channels: {channels} channels from offset {srcOffset} of {srcChannels} to offset {dstOffset} of {dstChannels}");
-        Require(src.Length % ((long)srcChannels * inner) == 0 && dst.Length % ((long)dstChannels * inner) == 0
-                && src.Length / (srcChannels * inner) == dst.Length / (dstChannels * inner),
-            $"copy channels: {Tensor.Format(src.Shape)} as [B, {srcChannels}, {inner}] and {Tensor.Format(dst.Shape)} as [B, {dstChannels}, {inner}] disagree");
-        int batch = src.Length / (srcChannels * inner), slab = channels * inner;
+        int batch = BackendChecks.CopyChannels(src, srcChannels, srcOffset, dst, dstChannels, dstOffset, channels, inner), slab = channels * inner;
         if (batch == 0 || slab == 0) return;
         const int piece = 65536;
         int pieces = (slab + piece - 1) / piece;
@@ -73,15 +68,7 @@ public sealed unsafe partial class CpuBackend
     /// <summary>Checks a pooling geometry: x [.., H, W] into y [.., OH, OW] with OH = (H + 2p − k)/s + 1.</summary>
     static PoolShape Pooling(string what, Tensor x, Tensor y, int kernel, int stride, int padding)
     {
-        Require(kernel >= 1 && stride >= 1 && padding >= 0 && 2 * padding <= kernel,
-            $"{what}: kernel {kernel}, stride {stride}, padding {padding} (padding must be at most half the kernel)");
-        Require(x.Rank >= 3 && y.Rank >= 3, $"{what}: expected [.., H, W] tensors, got {Tensor.Format(x.Shape)} and {Tensor.Format(y.Shape)}");
-        int h = x.Shape[^2], w = x.Shape[^1], oh = y.Shape[^2], ow = y.Shape[^1];
-        Require(h + 2 * padding >= kernel && w + 2 * padding >= kernel && oh == (h + 2 * padding - kernel) / stride + 1
-                && ow == (w + 2 * padding - kernel) / stride + 1,
-            $"{what}: output {Tensor.Format(y.Shape)} does not match input {Tensor.Format(x.Shape)} with kernel {kernel}, stride {stride}, padding {padding}");
-        int planes = x.Length / (h * w);
-        Require(planes == y.Length / (oh * ow), $"{what}: {Tensor.Format(x.Shape)} and {Tensor.Format(y.Shape)} hold different numbers of planes");
+        var (planes, h, w, oh, ow) = BackendChecks.Pooling(what, x, y, kernel, stride, padding);
         return new PoolShape(planes, h, w, oh, ow, kernel, stride, padding);
     }
 

@@ -24,18 +24,9 @@ public sealed partial class CpuBackend : IBackend
         $"{(Vector512.IsHardwareAccelerated ? "AVX-512 (Vector512)" : Vector256.IsHardwareAccelerated ? "AVX2 (Vector256)" : $"Vector<float> x{System.Numerics.Vector<float>.Count}")}, " +
         $"{Environment.ProcessorCount} cores";
 
-    static void Require(bool condition, string message)
-    {
-        if (!condition) throw new ArgumentException(message);
-    }
+    static void Require(bool condition, string message) => BackendChecks.Require(condition, message);
 
-    static void SameLength(Tensor a, Tensor b, string what) =>
-        Require(a.Length == b.Length, $"{what}: lengths differ ({a.Length} vs {b.Length})");
+    static void SameLength(Tensor a, Tensor b, string what) => BackendChecks.SameLength(a, b, what);
 
-    static int TargetCount(Tensor forward, Tensor grad, string what)
-    {
-        Require(forward.Length > 0 && grad.Length % forward.Length == 0,
-            $"{what}: gradient of {grad.Length} elements is not a whole number of targets of {forward.Length}");
-        return grad.Length / forward.Length;
-    }
+    static int TargetCount(Tensor forward, Tensor grad, string what) => BackendChecks.TargetCount(forward, grad, what);
 }

@@ -30,12 +30,7 @@ public sealed partial class IlgpuBackend
 
     public void CopyChannels(Tensor src, int srcChannels, int srcOffset, Tensor dst, int dstChannels, int dstOffset, int channels, int inner)
     {
-        Require(inner >= 1 && channels >= 0 && srcOffset >= 0 && dstOffset >= 0 && srcOffset + channels <= srcChannels && dstOffset + channels <= dstChannels,
-            $"copy channels: {channels} channels from offset {srcOffset} of {srcChannels} to offset {dstOffset} of {dstChannels}");
-        Require(src.Length % ((long)srcChannels * inner) == 0 && dst.Length % ((long)dstChannels * inner) == 0
-                && src.Length / (srcChannels * inner) == dst.Length / (dstChannels * inner),
-            $"copy channels: {Tensor.Format(src.Shape)} as [B, {srcChannels}, {inner}] and {Tensor.Format(dst.Shape)} as [B, {dstChannels}, {inner}] disagree");
-        int batch = src.Length / (srcChannels * inner);
+        int batch = BackendChecks.CopyChannels(src, srcChannels, srcOffset, dst, dstChannels, dstOffset, channels, inner);
         var (threads, w) = Plan(batch * channels * inner);
         if (threads == 0) return;
         _copyChannels ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ChannelSlab>(CopyChannelsKernel);

@@ -115,12 +115,7 @@ public sealed partial class IlgpuBackend
 
     public void LayerNormBackwardAffine(Tensor x, Tensor stats, Tensor gy, Tensor ggamma, Tensor gbeta)
     {
-        int k = TargetCount(x, gy, "layernorm backward (gamma, beta)");
-        SameLength(ggamma, gbeta, "layernorm backward (gamma, beta)");
-        Require(ggamma.Length % k == 0, "layernorm backward: gamma gradient is not K-batched");
-        int n = ggamma.Length / k;
-        Require(n > 0 && x.Length % n == 0, $"layernorm backward: rows of {n} do not tile {Tensor.Format(x.Shape)}");
-        Require(stats.Length == 2 * (x.Length / n), "layernorm backward: stats must hold 2 values per row");
+        var (k, n) = BackendChecks.LayerNormAffine(x, stats, gy, ggamma, gbeta);
         var (threads, w) = Plan(ggamma.Length);
         if (threads == 0) return;
         _layerNormAffine ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(LayerNormAffineKernel);

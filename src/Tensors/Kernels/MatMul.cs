@@ -105,14 +105,7 @@ public sealed partial class IlgpuBackend
         if (j0 + 7 < n) c[row + (j0 + 7) * cs] = r.V7;
     }
 
-    static void CheckOperand(Tensor t, MatrixLayout l, int rows, int cols, string name)
-    {
-        Require(l.Batches > 0 && l.BatchStride >= 0 && l.RowStride >= 0 && l.ColStride >= 0,
-            $"gemm: operand {name} has a non-positive batch count or a negative stride");
-        Require(l.MaxIndex(rows, cols) < t.Length,
-            $"gemm: operand {name} ({l.Batches} x [{rows}, {cols}], strides {l.BatchStride}/{l.RowStride}/{l.ColStride}) " +
-            $"reaches past its tensor {Tensor.Format(t.Shape)}");
-    }
+    static void CheckOperand(Tensor t, MatrixLayout l, int rows, int cols, string name) => BackendChecks.GemmOperand(t, l, rows, cols, name);
 
     public void Gemm(Tensor a, MatrixLayout la, Tensor b, MatrixLayout lb, Tensor c, MatrixLayout lc, int batch, int m, int k, int n)
     {

@@ -110,15 +110,7 @@ public sealed partial class IlgpuBackend
     /// <summary>Checks a pooling geometry: x [.., H, W] into y [.., OH, OW] with OH = (H + 2p − k)/s + 1.</summary>
     static PoolShape Pooling(string what, Tensor x, Tensor y, int kernel, int stride, int padding, bool sameBatch = true)
     {
-        Require(kernel >= 1 && stride >= 1 && padding >= 0 && 2 * padding <= kernel,
-            $"{what}: kernel {kernel}, stride {stride}, padding {padding} (padding must be at most half the kernel)");
-        Require(x.Rank >= 3 && y.Rank >= 3, $"{what}: expected [.., H, W] tensors, got {Tensor.Format(x.Shape)} and {Tensor.Format(y.Shape)}");
-        int h = x.Shape[^2], w = x.Shape[^1], oh = y.Shape[^2], ow = y.Shape[^1];
-        Require(h + 2 * padding >= kernel && w + 2 * padding >= kernel && oh == (h + 2 * padding - kernel) / stride + 1
-                && ow == (w + 2 * padding - kernel) / stride + 1,
-            $"{what}: output {Tensor.Format(y.Shape)} does not match input {Tensor.Format(x.Shape)} with kernel {kernel}, stride {stride}, padding {padding}");
-        int planes = x.Length / (h * w);
-        if (sameBatch) Require(planes == y.Length / (oh * ow), $"{what}: {Tensor.Format(x.Shape)} and {Tensor.Format(y.Shape)} hold different numbers of planes");
+        var (planes, h, w, oh, ow) = BackendChecks.Pooling(what, x, y, kernel, stride, padding, sameBatch);
         return new PoolShape(planes, h, w, oh, ow, kernel, stride, padding);
     }
 

@@ -77,19 +77,8 @@ public sealed partial class IlgpuBackend
 
     public void StridedCopy(Tensor src, Tensor dst, int[] shape, int[] srcStrides, int srcOffset, int[] dstStrides, int dstOffset)
     {
-        Require(shape.Length == srcStrides.Length && shape.Length == dstStrides.Length,
-            $"strided copy: shape {Tensor.Format(shape)} and strides {Tensor.Format(srcStrides)} / {Tensor.Format(dstStrides)} differ in rank");
-        int count = Tensor.ShapeLength(shape);
+        int count = BackendChecks.StridedCopy(src, dst, shape, srcStrides, srcOffset, dstStrides, dstOffset);
         if (count == 0) return;
-        long srcMax = srcOffset, dstMax = dstOffset;
-        for (int d = 0; d < shape.Length; d++)
-        {
-            Require(srcStrides[d] >= 0 && dstStrides[d] >= 0, "strided copy: negative stride");
-            srcMax += (long)(shape[d] - 1) * srcStrides[d];
-            dstMax += (long)(shape[d] - 1) * dstStrides[d];
-        }
-        Require(srcOffset >= 0 && srcMax < src.Length, $"strided copy: reads past the source {Tensor.Format(src.Shape)}");
-        Require(dstOffset >= 0 && dstMax < dst.Length, $"strided copy: writes past the destination {Tensor.Format(dst.Shape)}");
         var axes = Simplify(shape, srcStrides, dstStrides);
         Require(axes.Count <= MaxCopyRank, $"strided copy: {axes.Count} dimensions after merging, at most {MaxCopyRank}");
         while (axes.Count < MaxCopyRank) axes.Insert(0, new Axis(1, 0, 0));
