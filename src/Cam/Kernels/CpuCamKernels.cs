@@ -603,16 +603,8 @@ public sealed unsafe class CpuCamKernels : ICamKernels
             new GuidedRows(gb.Pointer, wide.Pointer, output.Pointer, y0, y1, fy, channels, height, width, camHeight));
     }
 
-    /// <summary>Source coordinate of output pixel o under a half-pixel-centred resize, clamped at the low edge (the ILGPU kernel's Tap).</summary>
-    static void Tap(int o, int inSize, int outSize, out int i0, out int i1, out float frac)
-    {
-        float src = (o + 0.5f) * inSize / outSize - 0.5f;
-        if (src < 0) src = 0;
-        i0 = (int)src;
-        if (i0 > inSize - 1) i0 = inSize - 1;
-        i1 = i0 + 1 < inSize ? i0 + 1 : inSize - 1;
-        frac = src - i0;
-    }
+    static void Tap(int o, int inSize, int outSize, out int i0, out int i1, out float frac) =>
+        IlgpuCamKernels.Tap(o, inSize, outSize, out i0, out i1, out frac);
 
     /// <summary>Cam row r resized to the output width: wide[r, x] = cam[r, x0]·(1 − fx) + cam[r, x1]·fx.</summary>
     readonly struct ResizeRows(float* cam, float* wide, int* x0, int* x1, float* fx, int camWidth, int width) : ISimdKernel

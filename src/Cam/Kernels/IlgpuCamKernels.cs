@@ -386,7 +386,8 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
     }
 
     // Source coordinate of output pixel o under a half-pixel-centred resize, clamped at the low edge as PyTorch does.
-    static void Tap(int o, int inSize, int outSize, out int i0, out int i1, out float frac)
+    // Shared with CpuCamKernels (one formula for both implementations).
+    internal static void Tap(int o, int inSize, int outSize, out int i0, out int i1, out float frac)
     {
         float src = (o + 0.5f) * inSize / outSize - 0.5f;
         if (src < 0) src = 0;

@@ -90,4 +90,17 @@ internal static class BackendChecks
             $"copy channels: {Tensor.Format(src.Shape)} as [B, {srcChannels}, {inner}] and {Tensor.Format(dst.Shape)} as [B, {dstChannels}, {inner}] disagree");
         return src.Length / (srcChannels * inner);
     }
+
+    /// <summary>A batched GEMM's sizes and operands; false when there is nothing to compute.</summary>
+    public static bool Gemm(Tensor a, MatrixLayout la, Tensor b, MatrixLayout lb, Tensor c, MatrixLayout lc, int batch, int m, int k, int n)
+    {
+        Require(batch >= 0 && m >= 0 && k >= 0 && n >= 0, $"gemm: negative size (batch {batch}, {m}x{k}x{n})");
+        if (batch == 0 || m == 0 || n == 0) return false;
+        Require(k > 0, "gemm: inner dimension is 0 (C would be all zeros: fill it instead)");
+        GemmOperand(a, la, m, k, "A");
+        GemmOperand(b, lb, k, n, "B");
+        GemmOperand(c, lc, m, n, "C");
+        Require(lc.Batches == batch, $"gemm: C has {lc.Batches} batches for a product of {batch}");
+        return true;
+    }
 }

@@ -105,17 +105,9 @@ public sealed partial class IlgpuBackend
         if (j0 + 7 < n) c[row + (j0 + 7) * cs] = r.V7;
     }
 
-    static void CheckOperand(Tensor t, MatrixLayout l, int rows, int cols, string name) => BackendChecks.GemmOperand(t, l, rows, cols, name);
-
     public void Gemm(Tensor a, MatrixLayout la, Tensor b, MatrixLayout lb, Tensor c, MatrixLayout lc, int batch, int m, int k, int n)
     {
-        Require(batch >= 0 && m >= 0 && k >= 0 && n >= 0, $"gemm: negative size (batch {batch}, {m}x{k}x{n})");
-        if (batch == 0 || m == 0 || n == 0) return;
-        Require(k > 0, "gemm: inner dimension is 0 (C would be all zeros: fill it instead)");
-        CheckOperand(a, la, m, k, "A");
-        CheckOperand(b, lb, k, n, "B");
-        CheckOperand(c, lc, m, n, "C");
-        Require(lc.Batches == batch, $"gemm: C has {lc.Batches} batches for a product of {batch}");
+        if (!BackendChecks.Gemm(a, la, b, lb, c, lc, batch, m, k, n)) return;
         var s = new GemmShape(m, k, n, la, lb, lc);
         long items = (long)batch * s.TilesM * s.TilesN;
         Require(items <= int.MaxValue, "gemm: too many tiles");
