@@ -25,8 +25,8 @@
 # published as its own program, scripts/test-runner (xunit's v2 engine driven in-process; it prints
 # "N passed, N failed, N skipped"). The CLI tests start `dotnet nativecam.dll ARGS`: run.sh puts a `dotnet` shim
 # first on PATH that starts the self-contained apphost next to that dll instead.
-# Note for issue #9: the op tests pin their devices (tests/Support/TestDevice.cs: the SIMD backend and ilgpu-cpu),
-# so NATIVECAM_DEVICE=cuda reaches only code that opens the device from the environment until TestDevice honours it.
+# With NATIVECAM_DEVICE=cuda the tests run on the GPU (tests/Support/TestDevice.cs: Default is the named device; the
+# op tests pair the SIMD CPU backend with the ILGPU kernels on that GPU).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 package=.gpu/nativecam-gpu.tar.xz
