@@ -11,12 +11,9 @@ namespace NativeCam.Tensors;
 /// </summary>
 public sealed partial class CpuBackend : IBackend
 {
-    readonly Device _device;
-
     public CpuBackend(Device device)
     {
         if (!device.IsCpu) throw new ArgumentException("the SIMD CPU backend needs a CPU device");
-        _device = device;
     }
 
     /// <summary>Vector width and core count, for `nativecam device` and benchmark reports.</summary>
