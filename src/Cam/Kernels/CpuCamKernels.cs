@@ -33,17 +33,10 @@ public sealed unsafe class CpuCamKernels : ICamKernels
     /// <summary>The vector width the kernels run with on this machine.</summary>
     public SimdWidth Width => _width;
 
-    static void Require(bool condition, string message)
-    {
-        if (!condition) throw new ArgumentException(message);
-    }
+    static void Require(bool condition, string message) => BackendChecks.Require(condition, message);
 
-    static IlgpuCamKernels.LayerShape Shape(Tensor a, Tensor g, int channels, string what)
-    {
-        Require(channels > 0 && a.Length % channels == 0 && a.Length > 0, $"{what}: activation of {a.Length} elements has no {channels} channels");
-        Require(g.Length % a.Length == 0 && g.Length > 0, $"{what}: gradient of {g.Length} elements is not K copies of the activation's {a.Length}");
-        return new IlgpuCamKernels.LayerShape(g.Length / a.Length, channels, a.Length / channels);
-    }
+    // Shape checks shared with the ILGPU kernels.
+    static IlgpuCamKernels.LayerShape Shape(Tensor a, Tensor g, int channels, string what) => IlgpuCamKernels.Shape(a, g, channels, what);
 
     // ---- channel weights: Grad-CAM, Grad-CAM++, XGrad-CAM --------------------------------------------
 
@@ -222,11 +215,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     public void PixelSum(CamMethod method, Tensor a, Tensor g, Tensor map)
     {
-        Require(method is CamMethod.LayerCam or CamMethod.HiResCam, $"pixel sum: {method} is not a per-pixel weighting");
-        int k = g.Length / Math.Max(1, a.Length);
-        Require(k > 0 && map.Length % k == 0 && map.Length > 0 && a.Length % (map.Length / k) == 0,
-            $"{method}: a map of {map.Length} does not fit {k} targets over an activation of {a.Length}");
-        var s = Shape(a, g, a.Length / (map.Length / k), $"{method}");
+        var s = IlgpuCamKernels.PixelSumShape(method, a, g, map);
         var kernel = new PixelCombination(a.Pointer, g.Pointer, map.Pointer, method == CamMethod.LayerCam, s.K, s.C, s.P);
         Simd.For(_width, kernel.Blocks * s.K, Simd.PerRange(2L * s.C * Block), kernel);
     }

@@ -29,7 +29,18 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
         public readonly int K = k, C = c, P = p;
     }
 
-    static LayerShape Shape(Tensor a, Tensor g, int channels, string what)
+    // The checks below are shared with CpuCamKernels, so both implementations refuse the same calls alike.
+    /// <summary>LayerCAM / HiResCAM: K maps of P pixels over an activation of C·P and a gradient of K·C·P.</summary>
+    internal static LayerShape PixelSumShape(CamMethod method, Tensor a, Tensor g, Tensor map)
+    {
+        Require(method is CamMethod.LayerCam or CamMethod.HiResCam, $"pixel sum: {method} is not a per-pixel weighting");
+        int k = g.Length / Math.Max(1, a.Length);
+        Require(k > 0 && map.Length % k == 0 && map.Length > 0 && a.Length % (map.Length / k) == 0,
+            $"{method}: a map of {map.Length} does not fit {k} targets over an activation of {a.Length}");
+        return Shape(a, g, a.Length / (map.Length / k), $"{method}");
+    }
+
+    internal static LayerShape Shape(Tensor a, Tensor g, int channels, string what)
     {
         Require(channels > 0 && a.Length % channels == 0 && a.Length > 0, $"{what}: activation of {a.Length} elements has no {channels} channels");
         Require(g.Length % a.Length == 0 && g.Length > 0, $"{what}: gradient of {g.Length} elements is not K copies of the activation's {a.Length}");
@@ -133,11 +144,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void PixelSum(CamMethod method, Tensor a, Tensor g, Tensor map)
     {
-        Require(method is CamMethod.LayerCam or CamMethod.HiResCam, $"pixel sum: {method} is not a per-pixel weighting");
-        int k = g.Length / Math.Max(1, a.Length);
-        Require(k > 0 && map.Length % k == 0 && map.Length > 0 && a.Length % (map.Length / k) == 0,
-            $"{method}: a map of {map.Length} does not fit {k} targets over an activation of {a.Length}");
-        var s = Shape(a, g, a.Length / (map.Length / k), $"{method}");
+        var s = PixelSumShape(method, a, g, map);
         var (threads, w) = Plan(map.Length);
         _pixelSum ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerShape>(PixelSumKernel);
         _pixelSum(threads, w, (int)method, a.View, g.View, map.View, s);
