@@ -6,18 +6,18 @@ using NativeCam.Yolo;
 namespace NativeCam.Bench;
 
 /// <summary>
-/// `-- profile [repeats] [device]`: where YOLOv5n's forward and detect-cam's compute spend their time, per
-/// backend op (device.Profile() times every call; the waits after each call make the totals a little larger
+/// `-- profile [repeats] [device] [--shapes] [--model M]`: where a YOLOv5 forward (yolov5n unless --model) and
+/// detect-cam's compute spend their time, per backend op (--shapes: convolutions per shape) (device.Profile() times every call; the waits after each call make the totals a little larger
 /// than an unprofiled run). One warm-up, then the mean per pass over the repeats.
 /// </summary>
 public static class OpProfile
 {
-    public static void Run(int repeats, string deviceName)
+    public static void Run(int repeats, string deviceName, bool shapes, string model)
     {
         using var device = BenchDevice.Open(deviceName);
         var (input, info) = Letterbox.Apply(device, ImageLoader.Load(BenchPaths.Sample("bus.jpg")), 640);
         using var _ = input;
-        using var v5n = YoloBench.Open(device, "yolov5n");
+        using var v5n = YoloBench.Open(device, model);
         var cam = new YoloCam(v5n.Model);
         var request = new CamRequest { Layers = YoloBench.Layers };
 
@@ -32,7 +32,8 @@ public static class OpProfile
         }
 
         var profiler = device.Profile();
-        foreach (var (name, pass) in new (string, Action)[] { ("yolov5n forward", Forward), ("detect-cam compute", DetectCam) })
+        profiler.ConvShapes = shapes;
+        foreach (var (name, pass) in new (string, Action)[] { ($"{model} forward", Forward), ("detect-cam compute", DetectCam) })
         {
             pass();
             profiler.Reset();
@@ -42,9 +43,10 @@ public static class OpProfile
             var rows = profiler.Report();
             double ops = rows.Sum(r => r.Ms) / repeats;
             Console.WriteLine($"\n{name} on {device.Description}: {total:F1} ms per pass, {ops:F1} ms in backend ops");
-            Console.WriteLine($"{"op",-28} {"calls",6} {"ms",9} {"share",6}");
+            int width = Math.Max(28, rows.Max(r => r.Op.Length));
+            Console.WriteLine($"{"op".PadRight(width)} {"calls",6} {"ms",9} {"share",6}");
             foreach (var (op, calls, ms) in rows)
-                Console.WriteLine($"{op,-28} {calls / repeats,6} {ms / repeats,9:F2} {ms / repeats / total,6:P0}");
+                Console.WriteLine($"{op.PadRight(width)} {calls / repeats,6} {ms / repeats,9:F2} {ms / repeats / total,6:P0}");
         }
     }
 }

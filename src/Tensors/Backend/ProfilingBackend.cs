@@ -14,6 +14,12 @@ public sealed class ProfilingBackend(IBackend inner, Device device) : IBackend
     /// <summary>The wrapped backend.</summary>
     public IBackend Inner => _inner;
 
+    /// <summary>When set, convolutions are reported per shape ("Conv2d 16→32 3x3/2 320x240") instead of per op.</summary>
+    public bool ConvShapes { get; set; }
+
+    string Conv(string op, Tensor x, int[] ws, Tensor y, ConvGeometry g) => !ConvShapes ? op
+        : $"{op} {x.Shape[^3]}→{y.Shape[^3]} {ws[2]}x{ws[3]}/{g.StrideH}{(g.Groups > 1 ? " g" + g.Groups : "")} {y.Shape[^1]}x{y.Shape[^2]}";
+
     void Time(string op, Action call)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -75,12 +81,12 @@ public sealed class ProfilingBackend(IBackend inner, Device device) : IBackend
 
     public void StridedCopy(Tensor src, Tensor dst, int[] shape, int[] srcStrides, int srcOffset, int[] dstStrides, int dstOffset) => Time("StridedCopy", () => _inner.StridedCopy(src, dst, shape, srcStrides, srcOffset, dstStrides, dstOffset));
 
-    public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g) => Time("Conv2d", () => _inner.Conv2d(x, w, bias, y, g));
+    public void Conv2d(Tensor x, Tensor w, Tensor? bias, Tensor y, ConvGeometry g) => Time(Conv("Conv2d", x, w.Shape, y, g), () => _inner.Conv2d(x, w, bias, y, g));
 
     public void Conv2dActivation(Tensor x, Tensor w, Tensor? bias, Tensor y, Tensor activated, ConvGeometry g, UnaryOp act) =>
-        Time("Conv2dActivation." + act, () => _inner.Conv2dActivation(x, w, bias, y, activated, g, act));
+        Time(Conv("Conv2dActivation." + act, x, w.Shape, y, g), () => _inner.Conv2dActivation(x, w, bias, y, activated, g, act));
 
-    public void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, ConvGeometry g) => Time("Conv2dBackwardInput", () => _inner.Conv2dBackwardInput(gy, w, gx, g));
+    public void Conv2dBackwardInput(Tensor gy, Tensor w, Tensor gx, ConvGeometry g) => Time(Conv("Conv2dBackwardInput", gx, w.Shape, gy, g), () => _inner.Conv2dBackwardInput(gy, w, gx, g));
 
     public void Conv2dBackwardWeight(Tensor x, Tensor gy, Tensor gw, ConvGeometry g) => Time("Conv2dBackwardWeight", () => _inner.Conv2dBackwardWeight(x, gy, gw, g));
 

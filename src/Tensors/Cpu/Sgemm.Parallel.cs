@@ -31,11 +31,11 @@ internal static unsafe partial class Sgemm
     /// <summary>Fewest column or row slivers per parallel range (each range repacks the other operand).</summary>
     internal const int MinSlivers = 4;
 
-    /// <summary>Runs body over [0, slivers) cut into cores × (1..4) balanced ranges on the thread pool.</summary>
+    /// <summary>Runs body over [0, slivers) cut into cores × (1..4) balanced ranges across the cores.</summary>
     static void Spread(int slivers, int cores, Action<int, int> body)
     {
         int ranges = Math.Min(slivers, cores * Math.Clamp(slivers / (cores * MinSlivers), 1, 4));
-        Parallel.For(0, ranges, r => body((int)((long)r * slivers / ranges), (int)((long)(r + 1) * slivers / ranges)));
+        CpuParallel.Run(ranges, r => body((int)((long)r * slivers / ranges), (int)((long)(r + 1) * slivers / ranges)));
     }
 
     /// <summary>
@@ -51,7 +51,7 @@ internal static unsafe partial class Sgemm
         float* scratch = PackBuffers.Rent(cells * (parts - 1));
         try
         {
-            Parallel.For(0, parts, t =>
+            CpuParallel.Run(parts, t =>
             {
                 var part = op.Part(t * step, Math.Min(op.K, (t + 1) * step));
                 if (t > 0) part = part.Into(scratch + (t - 1) * cells, n);
