@@ -24,6 +24,7 @@ public abstract class CpuConvTests(Device device) : BackendTests(device)
     [InlineData(2, 2, 96, 9, 35, 40, 1, 1, 1, 1, 0, 0, 1)]    // 1×1 plain GEMM: N = 2 shared by K = 2 targets
     [InlineData(2, 1, 12, 9, 11, 10, 1, 1, 2, 2, 0, 0, 1)]    // 1×1 stride 2: im2col path
     [InlineData(1, 2, 12, 7, 9, 10, 1, 1, 1, 1, 1, 1, 1)]     // 1×1 padding 1: im2col path, border rows of zeros
+    [InlineData(1, 1, 8, 50, 50, 8, 1, 1, 1, 1, 0, 0, 1)]     // 1×1 over 2500 pixels: several pointwise tiles of unequal sliver counts
     [InlineData(2, 1, 8, 15, 41, 10, 3, 3, 2, 2, 1, 1, 2)]    // groups 2, stride 2
     [InlineData(1, 1, 3, 30, 34, 16, 6, 6, 2, 2, 2, 2, 1)]    // YOLOv5's 6×6 s2 p2 stem
     [InlineData(1, 1, 5, 16, 13, 7, 5, 3, 1, 2, 2, 0, 1)]     // non-square kernel and stride

@@ -76,6 +76,48 @@ public sealed unsafe class SgemmTests : IDisposable
         }
     }
 
+    /// <summary>A packed once (Sgemm.PackedA, as the convolutions share their weights between pixel tiles) gives
+    /// the same products, read through any layout of A, on one thread and split over the cores.</summary>
+    [Theory]
+    [MemberData(nameof(PathsAndSizes))]
+    public void PrePackedAMatchesFloat64(string path, int m, int n, int k)
+    {
+        Run(path, m, n, k, new Layouts(false, false, false, 0), accumulate: false, bias: true, parallel: true, prepack: true);
+        Run(path, m, n, k, new Layouts(true, false, false, 2), accumulate: true, bias: false, parallel: false, prepack: true);
+        var (kc, mc) = (Sgemm.KC, Sgemm.MC);
+        try
+        {
+            (Sgemm.KC, Sgemm.MC) = (40, 48); // several K blocks with a short last one, row blocks inside the packed A
+            Run(path, m, n, k, new Layouts(false, true, true, 1), accumulate: false, bias: true, parallel: true, prepack: true);
+        }
+        finally
+        {
+            (Sgemm.KC, Sgemm.MC) = (kc, mc);
+        }
+    }
+
+    [Fact]
+    public void PrePackedAOfAnotherShapeIsRefused()
+    {
+        var a = new float[6 * 5];
+        var c = new float[6 * 4];
+        fixed (float* pa = a, pc = c)
+        {
+            using var packed = new Sgemm.PackedA(6, 5, pa, 5, 1);
+            string? message = null;
+            try
+            {
+                Sgemm.Multiply(6, 4, 4, pa, 5, 1, pa, 4, 1, pc, 4, 1, packedA: packed);
+            }
+            catch (ArgumentException e)
+            {
+                message = e.Message;
+            }
+            Assert.NotNull(message);
+            Assert.Contains("6x5", message);
+        }
+    }
+
     [Fact]
     public void ZeroInnerDimensionWritesBiasOnly()
     {
@@ -148,7 +190,7 @@ public sealed unsafe class SgemmTests : IDisposable
         public long At(int r, int c) => r * Row + c * Col;
     }
 
-    static void Run(string pathName, int m, int n, int k, Layouts l, bool accumulate, bool bias, bool parallel)
+    static void Run(string pathName, int m, int n, int k, Layouts l, bool accumulate, bool bias, bool parallel, bool prepack = false)
     {
         var path = Parse(pathName);
         var rng = new Rng(m * 1000003 + n * 1009 + k + (int)path);
@@ -173,15 +215,18 @@ public sealed unsafe class SgemmTests : IDisposable
         try
         {
             fixed (float* pa = a, pb = b, pc = c, pbias = rowBias)
+            {
+                using var packed = prepack ? new Sgemm.PackedA(m, k, pa, va.Row, va.Col) : null;
                 Sgemm.Multiply(m, n, k, pa, va.Row, va.Col, pb, vb.Row, vb.Col, pc, vc.Row, vc.Col,
-                    accumulate, parallel, bias ? pbias : null);
+                    accumulate, parallel, bias ? pbias : null, packed);
+            }
         }
         finally
         {
             (Sgemm.Override, Sgemm.ParallelThreshold) = (Sgemm.Path.Auto, threshold);
         }
 
-        string what = $"{path} {m}x{n}x{k} {l} accumulate={accumulate} bias={bias} parallel={parallel}";
+        string what = $"{path} {m}x{n}x{k} {l} accumulate={accumulate} bias={bias} parallel={parallel} prepack={prepack}";
         var expected = new bool[vc.Length];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)

@@ -14,8 +14,9 @@ public sealed partial class CpuBackend
     /// GEMM packs its blocks beside it).</summary>
     const int PanelFloats = 64 * 1024;
 
-    /// <summary>Fewest pixels per GEMM call. Each call packs the group's weights again (YOLOv5s: up to 512×2304 floats),
-    /// which narrower tiles would not repay; panels of big kernels (kdim > 256) then outgrow L2 and stream from L3.</summary>
+    /// <summary>Fewest pixels per tile the panel budget asks for: narrower tiles make each GEMM call short (and the
+    /// gradient paths pack the weights per call); panels of big kernels (kdim > 256) then outgrow L2 and stream from
+    /// L3. The forward may still cut smaller tiles to give every core work (<see cref="TilesPerImage"/>).</summary>
     const int MinTile = 256;
 
     /// <summary>Pixels per task for 1×1 convs (no panel; the GEMM blocks its operands itself).</summary>
@@ -75,15 +76,27 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>
-    /// Pixels per tile: at most <paramref name="maxTile"/> (rounded to the GEMM's 32-column micro-tiles), but small
-    /// enough that the <paramref name="outer"/> images·groups give about 4 tasks per core, and never below MinTile.
+    /// How many pixel tiles each of the <paramref name="outer"/> images·groups is cut into: enough that a tile holds
+    /// at most <paramref name="maxTile"/> pixels, and that there are about 2 tiles per core overall (the pool hands
+    /// them out as cores free up), rounded up to a whole multiple of the cores when that still leaves every tile a
+    /// 32-pixel sliver. Tile t then covers slivers [t·S/T, (t + 1)·S/T) (<see cref="TileRange"/>): sizes differ by
+    /// at most one sliver, so a 300-pixel image on 2 cores is 96 + 96 + 64 + 64 pixels, not 256 + 44.
     /// </summary>
-    static int PixelTile(int pixels, int outer, int maxTile)
+    static int TilesPerImage(int pixels, int outer, int maxTile)
     {
-        int tile = Math.Max(MinTile, maxTile / 32 * 32);
-        int want = (4 * CpuParallel.Cores + outer - 1) / outer;
-        if (want > 1) tile = Math.Min(tile, Math.Max(MinTile, ((pixels + want - 1) / want + 31) / 32 * 32));
-        return Math.Min(tile, pixels);
+        int slivers = (pixels + 31) / 32, cores = CpuParallel.Cores;
+        int tiles = Math.Max((pixels + maxTile - 1) / maxTile, (2 * cores + outer - 1) / outer);
+        int total = (outer * tiles + cores - 1) / cores * cores;
+        if (total % outer == 0) tiles = total / outer;
+        return Math.Clamp(tiles, 1, slivers);
+    }
+
+    /// <summary>Pixels [q0, q0 + n) of tile <paramref name="t"/> of <paramref name="tiles"/> (see <see cref="TilesPerImage"/>).</summary>
+    static (int Q0, int N) TileRange(int pixels, int tiles, int t)
+    {
+        int slivers = (pixels + 31) / 32;
+        int q0 = (int)((long)t * slivers / tiles) * 32, q1 = Math.Min(pixels, (int)((long)(t + 1) * slivers / tiles) * 32);
+        return (q0, q1 - q0);
     }
 
     /// <summary>The step that cuts <paramref name="length"/> into equal pieces of at most <paramref name="max"/> (multiples of 32 where it can).</summary>
@@ -103,33 +116,44 @@ public sealed partial class CpuBackend
     {
         int groups = s.Groups, cinG = s.CinG, coutG = s.CoutG, kdim = s.Kdim;
         long inPlane = s.InPlane, outPlane = s.OutPlane;
-        int tile = PixelTile(s.OutPlane, s.OutImages * groups, s.Pointwise ? PointwiseTile : PanelFloats / kdim);
-        int tiles = (s.OutPlane + tile - 1) / tile, tasks = s.OutImages * groups * tiles;
+        int tiles = TilesPerImage(s.OutPlane, s.OutImages * groups, s.Pointwise ? PointwiseTile : Math.Max(MinTile, PanelFloats / kdim));
+        int tasks = s.OutImages * groups * tiles;
         bool inner = tasks < CpuParallel.Cores; // too few tiles to share out: let each GEMM use the cores
-        nint px = (nint)x, pw = (nint)w, pb = (nint)bias, py = (nint)y, pa = (nint)activated;
-        CpuParallel.For(tasks, 1, (t0, t1) =>
+        // Each group's weights are the A of all its tiles: packed once here, not once per tile.
+        var packed = new Sgemm.PackedA[groups];
+        for (int gi = 0; gi < groups; gi++) packed[gi] = new Sgemm.PackedA(coutG, kdim, w + (long)gi * coutG * kdim, kdim, 1);
+        nint px = (nint)x, pw = (nint)w, py = (nint)y, pb = (nint)bias, pa = (nint)activated;
+        try
         {
-            for (int t = t0; t < t1; t++)
+            CpuParallel.For(tasks, 1, (t0, t1) =>
             {
-                int b = t / (groups * tiles), gi = t / tiles % groups, q0 = t % tiles * tile, n = Math.Min(s.OutPlane - q0, tile);
-                float* xg = (float*)px + ((long)b * s.Cin + gi * cinG) * inPlane;
-                float* yg = (float*)py + ((long)b * s.Cout + gi * coutG) * outPlane + q0;
-                float* wg = (float*)pw + (long)gi * coutG * kdim;
-                float* bg = pb == 0 ? null : (float*)pb + gi * coutG;
-                if (s.Pointwise)
-                    Sgemm.Multiply(coutG, n, cinG, wg, kdim, 1, xg + q0, inPlane, 1, yg, outPlane, 1, parallel: inner, rowBias: bg);
-                else
+                for (int t = t0; t < t1; t++)
                 {
-                    float* panel = ConvScratch.Get(ConvScratch.Panel, (long)kdim * n);
-                    Im2Col.Gather(panel, n, xg, 0, kdim, s, new PixelBox(0, 0, s.OH, s.OW), q0, q0 + n);
-                    Sgemm.Multiply(coutG, n, kdim, wg, kdim, 1, panel, n, 1, yg, outPlane, 1, parallel: inner, rowBias: bg);
+                    int b = t / (groups * tiles), gi = t / tiles % groups;
+                    var (q0, n) = TileRange(s.OutPlane, tiles, t % tiles);
+                    float* xg = (float*)px + ((long)b * s.Cin + gi * cinG) * inPlane;
+                    float* yg = (float*)py + ((long)b * s.Cout + gi * coutG) * outPlane + q0;
+                    float* wg = (float*)pw + (long)gi * coutG * kdim;
+                    float* bg = pb == 0 ? null : (float*)pb + gi * coutG;
+                    if (s.Pointwise)
+                        Sgemm.Multiply(coutG, n, cinG, wg, kdim, 1, xg + q0, inPlane, 1, yg, outPlane, 1, parallel: inner, rowBias: bg, packedA: packed[gi]);
+                    else
+                    {
+                        float* panel = ConvScratch.Get(ConvScratch.Panel, (long)kdim * n);
+                        Im2Col.Gather(panel, n, xg, 0, kdim, s, new PixelBox(0, 0, s.OH, s.OW), q0, q0 + n);
+                        Sgemm.Multiply(coutG, n, kdim, wg, kdim, 1, panel, n, 1, yg, outPlane, 1, parallel: inner, rowBias: bg, packedA: packed[gi]);
+                    }
+                    if (activate == null) continue;
+                    long offset = yg - (float*)py;
+                    for (int r = 0; r < coutG; r++)
+                        activate((nint)(yg + (long)r * outPlane), pa + (nint)((offset + (long)r * outPlane) * sizeof(float)), n);
                 }
-                if (activate == null) continue;
-                long offset = yg - (float*)py;
-                for (int r = 0; r < coutG; r++)
-                    activate((nint)(yg + (long)r * outPlane), pa + (nint)((offset + (long)r * outPlane) * sizeof(float)), n);
-            }
-        });
+            });
+        }
+        finally
+        {
+            foreach (var p in packed) p.Dispose();
+        }
     }
 
     // ---- Input gradient: per band of gradient rows, cols = W_gᵀ · gy_band, then col2im adds cols onto gx ----

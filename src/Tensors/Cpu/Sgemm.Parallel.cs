@@ -8,8 +8,8 @@ internal static unsafe partial class Sgemm
 {
     /// <summary>
     /// Spreads one product over the cores. Each range of the split is an independent product with its own
-    /// packing: contiguous column ranges (each repacks A: a range gets at least <see cref="MinSlivers"/>
-    /// slivers), else row ranges (each repacks B), else, for a small C over a long K (weight gradients), K
+    /// packing of B: contiguous column ranges (all reading one <see cref="PackedA"/>; a range gets at least
+    /// <see cref="MinSlivers"/> slivers), else row ranges (each packs B itself), else, for a small C over a long K (weight gradients), K
     /// ranges whose partial products are added in a fixed order (deterministic). Ranges come in whole
     /// multiples of the core count, up to 4 per core (for balance on a busy machine), with sizes differing by at
     /// most one sliver.
@@ -21,7 +21,12 @@ internal static unsafe partial class Sgemm
         bool longK = op.K >= 2 * KC * cores;
         if (!parallel) Block<TKernel>(op, 0, m, 0, n);
         else if (colSlivers >= cores * MinSlivers || colSlivers >= rowSlivers && !longK)
-            Spread(colSlivers, cores, (s0, s1) => Block<TKernel>(op, 0, m, s0 * nr, Math.Min(n, s1 * nr)));
+        {
+            // Every column range reads all of A: pack it once for all of them.
+            using var packed = op.APacked == null ? new PackedA(m, op.K, op.A, op.ARow, op.ACol) : null;
+            var shared = packed == null ? op : op.With(packed);
+            Spread(colSlivers, cores, (s0, s1) => Block<TKernel>(shared, 0, m, s0 * nr, Math.Min(n, s1 * nr)));
+        }
         else if (rowSlivers >= cores * MinSlivers || !longK)
             Spread(rowSlivers, cores, (s0, s1) => Block<TKernel>(op, s0 * mr, Math.Min(m, s1 * mr), 0, n));
         else

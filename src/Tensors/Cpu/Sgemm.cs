@@ -54,12 +54,16 @@ internal static unsafe partial class Sgemm
     /// </summary>
     internal static long ParallelThreshold = 1 << 21;
 
+    /// <param name="packedA">A already packed by <see cref="PackedA"/> (same m and k), or null to pack it here.</param>
     public static void Multiply(int m, int n, int k,
         float* a, long aRow, long aCol, float* b, long bRow, long bCol, float* c, long cRow, long cCol,
-        bool accumulate = false, bool parallel = true, float* rowBias = null)
+        bool accumulate = false, bool parallel = true, float* rowBias = null, PackedA? packedA = null)
     {
         if (m <= 0 || n <= 0) return;
+        if (packedA != null && (packedA.M != m || packedA.K != k || packedA.MR != MRFor(Current)))
+            throw new ArgumentException($"packed A is {packedA.M}x{packedA.K} for MR {packedA.MR}, the product needs {m}x{k} for MR {MRFor(Current)}");
         var op = new Operands(k, a, aRow, aCol, b, bRow, bCol, c, cRow, cCol, accumulate, rowBias);
+        if (packedA != null) op = op.With(packedA);
         if (k <= 0)
         {
             op.FillWithoutProduct(m, n);
@@ -76,19 +80,28 @@ internal static unsafe partial class Sgemm
 
     /// <summary>The three matrices of one product and what the store adds.</summary>
     readonly struct Operands(int k, float* a, long aRow, long aCol, float* b, long bRow, long bCol,
-        float* c, long cRow, long cCol, bool accumulate, float* rowBias)
+        float* c, long cRow, long cCol, bool accumulate, float* rowBias, float* aPacked = null, int aPackedRows = 0)
     {
         public readonly int K = k;
         public readonly float* A = a, B = b, C = c, RowBias = rowBias;
+
+        /// <summary>All of A in packed form (<see cref="PackedA"/>: the K block at step pc starts at pc·APackedRows,
+        /// row sliver i of it at i·kc), or null: each block packs its own.</summary>
+        public readonly float* APacked = aPacked;
+        public readonly int APackedRows = aPackedRows;
         public readonly long ARow = aRow, ACol = aCol, BRow = bRow, BCol = bCol, CRow = cRow, CCol = cCol;
         public readonly bool Accumulate = accumulate;
 
         /// <summary>The product over K steps [p0, p1) only.</summary>
         public Operands Part(int p0, int p1) =>
             new(p1 - p0, A + p0 * ACol, ARow, ACol, B + p0 * BRow, BRow, BCol, C, CRow, CCol, Accumulate, RowBias);
+        // (A packed for all of K has other block boundaries: a part packs its own.)
 
         /// <summary>The same product written to a row-major scratch C (row stride n), overwritten, without bias.</summary>
-        public Operands Into(float* c, int n) => new(K, A, ARow, ACol, B, BRow, BCol, c, n, 1, false, null);
+        public Operands Into(float* c, int n) => new(K, A, ARow, ACol, B, BRow, BCol, c, n, 1, false, null, APacked, APackedRows);
+
+        /// <summary>The same product with A taken from <paramref name="packed"/>.</summary>
+        public Operands With(PackedA packed) => new(K, A, ARow, ACol, B, BRow, BCol, C, CRow, CCol, Accumulate, RowBias, packed.Data, packed.PaddedRows);
 
         /// <summary>k = 0: C = bias (or C += bias).</summary>
         public void FillWithoutProduct(int m, int n)
@@ -116,7 +129,7 @@ internal static unsafe partial class Sgemm
         int kcStep = Split(k, KC, 1), mcStep = Split(i1 - i0, MC, mr);
         int ncStep = Math.Min(NC, j1 - j0);
         // Room for one Ā block, one B̄ panel and a tile, each 64-byte aligned.
-        long aFloats = Align16((long)mcStep * kcStep), bFloats = Align16((long)(ncStep + nr) * kcStep);
+        long aFloats = op.APacked != null ? 0 : Align16((long)mcStep * kcStep), bFloats = Align16((long)(ncStep + nr) * kcStep);
         float* buffer = PackBuffers.Rent(aFloats + bFloats + mr * nr);
         try
         {
@@ -133,9 +146,11 @@ internal static unsafe partial class Sgemm
                     for (int ic = i0; ic < i1; ic += mcStep)
                     {
                         int mc = Math.Min(mcStep, i1 - ic);
-                        for (int ir = 0; ir < mc; ir += mr)
-                            PackA<TKernel>(op.A + (ic + ir) * op.ARow + pc * op.ACol, op.ARow, op.ACol,
-                                Math.Min(mr, mc - ir), kc, aPack + ir * kc);
+                        if (op.APacked != null) aPack = op.APacked + (long)pc * op.APackedRows + (long)ic * kc;
+                        else
+                            for (int ir = 0; ir < mc; ir += mr)
+                                PackA<TKernel>(op.A + (ic + ir) * op.ARow + pc * op.ACol, op.ARow, op.ACol,
+                                    Math.Min(mr, mc - ir), kc, aPack + ir * kc);
                         // While the kernels work on this panel, pull the B source of the next one towards L2, one
                         // sliver's share per sliver, so that packing it reads cache instead of DRAM (B row- or
                         // column-major only; the memory-bound shapes are the small-m and long-K ones).
