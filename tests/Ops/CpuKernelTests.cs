@@ -451,7 +451,8 @@ public sealed class CpuKernelTests : IDisposable
         var b = Backend(width);
         const int k = 2;
         foreach (var (shape, kernel, stride, pad) in new[] { (new[] { 2, 3, 23, 37 }, 5, 1, 2), (new[] { 1, 2, 9, 40 }, 3, 1, 1),
-                     (new[] { 1, 2, 11, 13 }, 3, 2, 1), (new[] { 1, 1, 6, 20 }, 1, 1, 0), (new[] { 1, 1, 9, 18 }, 9, 1, 4) })
+                     (new[] { 1, 2, 11, 13 }, 3, 2, 1), (new[] { 1, 1, 6, 20 }, 1, 1, 0), (new[] { 1, 1, 9, 18 }, 9, 1, 4),
+                     (new[] { 1, 3, 20, 15 }, 5, 1, 2), (new[] { 1, 2, 7, 9 }, 3, 1, 1) }) // rows of 15 and 9: Vector256 under Vector512
         {
             var rng = new Rng(shape[2] * shape[3] + kernel);
             var data = rng.Uniform(RefDense.Length(shape), -2, 2).Select(v => Math.Round(v * 2) / 2).ToArray(); // ties
