@@ -390,7 +390,7 @@ public static class GemmTable
         var c = (float*)NativeMemory.AlignedAlloc(8 * 32 * 4, 64);
         for (int i = 0; i < 8 * 256; i++) a[i] = 0.001f;
         for (int i = 0; i < 32 * 256; i++) b[i] = 0.002f;
-        for (int i = 0; i < KernelCalls; i++) Sgemm.Kernel512.Run(kc, a, b, c, 32, false, null);
+        for (int i = 0; i < KernelCalls; i++) Sgemm.Kernel512.Run(kc, a, new Sgemm.SliverRows(b, 32), c, 32, false, null);
         NativeMemory.AlignedFree(a);
         NativeMemory.AlignedFree(b);
         NativeMemory.AlignedFree(c);

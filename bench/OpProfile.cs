@@ -6,13 +6,15 @@ using NativeCam.Yolo;
 namespace NativeCam.Bench;
 
 /// <summary>
-/// `-- profile [repeats] [device] [--shapes] [--model M]`: where a YOLOv5 forward (yolov5n unless --model) and
-/// detect-cam's compute spend their time, per backend op (--shapes: convolutions per shape) (device.Profile() times every call; the waits after each call make the totals a little larger
-/// than an unprofiled run). One warm-up, then the mean per pass over the repeats.
+/// `-- profile [repeats] [device] [--shapes] [--model M] [--im2col]`: where a YOLOv5 forward (yolov5n unless
+/// --model) and detect-cam's compute spend their time, per backend op; --shapes lists the convolutions per shape,
+/// --im2col runs every conv forward as im2col + GEMM (none as an indirect GEMM) to compare the two.
+/// device.Profile() times every call; the waits after each call make the totals a little larger than an
+/// unprofiled run. One warm-up, then the mean per pass over the repeats.
 /// </summary>
 public static class OpProfile
 {
-    public static void Run(int repeats, string deviceName, bool shapes, string model)
+    public static void Run(int repeats, string deviceName, bool shapes, string model, bool im2col = false)
     {
         using var device = BenchDevice.Open(deviceName);
         var (input, info) = Letterbox.Apply(device, ImageLoader.Load(BenchPaths.Sample("bus.jpg")), 640);
@@ -31,6 +33,7 @@ public static class OpProfile
             using var maps = cam.Compute(input, outputs => YoloTargets.FromDetections(v5n.Postprocess(outputs, info)), request);
         }
 
+        ConvIndirect.Enabled = !im2col;
         var profiler = device.Profile();
         profiler.ConvShapes = shapes;
         foreach (var (name, pass) in new (string, Action)[] { ($"{model} forward", Forward), ("detect-cam compute", DetectCam) })

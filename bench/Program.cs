@@ -8,7 +8,8 @@ using NativeCam.Bench;
 // end-to-end suites run on every backend of BenchDevice (cpu and ilgpu-cpu; NATIVECAM_BENCH_DEVICES overrides).
 // Stopwatch modes:
 //   e2e [repeats] [devices] [--works a,b] [--out FILE]   the work of bench/pytorch/e2e.py, JSON (bench/vs-pytorch.sh)
-//   profile [repeats] [device] [--shapes] [--model M]   time per backend op (or per conv shape) of a YOLO forward and detect-cam
+//   profile [repeats] [device] [--shapes] [--model M] [--im2col]
+//                                                        time per backend op (or per conv shape) of a YOLO forward and detect-cam
 //   memory [devices]                                     peak device memory of the YOLO passes
 //   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
@@ -23,7 +24,7 @@ switch (Arg(0, ""))
         break;
     case "profile":
         OpProfile.Run(int.Parse(Arg(1, "5")), Arg(2, "cpu"), args.Contains("--shapes"),
-            args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault() ?? "yolov5n");
+            args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault() ?? "yolov5n", args.Contains("--im2col"));
         break;
     case "gemm-table":
         GemmTable.Run(args[1..]);

@@ -114,6 +114,11 @@ public sealed partial class CpuBackend
     /// </summary>
     static unsafe void GemmForward(ConvDims s, float* x, float* w, float* bias, float* y, float* activated, Action<nint, nint, int>? activate)
     {
+        if (ConvIndirect.Enabled && ConvIndirect.Suits(s))
+        {
+            ConvIndirect.Forward(s, x, w, bias, y, activated, activate);
+            return;
+        }
         int groups = s.Groups, cinG = s.CinG, coutG = s.CoutG, kdim = s.Kdim;
         long inPlane = s.InPlane, outPlane = s.OutPlane;
         int tiles = TilesPerImage(s.OutPlane, s.OutImages * groups, s.Pointwise ? PointwiseTile : Math.Max(MinTile, PanelFloats / kdim));

@@ -4,11 +4,33 @@ using System.Runtime.Intrinsics;
 namespace NativeCam.Tensors;
 
 // The micro-kernels: an MR×NR tile of C = Σ_p Ā[p, 0..MR) ⊗ B̄[p, 0..NR) over one K block of packed panels
-// (Ā: kc steps of MR values, B̄: kc steps of NR values, both contiguous), kept in registers the whole time.
+// (Ā: kc steps of MR values, contiguous; B̄: kc rows of NR values, each contiguous, found through an IRows: the packed
+// sliver's rows one after the other, or rows of an image, for a convolution's indirect GEMM), kept in registers
+// the whole time.
 // The store adds what the caller asks for: the old C (a later K block, or accumulate) and a per-row bias.
 // Every kernel is written out by hand (no arrays of accumulators) so the JIT keeps them in registers.
 internal static unsafe partial class Sgemm
 {
+    /// <summary>Where the kernel finds row p of its B̄ (NR contiguous floats).</summary>
+    internal interface IRows
+    {
+        float* Row(int p);
+    }
+
+    /// <summary>A packed B̄ sliver: row p at b + p·NR.</summary>
+    internal readonly struct SliverRows(float* b, int nr) : IRows
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Row(int p) => b + p * nr;
+    }
+
+    /// <summary>Rows anywhere: row p at origin + offsets[p] (ConvIndirect: the image row a tap reads).</summary>
+    internal readonly struct OffsetRows(float* origin, int* offsets) : IRows
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Row(int p) => origin + offsets[p];
+    }
+
     /// <summary>One register-blocked tile shape and the code that computes it.</summary>
     internal interface IMicroKernel
     {
@@ -19,10 +41,10 @@ internal static unsafe partial class Sgemm
         static abstract int NR { get; }
 
         /// <summary>
-        /// c[r·cRow + j] = Σ_p a[p·MR + r]·b[p·NR + j] (+ c[..] when <paramref name="load"/>) (+ bias[r] when
-        /// bias is not null), for the full MR×NR tile; C's columns are contiguous.
+        /// c[r·cRow + j] = Σ_p a[p·MR + r]·B̄[p, j] (+ c[..] when <paramref name="load"/>) (+ bias[r] when
+        /// bias is not null), for the full MR×NR tile; B̄[p, j] = b.Row(p)[j]; C's columns are contiguous.
         /// </summary>
-        static abstract void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias);
+        static abstract void Run<TRows>(int kc, float* a, TRows b, float* c, long cRow, bool load, float* bias) where TRows : IRows;
     }
 
     /// <summary>
@@ -36,7 +58,7 @@ internal static unsafe partial class Sgemm
         public static int NR => 32;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias)
+        public static void Run<TRows>(int kc, float* a, TRows b, float* c, long cRow, bool load, float* bias) where TRows : IRows
         {
             Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default,
                 c20 = default, c21 = default, c30 = default, c31 = default,
@@ -44,8 +66,9 @@ internal static unsafe partial class Sgemm
                 c60 = default, c61 = default, c70 = default, c71 = default;
             for (int p = 0; p < kc; p++)
             {
-                var b0 = Vector512.Load(b);
-                var b1 = Vector512.Load(b + 16);
+                float* row = b.Row(p);
+                var b0 = Vector512.Load(row);
+                var b1 = Vector512.Load(row + 16);
                 var x = Vector512.Create(a[0]);
                 c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
@@ -71,7 +94,6 @@ internal static unsafe partial class Sgemm
                 c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
                 c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
                 a += 8;
-                b += 32;
             }
             Store(c, c00, c01, load, bias, 0);
             Store(c + cRow, c10, c11, load, bias, 1);
@@ -111,14 +133,15 @@ internal static unsafe partial class Sgemm
         public static int NR => 16;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias)
+        public static void Run<TRows>(int kc, float* a, TRows b, float* c, long cRow, bool load, float* bias) where TRows : IRows
         {
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
                 c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             for (int p = 0; p < kc; p++)
             {
-                var b0 = Vector256.Load(b);
-                var b1 = Vector256.Load(b + 8);
+                float* row = b.Row(p);
+                var b0 = Vector256.Load(row);
+                var b1 = Vector256.Load(row + 8);
                 var x = Vector256.Create(a[0]);
                 c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
                 c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
@@ -138,7 +161,6 @@ internal static unsafe partial class Sgemm
                 c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
                 c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
                 a += 6;
-                b += 16;
             }
             Store(c, c00, c01, load, bias, 0);
             Store(c + cRow, c10, c11, load, bias, 1);
@@ -174,13 +196,14 @@ internal static unsafe partial class Sgemm
         public static int NR => 4;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run(int kc, float* a, float* b, float* c, long cRow, bool load, float* bias)
+        public static void Run<TRows>(int kc, float* a, TRows b, float* c, long cRow, bool load, float* bias) where TRows : IRows
         {
             float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
                 c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
             for (int p = 0; p < kc; p++)
             {
-                float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+                float* row = b.Row(p);
+                float b0 = row[0], b1 = row[1], b2 = row[2], b3 = row[3];
                 float x = a[0];
                 c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
                 x = a[1];
@@ -190,7 +213,6 @@ internal static unsafe partial class Sgemm
                 x = a[3];
                 c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
                 a += 4;
-                b += 4;
             }
             Store(c, c00, c01, c02, c03, load, bias, 0);
             Store(c + cRow, c10, c11, c12, c13, load, bias, 1);
@@ -220,7 +242,7 @@ internal static unsafe partial class Sgemm
     /// any strides: the edge tiles and C with non-unit column stride.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void StorePartial(float* tile, int nr, int rows, int cols, float* c, long cRow, long cCol, bool load, float* bias)
+    internal static void StorePartial(float* tile, int nr, int rows, int cols, float* c, long cRow, long cCol, bool load, float* bias)
     {
         for (int r = 0; r < rows; r++)
         {

@@ -91,7 +91,7 @@ internal static unsafe partial class Sgemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void CopyRow(float* src, float* dst, int count)
+    internal static void CopyRow(float* src, float* dst, int count)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

@@ -39,7 +39,7 @@ internal static unsafe partial class Sgemm
 
         void Fill<TKernel>(float* a, long aRow, long aCol, bool parallel) where TKernel : IMicroKernel
         {
-            int kcStep = Split(K, KC, 1), blocks = (K + kcStep - 1) / kcStep, slivers = PaddedRows / MR, m = M, k = K, rows = PaddedRows;
+            int kcStep = KStep(K), blocks = (K + kcStep - 1) / kcStep, slivers = PaddedRows / MR, m = M, k = K, rows = PaddedRows;
             float* data = Data;
             nint pa = (nint)a, pd = (nint)data;
             void Pack(int item)

@@ -180,10 +180,10 @@ internal static unsafe partial class Sgemm
                                 float* c = op.C + (ic + ir) * op.CRow + (jc + jr) * op.CCol;
                                 float* bias = pc == 0 && op.RowBias != null ? op.RowBias + ic + ir : null;
                                 if (rows == mr && cols == nr && op.CCol == 1)
-                                    TKernel.Run(kc, aPack + ir * kc, bSliver, c, op.CRow, load, bias);
+                                    TKernel.Run(kc, aPack + ir * kc, new SliverRows(bSliver, nr), c, op.CRow, load, bias);
                                 else
                                 {
-                                    TKernel.Run(kc, aPack + ir * kc, bSliver, tile, nr, false, null);
+                                    TKernel.Run(kc, aPack + ir * kc, new SliverRows(bSliver, nr), tile, nr, false, null);
                                     StorePartial(tile, nr, rows, cols, c, op.CRow, op.CCol, load, bias);
                                 }
                             }
@@ -199,6 +199,7 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>Prefetches (to L2) the part of B a sliver of columns [j0, j0 + cols) over kc steps reads; B row- or column-major.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PrefetchSliver(float* b, long bRow, long bCol, int j0, int cols, int kc)
     {
         if (!Sse.IsSupported) return;
@@ -211,6 +212,12 @@ internal static unsafe partial class Sgemm
     }
 
     static long Align16(long floats) => (floats + 15) & ~15L;
+
+    /// <summary>The K block length of a product over <paramref name="k"/> steps (equal blocks of at most KC).</summary>
+    internal static int KStep(int k) => Split(k, KC, 1);
+
+    /// <summary>Floats of the largest micro-tile (MR·NR over the kernels): scratch for an edge tile.</summary>
+    internal const int MaxTile = 8 * 32;
 
     /// <summary>The step that cuts <paramref name="length"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="unit"/>.</summary>
     static int Split(int length, int max, int unit)
