@@ -33,21 +33,11 @@ public sealed unsafe class CpuCamKernels : ICamKernels
     /// <summary>The vector width the kernels run with on this machine.</summary>
     public SimdWidth Width => _width;
 
-    static void Require(bool condition, string message) => BackendChecks.Require(condition, message);
-
-    // Shape checks shared with the ILGPU kernels.
-    static IlgpuCamKernels.LayerShape Shape(Tensor a, Tensor g, int channels, string what) => IlgpuCamKernels.Shape(a, g, channels, what);
-
     // ---- channel weights: Grad-CAM, Grad-CAM++, XGrad-CAM --------------------------------------------
 
     public void ChannelWeights(CamMethod method, Tensor a, Tensor g, Tensor weights, float epsilon)
     {
-        Require(method is CamMethod.GradCam or CamMethod.GradCamPlusPlus or CamMethod.XGradCam,
-            $"channel weights: {method} does not weight channels");
-        Require(a.Length > 0 && weights.Length > 0 && g.Length % weights.Length == 0, $"{method} weights: {weights.Length} weights for a gradient of {g.Length}");
-        int k = g.Length / a.Length;
-        Require(k > 0 && weights.Length % k == 0, $"{method} weights: {weights.Length} weights for {k} targets");
-        var s = Shape(a, g, weights.Length / k, $"{method} weights");
+        var s = CamChecks.ChannelWeights(method, a, g, weights);
         using var sums = new NativeBuffer(s.C);
         // S_c = Σ_p A[c, p], once per channel (not once per target).
         if (method != CamMethod.GradCam)
@@ -125,11 +115,8 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     public void WeightedSum(Tensor a, Tensor weights, Tensor map)
     {
-        Require(weights.Rank == 2 && weights.Length > 0 && map.Rank >= 1 && map.Shape[0] == weights.Shape[0],
-            $"weighted sum: weights {Tensor.Format(weights.Shape)} must be [K, C] and the map [K, ..]; map is {Tensor.Format(map.Shape)}");
-        int k = weights.Shape[0], c = weights.Shape[1];
-        Require((long)c * (map.Length / k) == a.Length, $"weighted sum: {c} channels of {map.Length / k} pixels do not make an activation of {a.Length}");
-        Combine(a.Pointer, weights.Pointer, map.Pointer, null, k, c, map.Length / k);
+        var s = CamChecks.WeightedSum(a, weights, map);
+        Combine(a.Pointer, weights.Pointer, map.Pointer, null, s.K, s.C, s.P);
     }
 
     /// <summary>out[k, p] = Σ_c w[k, c]·x[k?, c, p], then ReLU (no <paramref name="divisors"/>) or / divisors[k] (0 where it is 0).</summary>
@@ -215,7 +202,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     public void PixelSum(CamMethod method, Tensor a, Tensor g, Tensor map)
     {
-        var s = IlgpuCamKernels.PixelSumShape(method, a, g, map);
+        var s = CamChecks.PixelSum(method, a, g, map);
         var kernel = new PixelCombination(a.Pointer, g.Pointer, map.Pointer, method == CamMethod.LayerCam, s.K, s.C, s.P);
         Simd.For(_width, kernel.Blocks * s.K, Simd.PerRange(2L * s.C * Block), kernel);
     }
@@ -274,20 +261,14 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     public void Product(Tensor a, Tensor g, Tensor x)
     {
-        Require(x.Length == g.Length && a.Length > 0 && g.Length % a.Length == 0,
-            $"A·G product: activation {a.Length}, gradient {g.Length}, output {x.Length}");
+        CamChecks.Product(a, g, x);
         // x[i] = g[i]·a[i mod |a|]: the engine's broadcast multiply (product of two floats: exact in either order).
         Simd.For(_width, x.Length, ElementsPerRange, new BroadcastKernel<MulOp>(g.Pointer, a.Pointer, a.Length, x.Pointer, 1));
     }
 
     public void EigenProjection(Tensor x, int channels, int pixels, Tensor map, int iterations, Tensor scratch)
     {
-        Require(channels > 0 && pixels > 0 && x.Length % (channels * pixels) == 0 && x.Length > 0,
-            $"eigen projection: {x.Length} elements are not K matrices of {channels}x{pixels}");
-        int k = x.Length / (channels * pixels);
-        Require(map.Length == k * pixels, $"eigen projection: map of {map.Length} for {k} maps of {pixels} pixels");
-        Require(iterations >= 1, "eigen projection: at least one power-iteration step");
-        Require(scratch.Length >= IlgpuCamKernels.EigenScratch(k, channels, pixels), $"eigen projection: scratch of {scratch.Length} < {IlgpuCamKernels.EigenScratch(k, channels, pixels)}");
+        int k = CamChecks.EigenProjection(x, channels, pixels, map, iterations, scratch);
         // The ILGPU kernels' scratch layout: covariances, means, two power-iteration vectors, per-map norm or sign, projections.
         int c = channels, p = pixels, kc = k * c;
         float* cov = scratch.Pointer, mean = cov + (long)kc * c, v = mean + kc, vNext = v + kc, norm = vNext + kc, q = norm + k;
@@ -476,8 +457,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     public void MapRange(Tensor map, int pixels, Tensor range)
     {
-        Require(pixels > 0 && map.Length % pixels == 0 && range.Length == 2 * (map.Length / pixels),
-            $"map range: {map.Length} values in maps of {pixels}, range of {range.Length}");
+        CamChecks.MapRange(map, pixels, range);
         Ranges(map.Pointer, map.Length / pixels, pixels, range.Pointer);
     }
 
@@ -528,11 +508,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     public void FeatureGrid(Tensor a, int height, int width, int count, int rows, int cols, Tensor grid, Tensor scratch)
     {
-        Require(height > 0 && width > 0 && count > 0 && (long)count * height * width <= a.Length,
-            $"feature grid: {count} channels of {height}x{width} from an activation of {a.Length}");
-        Require(rows * cols >= count && grid.Length == rows * height * cols * width,
-            $"feature grid: {rows}x{cols} cells for {count} channels, grid of {grid.Length}");
-        Require(scratch.Length >= 2 * count, "feature grid: scratch holds a range per channel");
+        CamChecks.FeatureGrid(a, height, width, count, rows, cols, grid, scratch);
         Ranges(a.Pointer, count, height * width, scratch.Pointer);
         Simd.For(_width, rows * height, Simd.PerRange((long)cols * width),
             new GridRows(a.Pointer, scratch.Pointer, grid.Pointer, height, width, count, cols));
@@ -572,10 +548,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     public void GuidedProduct(Tensor gb, Tensor cam, int camHeight, int camWidth, Tensor output)
     {
-        Require(gb.Rank == 4 && output.Length == gb.Length, $"guided Grad-CAM: guided gradient {Tensor.Format(gb.Shape)} must be [K, C, H, W] like the output");
-        int k = gb.Shape[0];
-        Require(camHeight > 0 && camWidth > 0 && cam.Length == k * camHeight * camWidth,
-            $"guided Grad-CAM: cam of {cam.Length} is not {k} maps of {camHeight}x{camWidth}");
+        int k = CamChecks.GuidedProduct(gb, cam, camHeight, camWidth, output);
         int channels = gb.Shape[1], height = gb.Shape[2], width = gb.Shape[3];
         if (gb.Length == 0) return;
         // The bilinear resize is separable: each cam row resized to the output width (rows y0 and y1 of the
@@ -644,9 +617,7 @@ public sealed unsafe class CpuCamKernels : ICamKernels
 
     public void Seeds(Tensor output, Tensor table, Tensor scales, int level, Tensor seed)
     {
-        Require(output.Rank == 4 && output.Shape[0] == 1, $"seeds: Detect output {Tensor.Format(output.Shape)} must be one image [1, C, ny, nx]");
-        int k = scales.Length;
-        Require(table.Length == 5 * k && seed.Length == k * output.Length, $"seeds: {k} targets, table of {table.Length}, seed of {seed.Length}");
+        int k = CamChecks.Seeds(output, table, scales, seed);
         seed.Device.Backend.Fill(seed, 0f);
         if (k == 0) return;
         float* o = output.Pointer, t = table.Pointer, sc = scales.Pointer, s = seed.Pointer;

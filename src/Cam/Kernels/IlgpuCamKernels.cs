@@ -23,30 +23,6 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
     /// <summary>The kernels of <paramref name="device"/> (compiled on first use, then cached).</summary>
     public static IlgpuCamKernels For(Device device) => _cache.GetValue(device, d => new IlgpuCamKernels(d));
 
-    /// <summary>Sizes of a layer: C channels of P pixels, K targets.</summary>
-    internal readonly struct LayerShape(int k, int c, int p)
-    {
-        public readonly int K = k, C = c, P = p;
-    }
-
-    // The checks below are shared with CpuCamKernels, so both implementations refuse the same calls alike.
-    /// <summary>LayerCAM / HiResCAM: K maps of P pixels over an activation of C·P and a gradient of K·C·P.</summary>
-    internal static LayerShape PixelSumShape(CamMethod method, Tensor a, Tensor g, Tensor map)
-    {
-        Require(method is CamMethod.LayerCam or CamMethod.HiResCam, $"pixel sum: {method} is not a per-pixel weighting");
-        int k = g.Length / Math.Max(1, a.Length);
-        Require(k > 0 && map.Length % k == 0 && map.Length > 0 && a.Length % (map.Length / k) == 0,
-            $"{method}: a map of {map.Length} does not fit {k} targets over an activation of {a.Length}");
-        return Shape(a, g, a.Length / (map.Length / k), $"{method}");
-    }
-
-    internal static LayerShape Shape(Tensor a, Tensor g, int channels, string what)
-    {
-        Require(channels > 0 && a.Length % channels == 0 && a.Length > 0, $"{what}: activation of {a.Length} elements has no {channels} channels");
-        Require(g.Length % a.Length == 0 && g.Length > 0, $"{what}: gradient of {g.Length} elements is not K copies of the activation's {a.Length}");
-        return new LayerShape(g.Length / a.Length, channels, a.Length / channels);
-    }
-
     // ---- channel weights: Grad-CAM, Grad-CAM++, XGrad-CAM --------------------------------------------
 
     Action<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerShape, float>? _channelWeights;
@@ -84,12 +60,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void ChannelWeights(CamMethod method, Tensor a, Tensor g, Tensor weights, float epsilon)
     {
-        Require(method is CamMethod.GradCam or CamMethod.GradCamPlusPlus or CamMethod.XGradCam,
-            $"channel weights: {method} does not weight channels");
-        Require(weights.Length > 0 && g.Length % weights.Length == 0, $"{method} weights: {weights.Length} weights for a gradient of {g.Length}");
-        int k = g.Length / a.Length;
-        Require(k > 0 && weights.Length % k == 0, $"{method} weights: {weights.Length} weights for {k} targets");
-        var s = Shape(a, g, weights.Length / k, $"{method} weights");
+        var s = CamChecks.ChannelWeights(method, a, g, weights);
         var (threads, w) = Plan(s.K * s.C);
         _channelWeights ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerShape, float>(ChannelWeightsKernel);
         _channelWeights(threads, w, (int)method, a.View, g.View, weights.View, s, epsilon);
@@ -132,11 +103,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void WeightedSum(Tensor a, Tensor weights, Tensor map)
     {
-        Require(weights.Rank == 2 && weights.Length > 0 && map.Rank >= 1 && map.Shape[0] == weights.Shape[0],
-            $"weighted sum: weights {Tensor.Format(weights.Shape)} must be [K, C] and the map [K, ..]; map is {Tensor.Format(map.Shape)}");
-        int k = weights.Shape[0], c = weights.Shape[1];
-        Require((long)c * (map.Length / k) == a.Length, $"weighted sum: {c} channels of {map.Length / k} pixels do not make an activation of {a.Length}");
-        var s = new LayerShape(k, c, map.Length / k);
+        var s = CamChecks.WeightedSum(a, weights, map);
         var (threads, w) = Plan(map.Length);
         _weightedSum ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerShape>(WeightedSumKernel);
         _weightedSum(threads, w, a.View, weights.View, map.View, s);
@@ -144,7 +111,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void PixelSum(CamMethod method, Tensor a, Tensor g, Tensor map)
     {
-        var s = PixelSumShape(method, a, g, map);
+        var s = CamChecks.PixelSum(method, a, g, map);
         var (threads, w) = Plan(map.Length);
         _pixelSum ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, LayerShape>(PixelSumKernel);
         _pixelSum(threads, w, (int)method, a.View, g.View, map.View, s);
@@ -260,8 +227,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void Product(Tensor a, Tensor g, Tensor x)
     {
-        Require(x.Length == g.Length && a.Length > 0 && g.Length % a.Length == 0,
-            $"A·G product: activation {a.Length}, gradient {g.Length}, output {x.Length}");
+        CamChecks.Product(a, g, x);
         var (threads, w) = Plan(x.Length);
         _product ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ProductKernel);
         _product(threads, w, a.View, g.View, x.View);
@@ -272,12 +238,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void EigenProjection(Tensor x, int channels, int pixels, Tensor map, int iterations, Tensor scratch)
     {
-        Require(channels > 0 && pixels > 0 && x.Length % (channels * pixels) == 0 && x.Length > 0,
-            $"eigen projection: {x.Length} elements are not K matrices of {channels}x{pixels}");
-        int k = x.Length / (channels * pixels);
-        Require(map.Length == k * pixels, $"eigen projection: map of {map.Length} for {k} maps of {pixels} pixels");
-        Require(iterations >= 1, "eigen projection: at least one power-iteration step");
-        Require(scratch.Length >= EigenScratch(k, channels, pixels), $"eigen projection: scratch of {scratch.Length} < {EigenScratch(k, channels, pixels)}");
+        int k = CamChecks.EigenProjection(x, channels, pixels, map, iterations, scratch);
         var s = new LayerShape(k, channels, pixels);
         var view = scratch.View;
         int kc = k * channels, at = 0;
@@ -340,8 +301,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void MapRange(Tensor map, int pixels, Tensor range)
     {
-        Require(pixels > 0 && map.Length % pixels == 0 && range.Length == 2 * (map.Length / pixels),
-            $"map range: {map.Length} values in maps of {pixels}, range of {range.Length}");
+        CamChecks.MapRange(map, pixels, range);
         var (threads, w) = Plan(map.Length / pixels);
         _range ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, int>(RangeKernel);
         _range(threads, w, map.View, range.View, pixels);
@@ -374,11 +334,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void FeatureGrid(Tensor a, int height, int width, int count, int rows, int cols, Tensor grid, Tensor scratch)
     {
-        Require(height > 0 && width > 0 && count > 0 && (long)count * height * width <= a.Length,
-            $"feature grid: {count} channels of {height}x{width} from an activation of {a.Length}");
-        Require(rows * cols >= count && grid.Length == rows * height * cols * width,
-            $"feature grid: {rows}x{cols} cells for {count} channels, grid of {grid.Length}");
-        Require(scratch.Length >= 2 * count, "feature grid: scratch holds a range per channel");
+        CamChecks.FeatureGrid(a, height, width, count, rows, cols, grid, scratch);
         using var channels = a.Slice(0, count * height * width);
         using var range = scratch.Slice(0, 2 * count);
         MapRange(channels, height * width, range);
@@ -423,10 +379,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void GuidedProduct(Tensor gb, Tensor cam, int camHeight, int camWidth, Tensor output)
     {
-        Require(gb.Rank == 4 && output.Length == gb.Length, $"guided Grad-CAM: guided gradient {Tensor.Format(gb.Shape)} must be [K, C, H, W] like the output");
-        int k = gb.Shape[0];
-        Require(camHeight > 0 && camWidth > 0 && cam.Length == k * camHeight * camWidth,
-            $"guided Grad-CAM: cam of {cam.Length} is not {k} maps of {camHeight}x{camWidth}");
+        int k = CamChecks.GuidedProduct(gb, cam, camHeight, camWidth, output);
         var (threads, w) = Plan(output.Length);
         _guided ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, ResizeShape>(GuidedKernel);
         _guided(threads, w, gb.View, cam.View, output.View, new ResizeShape(camHeight, camWidth, gb.Shape[2], gb.Shape[3], gb.Shape[1]));
@@ -460,9 +413,7 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
 
     public void Seeds(Tensor output, Tensor table, Tensor scales, int level, Tensor seed)
     {
-        Require(output.Rank == 4 && output.Shape[0] == 1, $"seeds: Detect output {Tensor.Format(output.Shape)} must be one image [1, C, ny, nx]");
-        int k = scales.Length;
-        Require(table.Length == 5 * k && seed.Length == k * output.Length, $"seeds: {k} targets, table of {table.Length}, seed of {seed.Length}");
+        int k = CamChecks.Seeds(output, table, scales, seed);
         _device.Backend.Fill(seed, 0f);
         var (threads, w) = Plan(k);
         if (threads == 0) return;
