@@ -232,28 +232,7 @@ sealed class ConvBenchData : IDisposable
 /// <summary>Adds a GFLOP/s column (the case's conv work divided by its median time).</summary>
 sealed class ConvGflops : ManualConfig
 {
-    public ConvGflops() => AddColumn(StatisticColumn.Median, new GflopsColumn());
-
-    sealed class GflopsColumn : IColumn
-    {
-        public string Id => nameof(ConvGflops);
-        public string ColumnName => "GFLOP/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "2·Cout·Cin/G·kh·kw·OH·OW per conv / median time, in 10^9 per second";
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
-        {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            if (stats is null) return "-";
-            double flop = benchmarkCase.Descriptor.Type == typeof(ConvBench) ? ConvBench.FlopOf(benchmarkCase) : YoloConvBench.FlopOf(benchmarkCase);
-            return (flop / stats.Median).ToString("F1"); // flop per ns = GFLOP/s
-        }
-    }
+    public ConvGflops() => AddColumn(StatisticColumn.Median, new RateColumn(nameof(ConvGflops), "GFLOP/s",
+        "2·Cout·Cin/G·kh·kw·OH·OW per conv / median time, in 10^9 per second",
+        (c, t) => (c.Descriptor.Type == typeof(ConvBench) ? ConvBench.FlopOf(c) : YoloConvBench.FlopOf(c)) / t.Median));
 }

@@ -161,30 +161,11 @@ public class GemmBench
     {
         public Columns()
         {
-            AddColumn(new Column("GFLOP/s", "2·batch·M·K·N / mean time, in 10^9 per second", (shape, ns) => FlopOf(shape) / ns));
-            AddColumn(new Column("% peak", "GFLOP/s over the Vector512 FMA peak measured in the host process",
-                (shape, ns) => 100 * FlopOf(shape) / ns / GemmPeak.Gflops.Value));
-        }
-    }
-
-    sealed class Column(string name, string legend, Func<string, double, double> value) : IColumn
-    {
-        public string Id => "Gemm" + name;
-        public string ColumnName => name;
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => legend;
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
-        {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            return stats is null ? "-" : value((string)benchmarkCase.Parameters["Shape"], stats.Mean).ToString("F1");
+            static string Shape(BenchmarkCase c) => (string)c.Parameters["Shape"];
+            AddColumn(new RateColumn("GemmGFLOP/s", "GFLOP/s", "2·batch·M·K·N / mean time, in 10^9 per second",
+                (c, t) => FlopOf(Shape(c)) / t.Mean));
+            AddColumn(new RateColumn("Gemm% peak", "% peak", "GFLOP/s over the Vector512 FMA peak measured in the host process",
+                (c, t) => 100 * FlopOf(Shape(c)) / t.Mean / GemmPeak.Gflops.Value));
         }
     }
 }

@@ -69,30 +69,10 @@ public class MatMulBench
 
     sealed class GflopsConfig : ManualConfig
     {
-        public GflopsConfig() => AddColumn(new GflopsColumn());
-    }
-
-    /// <summary>2·M·K·N floating-point operations divided by the mean time.</summary>
-    sealed class GflopsColumn : IColumn
-    {
-        public string Id => nameof(GflopsColumn);
-        public string ColumnName => "GFLOP/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "2·M·K·N / mean time, in 10^9 per second";
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+        public GflopsConfig() => AddColumn(new RateColumn(nameof(GflopsConfig), "GFLOP/s", "2·M·K·N / mean time, in 10^9 per second", (c, t) =>
         {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            if (stats is null) return "-";
-            var (m, k, n) = Parse((string)benchmarkCase.Parameters["Shape"]);
-            return (2.0 * m * k * n / stats.Mean).ToString("F2"); // flop per ns = GFLOP/s
-        }
+            var (m, k, n) = Parse((string)c.Parameters["Shape"]);
+            return 2.0 * m * k * n / t.Mean; // flop per ns = GFLOP/s
+        }, "F2"));
     }
 }
