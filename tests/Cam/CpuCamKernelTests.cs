@@ -17,7 +17,7 @@ public class CpuCamKernelTests
     static Device Reference => TestDevice.IlgpuCpu;
     static IlgpuCamKernels Ilgpu => IlgpuCamKernels.For(Reference);
 
-    public static IEnumerable<object[]> Widths() => [[SimdWidth.Vector512], [SimdWidth.Vector256], [SimdWidth.Scalar]];
+    public static IEnumerable<object[]> Widths() => [[SimdWidth.Vector512], [SimdWidth.Vector256], [SimdWidth.Vector128], [SimdWidth.Scalar]];
 
     /// <summary>(K, C, P): one pixel; tails below, at and above one vector; several 64-pixel blocks and ranges.</summary>
     static readonly (int K, int C, int P)[] Shapes = [(1, 1, 1), (2, 3, 15), (3, 5, 17), (2, 4, 33), (1, 7, 81), (2, 16, 1000)];

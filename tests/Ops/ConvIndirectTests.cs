@@ -26,7 +26,7 @@ public sealed class ConvIndirectTests : IDisposable
             [1, 6, 8, 47, 8, 3, 5, 1, 1, 0, 2, 1],     // flat mode, non-square kernel, no vertical padding
             [2, 8, 10, 46, 16, 3, 3, 1, 1, 1, 1, 2],   // groups
         ];
-        foreach (var path in new[] { "Vector512", "Vector256", "Scalar" })
+        foreach (var path in new[] { "Vector512", "Vector256", "Vector128", "Scalar" })
             foreach (var s in shapes)
                 yield return [path, s];
     }
@@ -37,7 +37,8 @@ public sealed class ConvIndirectTests : IDisposable
     {
         var path = Enum.Parse<Sgemm.Path>(pathName);
         if (path == Sgemm.Path.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated
-            || path == Sgemm.Path.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            || path == Sgemm.Path.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated
+            || path == Sgemm.Path.Vector128 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             path = Sgemm.Path.Scalar; // the path this machine cannot run is covered by the scalar kernel's order
         var (n, cin, h, w, cout, kh, kw) = (shape[0], shape[1], shape[2], shape[3], shape[4], shape[5], shape[6]);
         var g = new ConvGeometry(shape[7], shape[8], shape[9], shape[10], shape[11]);

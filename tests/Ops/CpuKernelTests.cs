@@ -12,7 +12,7 @@ namespace NativeCam.Tests;
 /// </summary>
 public sealed class CpuKernelTests : IDisposable
 {
-    public static TheoryData<SimdWidth> Widths => new() { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Scalar };
+    public static TheoryData<SimdWidth> Widths => new() { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Vector128, SimdWidth.Scalar };
 
     static readonly int[] Lengths = [1, 15, 16, 17, 31, 33, 100003];
 
@@ -137,7 +137,7 @@ public sealed class CpuKernelTests : IDisposable
     public static TheoryData<SimdWidth, int, int, int> BroadcastForms()
     {
         var data = new TheoryData<SimdWidth, int, int, int>();
-        foreach (var w in new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Scalar })
+        foreach (var w in new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Vector128, SimdWidth.Scalar })
         {
             data.Add(w, 100003, 100003, 1);   // same shape, crossing ranges
             data.Add(w, 3 * 17 * 33, 17 * 33, 1); // b repeats over a leading dimension (position embedding)
@@ -306,7 +306,7 @@ public sealed class CpuKernelTests : IDisposable
     public static TheoryData<SimdWidth, int, int, int> ReduceShapes()
     {
         var data = new TheoryData<SimdWidth, int, int, int>();
-        foreach (var w in new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Scalar })
+        foreach (var w in new[] { SimdWidth.Vector512, SimdWidth.Vector256, SimdWidth.Vector128, SimdWidth.Scalar })
         {
             data.Add(w, 3, 17, 1);      // rows, ragged
             data.Add(w, 2, 100003, 1);  // rows longer than one reduce block

@@ -15,7 +15,7 @@ public sealed unsafe class SgemmTests : IDisposable
     public void Dispose() => Sgemm.Override = Sgemm.Path.Auto;
 
     /// <summary>The micro-kernel paths by name (xunit needs public parameter types; Sgemm.Path is internal).</summary>
-    public static readonly string[] Paths = ["Vector512", "Vector256", "Scalar"];
+    public static readonly string[] Paths = ["Vector512", "Vector256", "Vector128", "Scalar"];
 
     static Sgemm.Path Parse(string path) => Enum.Parse<Sgemm.Path>(path);
 
@@ -57,6 +57,7 @@ public sealed unsafe class SgemmTests : IDisposable
     [Theory]
     [InlineData("Vector512")]
     [InlineData("Vector256")]
+    [InlineData("Vector128")]
     [InlineData("Scalar")]
     public void ProductsCrossingEveryBlockMatchFloat64(string path)
     {

@@ -74,7 +74,13 @@ internal static unsafe class ConvIndirect
 
     const double MinLaneUse = 0.9;
 
-    static int NR => Sgemm.Current switch { Sgemm.Path.Vector512 => Sgemm.Kernel512.NR, Sgemm.Path.Vector256 => Sgemm.Kernel256.NR, _ => Sgemm.KernelScalar.NR };
+    static int NR => Sgemm.Current switch
+    {
+        Sgemm.Path.Vector512 => Sgemm.Kernel512.NR,
+        Sgemm.Path.Vector256 => Sgemm.Kernel256.NR,
+        Sgemm.Path.Vector128 => Sgemm.Kernel128.NR,
+        _ => Sgemm.KernelScalar.NR,
+    };
 
     public static void Forward(ConvDims s, float* x, float* w, float* bias, float* y, float* activated, Action<nint, nint, int>? activate)
     {
@@ -82,6 +88,7 @@ internal static unsafe class ConvIndirect
         {
             case Sgemm.Path.Vector512: Forward<Sgemm.Kernel512>(s, x, w, bias, y, activated, activate); break;
             case Sgemm.Path.Vector256: Forward<Sgemm.Kernel256>(s, x, w, bias, y, activated, activate); break;
+            case Sgemm.Path.Vector128: Forward<Sgemm.Kernel128>(s, x, w, bias, y, activated, activate); break;
             default: Forward<Sgemm.KernelScalar>(s, x, w, bias, y, activated, activate); break;
         }
     }

@@ -129,26 +129,40 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
                         padded[s.P + s.W + j] = row[s.W - 1];
                     }
                     Buffer.MemoryCopy(row, padded + s.P, s.W * sizeof(float), s.W * sizeof(float));
-                    if (s.OW >= V.Count) RowPass<V>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW);
-                    else if (Narrow<V>(s.OW)) RowPass<V256>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW);
-                    else RowPass<V1>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW);
+                    switch (Lanes<V>(s.OW))
+                    {
+                        case 1: RowPass<V1>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
+                        case 4: RowPass<V128>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
+                        case 8: RowPass<V256>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
+                        default: RowPass<V>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
+                    }
                 }
                 for (int oy = 0; oy < s.OH; oy++)
                 {
                     int iy0 = Math.Max(0, oy - s.P), iy1 = Math.Min(s.H - 1, oy - s.P + s.K - 1);
-                    if (s.OW >= V.Count) ColumnPass<V>(rowMax, rowArg, iy0, iy1, y + oy * s.OW);
-                    else if (Narrow<V>(s.OW)) ColumnPass<V256>(rowMax, rowArg, iy0, iy1, y + oy * s.OW);
-                    else ColumnPass<V1>(rowMax, rowArg, iy0, iy1, y + oy * s.OW);
+                    switch (Lanes<V>(s.OW))
+                    {
+                        case 1: ColumnPass<V1>(rowMax, rowArg, iy0, iy1, y + oy * s.OW); break;
+                        case 4: ColumnPass<V128>(rowMax, rowArg, iy0, iy1, y + oy * s.OW); break;
+                        case 8: ColumnPass<V256>(rowMax, rowArg, iy0, iy1, y + oy * s.OW); break;
+                        default: ColumnPass<V>(rowMax, rowArg, iy0, iy1, y + oy * s.OW); break;
+                    }
                 }
             }
         }
         ArrayPool<float>.Shared.Return(buffer);
     }
 
-    /// <summary>Rows narrower than V but at least 8 wide (SPPF's 15-pixel rows at 480 wide under Vector512) take
-    /// Vector256 rather than the scalar lane: one lane at a time was 6× slower.</summary>
-    static bool Narrow<V>(int width) where V : unmanaged, IVec<V> =>
-        V.Count > V256.Count && width >= V256.Count && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+    /// <summary>The lanes rows of <paramref name="width"/> outputs run with: V's, or for rows narrower than V the
+    /// widest narrower vector they fill (SPPF's 15-pixel rows at 480 wide under Vector512 take Vector256: one lane
+    /// at a time was 6× slower), else 1.</summary>
+    static int Lanes<V>(int width) where V : unmanaged, IVec<V>
+    {
+        if (width >= V.Count) return V.Count;
+        if (V.Count > V256.Count && width >= V256.Count && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return V256.Count;
+        if (V.Count > V128.Count && width >= V128.Count && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) return V128.Count;
+        return 1;
+    }
 
     /// <summary>
     /// Window ox covers padded[ox .. ox + K), positions clamped into the row. Vectors of windows, the last one

@@ -18,7 +18,7 @@ public sealed partial class CpuBackend : IBackend
 
     /// <summary>Vector width and core count, for `nativecam device` and benchmark reports.</summary>
     public static string Describe() =>
-        $"{(Vector512.IsHardwareAccelerated ? "AVX-512 (Vector512)" : Vector256.IsHardwareAccelerated ? "AVX2 (Vector256)" : $"Vector<float> x{System.Numerics.Vector<float>.Count}")}, " +
+        $"{(Vector512.IsHardwareAccelerated ? "AVX-512 (Vector512)" : Vector256.IsHardwareAccelerated ? "AVX2 (Vector256)" : Vector128.IsHardwareAccelerated ? "SSE/NEON (Vector128)" : "scalar")}, " +
         $"{Environment.ProcessorCount} cores";
 
     static void Require(bool condition, string message) => BackendChecks.Require(condition, message);

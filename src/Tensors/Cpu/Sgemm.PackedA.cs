@@ -10,6 +10,7 @@ internal static unsafe partial class Sgemm
     {
         Path.Vector512 => Kernel512.MR,
         Path.Vector256 => Kernel256.MR,
+        Path.Vector128 => Kernel128.MR,
         _ => KernelScalar.MR,
     };
 
@@ -33,6 +34,7 @@ internal static unsafe partial class Sgemm
             {
                 case Path.Vector512: Fill<Kernel512>(a, aRow, aCol, parallel); break;
                 case Path.Vector256: Fill<Kernel256>(a, aRow, aCol, parallel); break;
+                case Path.Vector128: Fill<Kernel128>(a, aRow, aCol, parallel); break;
                 default: Fill<KernelScalar>(a, aRow, aCol, parallel); break;
             }
         }

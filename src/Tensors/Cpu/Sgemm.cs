@@ -26,7 +26,7 @@ namespace NativeCam.Tensors;
 internal static unsafe partial class Sgemm
 {
     /// <summary>Which micro-kernel runs.</summary>
-    internal enum Path { Auto, Vector512, Vector256, Scalar }
+    internal enum Path { Auto, Vector512, Vector256, Vector128, Scalar }
 
     /// <summary>Tests and benchmarks force a path with this; <see cref="Path.Auto"/> picks the widest accelerated one.</summary>
     internal static Path Override { get; set; } = Path.Auto;
@@ -35,6 +35,7 @@ internal static unsafe partial class Sgemm
     internal static Path Current => Override != Path.Auto ? Override
         : Vector512.IsHardwareAccelerated ? Path.Vector512
         : Vector256.IsHardwareAccelerated ? Path.Vector256
+        : Vector128.IsHardwareAccelerated ? Path.Vector128
         : Path.Scalar;
 
     /// <summary>Most K steps per packed block: a KC×NR B̄ sliver (32 KB at NR = 32) fits in L1.</summary>
@@ -74,6 +75,7 @@ internal static unsafe partial class Sgemm
         {
             case Path.Vector512: Run<Kernel512>(op, m, n, parallel); break;
             case Path.Vector256: Run<Kernel256>(op, m, n, parallel); break;
+            case Path.Vector128: Run<Kernel128>(op, m, n, parallel); break;
             default: Run<KernelScalar>(op, m, n, parallel); break;
         }
     }

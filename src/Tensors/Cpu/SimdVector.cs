@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace NativeCam.Tensors;
@@ -8,17 +9,18 @@ namespace NativeCam.Tensors;
 /// <summary>The vector width the SIMD CPU backend's pointwise, dense and spatial kernels run with.</summary>
 public enum SimdWidth
 {
-    /// <summary>The widest the hardware accelerates: Vector512, else Vector256, else scalar.</summary>
+    /// <summary>The widest the hardware accelerates: Vector512, else Vector256, else Vector128 (SSE, ARM NEON), else scalar.</summary>
     Auto,
     Vector512,
     Vector256,
+    Vector128,
     Scalar,
 }
 
 /// <summary>
 /// A vector of float lanes, abstracted over its width so that each kernel is written once and
-/// instantiated for <see cref="V512"/>, <see cref="V256"/> and <see cref="V1"/> (one float: the
-/// fallback without SIMD). The JIT specialises every generic method per struct and inlines these
+/// instantiated for <see cref="V512"/>, <see cref="V256"/>, <see cref="V128"/> (ARM64's NEON width) and
+/// <see cref="V1"/> (one float: the fallback without SIMD). The JIT specialises every generic method per struct and inlines these
 /// wrappers to the bare instructions (checked in the disassembly: no spills, no calls).
 /// Masks are vectors whose lanes are all ones (true) or zero, as the Vector512 comparisons return.
 /// </summary>
@@ -225,6 +227,83 @@ internal unsafe readonly struct V256(Vector256<float> v) : IVec<V256>
         : new(Vector256.Create(a.V[1], a.V[3], a.V[5], a.V[7], b.V[1], b.V[3], b.V[5], b.V[7]));
 }
 
+/// <summary>Four lanes: SSE on x64, NEON (AdvSimd) on ARM64 — where <c>Vector&lt;float&gt;</c> is this wide.</summary>
+internal unsafe readonly struct V128(Vector128<float> v) : IVec<V128>
+{
+    const MethodImplOptions Inline = MethodImplOptions.AggressiveInlining;
+    public readonly Vector128<float> V = v;
+
+    public static int Count => Vector128<float>.Count;
+    [MethodImpl(Inline)] public static V128 Load(float* p) => new(Vector128.Load(p));
+    [MethodImpl(Inline)] public static void Store(V128 v, float* p) => Vector128.Store(v.V, p);
+    [MethodImpl(Simd.Hot)]
+    public static V128 LoadPartial(float* p, int count, float fill)
+    {
+        var v = Vector128.Create(fill);
+        for (int i = 0; i < count; i++) ((float*)&v)[i] = p[i];
+        return new(v);
+    }
+    [MethodImpl(Simd.Hot)]
+    public static void StorePartial(V128 v, float* p, int count)
+    {
+        var s = v.V;
+        for (int i = 0; i < count; i++) p[i] = ((float*)&s)[i];
+    }
+    [MethodImpl(Inline)] public static V128 Splat(float x) => new(Vector128.Create(x));
+    public static V128 Lanes
+    {
+        [MethodImpl(Inline)] get => new(Vector128.Create(0f, 1, 2, 3));
+    }
+
+    [MethodImpl(Inline)] public static V128 operator +(V128 a, V128 b) => new(a.V + b.V);
+    [MethodImpl(Inline)] public static V128 operator -(V128 a, V128 b) => new(a.V - b.V);
+    [MethodImpl(Inline)] public static V128 operator *(V128 a, V128 b) => new(a.V * b.V);
+    [MethodImpl(Inline)] public static V128 operator /(V128 a, V128 b) => new(a.V / b.V);
+    [MethodImpl(Inline)] public static V128 Fma(V128 a, V128 b, V128 c) => new(Vector128.FusedMultiplyAdd(a.V, b.V, c.V));
+    [MethodImpl(Inline)] public static V128 Min(V128 a, V128 b) => new(Vector128.MinNative(a.V, b.V));
+    [MethodImpl(Inline)] public static V128 Max(V128 a, V128 b) => new(Vector128.MaxNative(a.V, b.V));
+    [MethodImpl(Inline)] public static V128 Abs(V128 a) => new(Vector128.Abs(a.V));
+    [MethodImpl(Inline)] public static V128 Round(V128 a) => new(Vector128.Round(a.V));
+    [MethodImpl(Inline)]
+    public static V128 ScaleB(V128 x, V128 n)
+    {
+        if (Avx512F.VL.IsSupported) return new(Avx512F.VL.Scale(x.V, n.V));
+        var half = Vector128.Round(n.V * Vector128.Create(0.5f));
+        return new(x.V * Pow2(half) * Pow2(n.V - half));
+
+        static Vector128<float> Pow2(Vector128<float> k) => ((Vector128.ConvertToInt32Native(k) + Vector128.Create(127)) << 23).AsSingle();
+    }
+
+    [MethodImpl(Inline)] public static V128 Greater(V128 a, V128 b) => new(Vector128.GreaterThan(a.V, b.V));
+    [MethodImpl(Inline)] public static V128 Less(V128 a, V128 b) => new(Vector128.LessThan(a.V, b.V));
+    [MethodImpl(Inline)] public static V128 Equal(V128 a, V128 b) => new(Vector128.Equals(a.V, b.V));
+    [MethodImpl(Inline)] public static V128 IsNaN(V128 a) => new(Vector128.IsNaN(a.V));
+    [MethodImpl(Inline)] public static V128 Or(V128 a, V128 b) => new(a.V | b.V);
+    [MethodImpl(Inline)] public static V128 Select(V128 mask, V128 a, V128 b) => new(Vector128.ConditionalSelect(mask.V, a.V, b.V));
+    [MethodImpl(Inline)]
+    public static int FirstSet(V128 mask)
+    {
+        uint bits = Vector128.ExtractMostSignificantBits(mask.V);
+        return bits == 0 ? -1 : BitOperations.TrailingZeroCount(bits);
+    }
+
+    [MethodImpl(Inline)] public static float Sum(V128 a) => Vector128.Sum(a.V);
+    [MethodImpl(Inline)] public static float MaxAcross(V128 a) => MathF.Max(MathF.Max(a.V[0], a.V[1]), MathF.Max(a.V[2], a.V[3]));
+
+    [MethodImpl(Inline)] public static V128 RepeatLow(V128 a) => new(Vector128.Shuffle(a.V, Vector128.Create(0, 0, 1, 1)));
+    [MethodImpl(Inline)] public static V128 RepeatHigh(V128 a) => new(Vector128.Shuffle(a.V, Vector128.Create(2, 2, 3, 3)));
+    [MethodImpl(Inline)]
+    public static V128 Evens(V128 a, V128 b) =>
+        Sse.IsSupported ? new(Sse.Shuffle(a.V, b.V, 0b10_00_10_00))
+        : AdvSimd.Arm64.IsSupported ? new(AdvSimd.Arm64.UnzipEven(a.V, b.V))
+        : new(Vector128.Create(a.V[0], a.V[2], b.V[0], b.V[2]));
+    [MethodImpl(Inline)]
+    public static V128 Odds(V128 a, V128 b) =>
+        Sse.IsSupported ? new(Sse.Shuffle(a.V, b.V, 0b11_01_11_01))
+        : AdvSimd.Arm64.IsSupported ? new(AdvSimd.Arm64.UnzipOdd(a.V, b.V))
+        : new(Vector128.Create(a.V[1], a.V[3], b.V[1], b.V[3]));
+}
+
 /// <summary>One float as a vector of one lane: the same kernels, scalar. A true mask is a float with all bits set.</summary>
 internal unsafe readonly struct V1(float v) : IVec<V1>
 {
@@ -295,7 +374,8 @@ internal static partial class Simd
     public static SimdWidth Resolve(SimdWidth requested)
     {
         if (requested is SimdWidth.Auto or SimdWidth.Vector512 && Vector512.IsHardwareAccelerated) return SimdWidth.Vector512;
-        if (requested != SimdWidth.Scalar && Vector256.IsHardwareAccelerated) return SimdWidth.Vector256;
+        if (requested is not (SimdWidth.Scalar or SimdWidth.Vector128) && Vector256.IsHardwareAccelerated) return SimdWidth.Vector256;
+        if (requested != SimdWidth.Scalar && Vector128.IsHardwareAccelerated) return SimdWidth.Vector128;
         return SimdWidth.Scalar;
     }
 
@@ -306,6 +386,7 @@ internal static partial class Simd
         {
             case SimdWidth.Vector512: CpuParallel.For(n, minPerRange, (s, e) => kernel.Run<V512>(s, e)); break;
             case SimdWidth.Vector256: CpuParallel.For(n, minPerRange, (s, e) => kernel.Run<V256>(s, e)); break;
+            case SimdWidth.Vector128: CpuParallel.For(n, minPerRange, (s, e) => kernel.Run<V128>(s, e)); break;
             default: CpuParallel.For(n, minPerRange, (s, e) => kernel.Run<V1>(s, e)); break;
         }
     }
@@ -318,6 +399,7 @@ internal static partial class Simd
         {
             case SimdWidth.Vector512: kernel.Run<V512>(0, n); break;
             case SimdWidth.Vector256: kernel.Run<V256>(0, n); break;
+            case SimdWidth.Vector128: kernel.Run<V128>(0, n); break;
             default: kernel.Run<V1>(0, n); break;
         }
     }
