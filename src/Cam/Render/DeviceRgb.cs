@@ -37,6 +37,16 @@ public sealed class DeviceRgb : IDisposable
 
     internal ArrayView<byte> View => _buffer.View;
 
+    /// <summary>The first byte in host memory, for the CPU kernels (only on a CPU device, whose buffers are host memory).</summary>
+    internal unsafe byte* Pointer
+    {
+        get
+        {
+            if (!Device.IsCpu) throw new InvalidOperationException("host pointers exist only on a CPU device");
+            return (byte*)View.LoadEffectiveAddressAsPtr();
+        }
+    }
+
     /// <summary>Uninitialised storage for <paramref name="count"/> images of <paramref name="height"/> x <paramref name="width"/>.</summary>
     public static DeviceRgb Allocate(Device device, int count, int height, int width) => new(device, count, height, width);
 
