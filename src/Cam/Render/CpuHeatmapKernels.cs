@@ -14,7 +14,7 @@ namespace NativeCam.Cam.Render;
 /// (the ILGPU kernel recomputes it per output pixel, with the same products and sums); the min/max keeps per-lane
 /// extremes and folds them with the same strict comparisons. The float loops (vertical blend, min/max,
 /// normalisation) are written once over the vector width (<see cref="IVec{V}"/>); the byte work (JET, blend) is
-/// scalar with the blend's two terms tabulated per call.
+/// scalar, the blend a lookup in a table of the kernel's results for every (level, channel, image byte).
 /// </summary>
 public sealed unsafe class CpuHeatmapKernels : IHeatmapKernels
 {
@@ -117,6 +117,7 @@ public sealed unsafe class CpuHeatmapKernels : IHeatmapKernels
 
         /// <summary>Source row <paramref name="key"/> resized along x: from a buffer if there, else computed into the
         /// buffer that does not hold <paramref name="keep"/> (the other row the output row needs).</summary>
+        [MethodImpl(Simd.Hot)]
         float* Resized(ref RowPair cache, long key, long keep)
         {
             if (cache.KeyA == key) return cache.A;
@@ -272,32 +273,57 @@ public sealed unsafe class CpuHeatmapKernels : IHeatmapKernels
     public void ColorizeBlend(Tensor cam, DeviceRgb image, DeviceRgb output, double heatWeight)
     {
         var (k, s) = CheckColorizeBlend(cam, image, output, heatWeight);
-        // The ILGPU kernel's two terms, tabulated: heat[3·level + ch] = w·JET (float64), picture[b] = (1 − w)·b (float32).
-        var heat = new double[Jet.Length];
-        for (int i = 0; i < heat.Length; i++) heat[i] = s.HeatWeight * Jet[i];
-        var picture = new float[256];
-        for (int b = 0; b < picture.Length; b++) picture[b] = s.ImageWeight * b;
+        var table = BlendTable(s);
         nint pc = (nint)cam.Pointer, pi = (nint)image.Pointer, po = (nint)output.Pointer;
         int plane = s.Plane, chunks = (plane + Chunk - 1) / Chunk;
         CpuParallel.For(k * chunks, 1, (start, end) =>
         {
-            fixed (double* ht = heat)
-            fixed (float* pt = picture)
+            fixed (byte* t = table)
                 for (int item = start; item < end; item++)
                 {
-                    int map = item / chunks, first = (item - map * chunks) * Chunk, last = Math.Min(plane, first + Chunk);
-                    float* c = (float*)pc + (long)map * plane;
-                    byte* img = (byte*)pi, o = (byte*)po + 3L * map * plane;
-                    for (int p = first; p < last; p++)
-                    {
-                        double* h = ht + 3 * JetColorMap.Quantise(c[p]);
-                        byte* src = img + 3 * p, dst = o + 3 * p;
-                        dst[0] = RoundToByte(h[0] + pt[src[0]]);
-                        dst[1] = RoundToByte(h[1] + pt[src[1]]);
-                        dst[2] = RoundToByte(h[2] + pt[src[2]]);
-                    }
+                    int map = item / chunks, first = (item - map * chunks) * Chunk, n = Math.Min(Chunk, plane - first);
+                    long p = (long)map * plane + first;
+                    Blend((float*)pc + p, (byte*)pi + 3L * first, (byte*)po + 3 * p, n, t);
                 }
         });
+    }
+
+    /// <summary>n pixels: level = trunc(255·cam), then each channel's blended byte from the table.</summary>
+    [MethodImpl(Simd.Hot)]
+    static void Blend(float* cam, byte* image, byte* output, int n, byte* table)
+    {
+        for (int p = 0; p < n; p++, image += 3, output += 3)
+        {
+            byte* t = table + 768 * JetColorMap.Quantise(cam[p]);
+            output[0] = t[image[0]];
+            output[1] = t[256 + image[1]];
+            output[2] = t[512 + image[2]];
+        }
+    }
+
+    /// <summary>The blend table of the last heat-map weight used (a run uses one), shared by all threads once built.</summary>
+    static volatile Tuple<double, byte[]>? _blendTable;
+
+    /// <summary>
+    /// Every result of the ILGPU kernel's per-channel arithmetic: [(3·level + channel)·256 + image byte] =
+    /// RoundToByte(w·JET[level][channel] (float64) + (1 − w)·byte (float32)), so a pixel is three lookups (192 KiB, built
+    /// once per weight with the kernel's own expression: equal by construction).
+    /// </summary>
+    static byte[] BlendTable(BlendShape s)
+    {
+        if (_blendTable is { } cached && cached.Item1.Equals(s.HeatWeight)) return cached.Item2;
+        var table = new byte[3 * 256 * 256];
+        for (int i = 0; i < Jet.Length; i++)
+        {
+            double heat = s.HeatWeight * Jet[i];
+            for (int b = 0; b < 256; b++)
+            {
+                float imageTerm = s.ImageWeight * b;
+                table[i * 256 + b] = RoundToByte(heat + imageTerm);
+            }
+        }
+        _blendTable = Tuple.Create(s.HeatWeight, table);
+        return table;
     }
 
     public void Colorize(Tensor grid, DeviceRgb output, bool gray, int scale = 1)
@@ -307,24 +333,27 @@ public sealed unsafe class CpuHeatmapKernels : IHeatmapKernels
         int outW = s.W * s.Scale;
         CpuParallel.For(s.H * s.Scale, Math.Max(1, Chunk / outW), (start, end) =>
         {
-            fixed (byte* jet = Jet)
-                for (int y = start; y < end; y++)
-                {
-                    float* cells = (float*)pg + (long)(y / s.Scale) * s.W;
-                    byte* o = (byte*)po + 3L * y * outW;
-                    for (int x = 0; x < s.W; x++)
-                    {
-                        int level = JetColorMap.Quantise(cells[x]);
-                        byte r = s.Gray != 0 ? (byte)level : jet[3 * level], g = s.Gray != 0 ? (byte)level : jet[3 * level + 1],
-                            b = s.Gray != 0 ? (byte)level : jet[3 * level + 2];
-                        for (int i = 0; i < s.Scale; i++, o += 3)
-                        {
-                            o[0] = r;
-                            o[1] = g;
-                            o[2] = b;
-                        }
-                    }
-                }
+            for (int y = start; y < end; y++)
+                ColorizeRow((float*)pg + (long)(y / s.Scale) * s.W, (byte*)po + 3L * y * outW, s);
         });
+    }
+
+    /// <summary>One output row: each cell's level as grey or JET, repeated over its scale pixels.</summary>
+    [MethodImpl(Simd.Hot)]
+    static void ColorizeRow(float* cells, byte* output, ColorizeShape s)
+    {
+        fixed (byte* jet = Jet)
+            for (int x = 0; x < s.W; x++)
+            {
+                int level = JetColorMap.Quantise(cells[x]);
+                byte* c = jet + 3 * level;
+                byte r = s.Gray != 0 ? (byte)level : c[0], g = s.Gray != 0 ? (byte)level : c[1], b = s.Gray != 0 ? (byte)level : c[2];
+                for (int i = 0; i < s.Scale; i++, output += 3)
+                {
+                    output[0] = r;
+                    output[1] = g;
+                    output[2] = b;
+                }
+            }
     }
 }
