@@ -83,49 +83,53 @@ internal static unsafe class LetterboxKernel
         device.Synchronize();
     }
 
-    // The kernel, an output row at a time on the host memory of the `cpu` device's tensor: padding rows are filled,
-    // a resized row is its left padding, the pixels from the taps (the kernel's integer arithmetic, channel by
-    // channel), its right padding. Each range of rows owns its output rows.
+    // The kernel, an output row at a time on the host memory of the `cpu` device's tensor. Each range of rows owns
+    // its output rows.
     static void RunOnHost(byte[] pixels, int[] taps, Tensor output, Shape s)
     {
         nint dst = (nint)output.Pointer;
         CpuParallel.For(s.OutH, Math.Max(1, 4096 / s.OutW), (start, end) =>
         {
-            float pad = Letterbox.PadValue / 255f;
-            int plane = s.OutH * s.OutW;
             fixed (byte* src = pixels)
             fixed (int* t = taps)
-                for (int oy = start; oy < end; oy++)
-                {
-                    float* row = (float*)dst + (long)oy * s.OutW;
-                    int y = oy - s.Top;
-                    if (y < 0 || y >= s.NewH)
-                    {
-                        for (int ch = 0; ch < 3; ch++) new Span<float>(row + ch * plane, s.OutW).Fill(pad);
-                        continue;
-                    }
-                    int ty = 4 * s.NewW + 4 * y;
-                    byte* r0 = src + t[ty], r1 = src + t[ty + 1];
-                    int b0 = t[ty + 2], b1 = t[ty + 3];
-                    for (int ox = 0; ox < s.OutW; ox++)
-                    {
-                        int x = ox - s.Left;
-                        if (x < 0 || x >= s.NewW)
-                        {
-                            row[ox] = row[plane + ox] = row[2 * plane + ox] = pad;
-                            continue;
-                        }
-                        int x0 = t[4 * x], x1 = t[4 * x + 1], a0 = t[4 * x + 2], a1 = t[4 * x + 3];
-                        for (int ch = 0; ch < 3; ch++)
-                        {
-                            int h0 = r0[x0 + ch] * a0 + r0[x1 + ch] * a1;
-                            int h1 = r1[x0 + ch] * a0 + r1[x1 + ch] * a1;
-                            int v = (((b0 * (h0 >> 4)) >> 16) + ((b1 * (h1 >> 4)) >> 16) + 2) >> 2;
-                            row[ch * plane + ox] = v / 255f;
-                        }
-                    }
-                }
+                for (int y = start; y < end; y++) Row(src, t, (float*)dst, y, s);
         });
+    }
+
+    // Output row oy of the three planes: all padding, or the left padding, the pixels from the taps (the kernel's
+    // integer arithmetic, channel by channel), the right padding.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Row(byte* src, int* taps, float* dst, int oy, Shape s)
+    {
+        float pad = Letterbox.PadValue / 255f;
+        int plane = s.OutH * s.OutW, y = oy - s.Top;
+        float* row = dst + (long)oy * s.OutW;
+        if (y < 0 || y >= s.NewH)
+        {
+            for (int ch = 0; ch < 3; ch++) new Span<float>(row + ch * plane, s.OutW).Fill(pad);
+            return;
+        }
+        int* ty = taps + 4 * s.NewW + 4 * y;
+        byte* r0 = src + ty[0], r1 = src + ty[1];
+        int b0 = ty[2], b1 = ty[3];
+        for (int ox = 0; ox < s.OutW; ox++)
+        {
+            int x = ox - s.Left;
+            if (x < 0 || x >= s.NewW)
+            {
+                row[ox] = row[plane + ox] = row[2 * plane + ox] = pad;
+                continue;
+            }
+            int* tx = taps + 4 * x;
+            int x0 = tx[0], x1 = tx[1], a0 = tx[2], a1 = tx[3];
+            for (int ch = 0; ch < 3; ch++)
+            {
+                int h0 = r0[x0 + ch] * a0 + r0[x1 + ch] * a1;
+                int h1 = r1[x0 + ch] * a0 + r1[x1 + ch] * a1;
+                int v = (((b0 * (h0 >> 4)) >> 16) + ((b1 * (h1 >> 4)) >> 16) + 2) >> 2;
+                row[ch * plane + ox] = v / 255f;
+            }
+        }
     }
 
     // When the size is unchanged the tables are the identity (weights 2048/0, the formula then returns the
