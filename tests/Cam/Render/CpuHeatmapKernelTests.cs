@@ -238,4 +238,28 @@ public class CpuHeatmapKernelTests
         Assert.True(cpu.Stats[2].Empty);
         for (int i = 0; i < 4; i++) Assert.Equal(reference.Overlays[i].Pixels, cpu.Overlays[i].Pixels);
     }
+
+    public static IEnumerable<object[]> GuidedCases() =>
+    [
+        [50, 37, 64, 3],   // padding left and right, odd width, K = 3
+        [37, 50, 64, 1],   // padding top and bottom
+        [64, 64, 64, 2],   // no padding, no resize
+        [1, 1, 32, 1],     // one pixel
+        [150, 99, 128, 2], // downscaled: the window is smaller than the picture, several blocks across rows
+    ];
+
+    [Theory]
+    [MemberData(nameof(GuidedCases))]
+    public void GuidedPicturesAreIdenticalOnBothDevices(int h, int w, int size, int k)
+    {
+        var info = Letterbox.Plan(h, w, size, size, auto: false);
+        int[] shape = [k, 3, info.InputHeight, info.InputWidth];
+        var values = new Rng(h + w + k).Uniform(Tensor.ShapeLength(shape), -1e-3, 2e-3).Select(v => (float)v).ToArray();
+        if (k > 1) Array.Clear(values, values.Length / k, values.Length / k); // picture 1: no gradient at all
+        using var g = new Pair(values, shape);
+        var cpu = GuidedRenderer.Render(g.Cpu, info);
+        var reference = GuidedRenderer.Render(g.Reference, info);
+        Assert.Equal(reference.Stats, cpu.Stats);
+        for (int i = 0; i < k; i++) Assert.Equal(reference.Pictures[i].Pixels, cpu.Pictures[i].Pixels);
+    }
 }
