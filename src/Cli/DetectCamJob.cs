@@ -1,3 +1,4 @@
+using ILGPU.Runtime;
 using NativeCam.Cam;
 using NativeCam.Cam.Render;
 using NativeCam.Cli.Reports;
@@ -96,7 +97,8 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
 
     sealed record Overlay(int Detection, string Layer, RgbImage Image, MapStats Stats, (float[] Data, int[] Shape)? Raw);
 
-    /// <summary>One overlay per detection and layer: with `auto`, each detection at the layer feeding its own level.</summary>
+    /// <summary>One overlay per detection and layer: with `auto`, each detection at the layer feeding its own level.
+    /// Only the wanted maps are rendered (with `auto`, each layer's maps of the detections it is the layer of).</summary>
     List<Overlay> Overlays(CamResult result, List<Detection> detections, RgbImage image, LetterboxInfo info)
     {
         var names = detector.Model.ClassNames;
@@ -104,36 +106,54 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         var named = cam.Layers.Where(l => !l.Equals(CamRequest.Auto, StringComparison.OrdinalIgnoreCase))
             .Select(YoloModel.NormalizeLayerName).ToHashSet();
         bool Wanted(int k, string layer) => named.Contains(layer) || (auto && result.TargetLayers[k] == layer);
+        List<int> WantedAt(string layer) => Enumerable.Range(0, detections.Count).Where(k => Wanted(k, layer)).ToList();
         var overlays = new List<Overlay>();
         var options = new HeatmapOptions { HeatmapWeight = cam.Alpha };
         foreach (var m in result.Maps)
         {
-            var rendered = HeatmapRenderer.Render(m.Map, info, image, options);
+            var wanted = WantedAt(m.Layer);
+            if (wanted.Count == 0) continue;
+            HeatmapRender rendered;
+            using (var maps = Rows(m.Map, wanted)) rendered = HeatmapRenderer.Render(maps, info, image, options);
             var host = cam.DumpMaps ? m.ToHost() : null;
-            for (int k = 0; k < detections.Count; k++)
+            for (int j = 0; j < wanted.Count; j++)
             {
-                if (!Wanted(k, m.Layer)) continue;
-                new Annotator(rendered.Overlays[k]).Draw(detections[k], names);
-                overlays.Add(new Overlay(k, m.Layer, rendered.Overlays[k], rendered.Stats[k],
+                int k = wanted[j];
+                new Annotator(rendered.Overlays[j]).Draw(detections[k], names);
+                overlays.Add(new Overlay(k, m.Layer, rendered.Overlays[j], rendered.Stats[j],
                     host is null ? null : (host.Maps[k], [m.Height, m.Width])));
             }
         }
         foreach (var (layer, tensor) in result.GuidedGradCam)
         {
-            if (!Enumerable.Range(0, detections.Count).Any(k => Wanted(k, layer))) continue;
-            var rendered = GuidedRenderer.Render(tensor, info);
+            var wanted = WantedAt(layer);
+            if (wanted.Count == 0) continue;
+            GuidedRender rendered;
+            using (var gradients = Rows(tensor, wanted)) rendered = GuidedRenderer.Render(gradients, info);
             var all = cam.DumpMaps ? tensor.ToArray() : null;
             int per = tensor.Length / detections.Count;
-            for (int k = 0; k < detections.Count; k++)
+            for (int j = 0; j < wanted.Count; j++)
             {
-                if (!Wanted(k, layer)) continue;
-                var picture = rendered.Pictures[k];
+                int k = wanted[j];
+                var picture = rendered.Pictures[j];
                 new Annotator(picture).Draw(detections[k], names);
-                overlays.Add(new Overlay(k, layer, picture, rendered.Stats[k],
+                overlays.Add(new Overlay(k, layer, picture, rendered.Stats[j],
                     all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..])));
             }
         }
         return overlays.OrderBy(o => o.Detection).ToList();
+    }
+
+    /// <summary>Rows <paramref name="ks"/> (ascending) of <paramref name="t"/> [K, ..] as one tensor [ks.Count, ..]:
+    /// a view when they are consecutive, else a copy on the device.</summary>
+    static Tensor Rows(Tensor t, List<int> ks)
+    {
+        int per = t.Length / t.Shape[0];
+        int[] shape = [ks.Count, .. t.Shape[1..]];
+        if (ks[^1] - ks[0] == ks.Count - 1) return t.Slice(ks[0] * per, shape);
+        var rows = Tensor.Empty(t.Device, shape);
+        for (int j = 0; j < ks.Count; j++) rows.View.SubView(j * per, per).CopyFrom(t.View.SubView(ks[j] * per, per));
+        return rows;
     }
 
     static RgbImage Copy(RgbImage image) => new(image.Height, image.Width, (byte[])image.Pixels.Clone());

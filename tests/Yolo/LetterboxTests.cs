@@ -1,3 +1,4 @@
+using NativeCam.Tensors;
 using NativeCam.Yolo;
 using Xunit;
 using Xunit.Abstractions;
@@ -8,9 +9,13 @@ namespace NativeCam.Tests.Yolo;
 /// The letterbox against YOLOv5-style cv2 letterboxes (tests/reference/yolo_io_reference.py). The source pixels
 /// are libjpeg-turbo's decode of the sample, stored as PNG, so both sides resize the same bytes and the
 /// comparison isolates the resize + pad + scaling; the whole path from the .jpg files is checked separately.
+/// Every fact runs on both implementations: the host code of the `cpu` device and the ILGPU kernel.
 /// </summary>
-public class LetterboxTests(ITestOutputHelper output)
+public abstract class LetterboxTests(Device device, ITestOutputHelper output) : BackendTests(device)
 {
+    public sealed class Simd(ITestOutputHelper output) : LetterboxTests(TestDevice.Simd, output);
+    public sealed class Ilgpu(ITestOutputHelper output) : LetterboxTests(TestDevice.Ilgpu, output);
+
     public static IEnumerable<object[]> Cases => YoloIoFixture.Keys("letterbox", "name");
 
     public static IEnumerable<object[]> ImageCases =>
@@ -38,7 +43,7 @@ public class LetterboxTests(ITestOutputHelper output)
         var c = YoloIoFixture.Entry("letterbox", "name", name);
         var source = ImageLoader.Load(YoloIoFixture.File(c.Str("source")!));
         var expected = ImageLoader.Load(YoloIoFixture.File(c.Str("image")!));
-        var (input, info) = Letterbox.Apply(TestDevice.Default, source, c.Int("size"));
+        var (input, info) = Letterbox.Apply(TestDevice.CurrentOrDefault, source, c.Int("size"));
         using (input)
         {
             Assert.Equal(new[] { 1, 3, expected.Height, expected.Width }, input.Shape);
@@ -55,7 +60,7 @@ public class LetterboxTests(ITestOutputHelper output)
     {
         var c = YoloIoFixture.Entry("letterbox", "name", "bus_1280_noup");
         var source = ImageLoader.Load(YoloIoFixture.File(c.Str("source")!));
-        var (input, info) = Letterbox.Apply(TestDevice.Default, source, 1280, scaleUp: false);
+        var (input, info) = Letterbox.Apply(TestDevice.CurrentOrDefault, source, 1280, scaleUp: false);
         using (input)
         {
             Assert.False(info.Resizes);
@@ -83,7 +88,7 @@ public class LetterboxTests(ITestOutputHelper output)
         Assert.True(decode.Max == 0, $"{stem}.jpg decode: {decode}");
 
         var expected = ImageLoader.Load(YoloIoFixture.File(stem + "_640.png"));
-        var (input, _) = Letterbox.Apply(TestDevice.Default, ours, 640);
+        var (input, _) = Letterbox.Apply(TestDevice.CurrentOrDefault, ours, 640);
         using (input)
         {
             var stats = Compare(input.ToArray(), expected);

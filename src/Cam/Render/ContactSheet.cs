@@ -33,7 +33,7 @@ public static class ContactSheet
         int captionH = CaptionHeight(fontScale);
         long width = gap + (long)cols * (cellW + gap), height = gap + (long)rows * (captionH + cellH + gap);
         if (width * height * 3 > int.MaxValue) throw new ArgumentException($"contact sheet: {width}x{height} is too large");
-        var sheet = new RgbImage((int)height, (int)width, new byte[width * height * 3]);
+        var sheet = new RgbImage((int)height, (int)width, GC.AllocateUninitializedArray<byte>((int)(width * height * 3))); // all filled below
         Canvas.FillRectangle(sheet, 0, 0, sheet.Width, sheet.Height, Background);
         for (int i = 0; i < tiles.Count; i++)
         {

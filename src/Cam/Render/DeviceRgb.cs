@@ -37,6 +37,16 @@ public sealed class DeviceRgb : IDisposable
 
     internal ArrayView<byte> View => _buffer.View;
 
+    /// <summary>The first byte in host memory, for the CPU kernels (only on a CPU device, whose buffers are host memory).</summary>
+    internal unsafe byte* Pointer
+    {
+        get
+        {
+            if (!Device.IsCpu) throw new InvalidOperationException("host pointers exist only on a CPU device");
+            return (byte*)View.LoadEffectiveAddressAsPtr();
+        }
+    }
+
     /// <summary>Uninitialised storage for <paramref name="count"/> images of <paramref name="height"/> x <paramref name="width"/>.</summary>
     public static DeviceRgb Allocate(Device device, int count, int height, int width) => new(device, count, height, width);
 
@@ -48,14 +58,16 @@ public sealed class DeviceRgb : IDisposable
         return d;
     }
 
-    /// <summary>All images back on the host (one copy; waits for pending kernels).</summary>
+    /// <summary>All images back on the host (one copy into each image's pixels; waits for pending kernels).</summary>
     public RgbImage[] ToImages()
     {
-        var all = new byte[(long)Count * ImageBytes];
-        _buffer.View.CopyToCPU(all);
         var images = new RgbImage[Count];
         for (int k = 0; k < Count; k++)
-            images[k] = new RgbImage(Height, Width, all.AsSpan(k * ImageBytes, ImageBytes).ToArray());
+        {
+            var pixels = GC.AllocateUninitializedArray<byte>(ImageBytes);
+            _buffer.View.SubView((long)k * ImageBytes, ImageBytes).CopyToCPU(pixels);
+            images[k] = new RgbImage(Height, Width, pixels);
+        }
         return images;
     }
 

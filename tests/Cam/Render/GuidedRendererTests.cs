@@ -5,9 +5,13 @@ using Xunit;
 
 namespace NativeCam.Tests.Cam.Render;
 
-/// <summary>The device guided-backprop picture against a plain float64 host rendering of the same rule.</summary>
-public class GuidedRendererTests
+/// <summary>The device guided-backprop picture against a plain float64 host rendering of the same rule, on both
+/// implementations (the host code of the `cpu` device and the ILGPU kernels).</summary>
+public abstract class GuidedRendererTests(Device device) : BackendTests(device)
 {
+    public sealed class Simd() : GuidedRendererTests(TestDevice.Simd);
+    public sealed class Ilgpu() : GuidedRendererTests(TestDevice.Ilgpu);
+
     // A 50x40 image letterboxed into 64x64: resized to 64x51, padding 6 left and 7 right.
     static readonly LetterboxInfo Info = new(1.28, 6.5, 0, 6, 0, 7, 0, 64, 51, 64, 64, 50, 40);
 
@@ -47,7 +51,7 @@ public class GuidedRendererTests
         var rng = new Rng(7);
         const int k = 3;
         var g = rng.Uniform(k * 3 * 64 * 64, -1e-3, 2e-3).Select(v => (float)v).ToArray();
-        using var t = Tensor.FromArray(TestDevice.Default, g, k, 3, 64, 64);
+        using var t = Tensor.FromArray(TestDevice.CurrentOrDefault, g, k, 3, 64, 64);
 
         var r = GuidedRenderer.Render(t, Info);
 
@@ -68,7 +72,7 @@ public class GuidedRendererTests
     [Fact]
     public void AZeroGradientIsMidGreyAndReportedEmpty()
     {
-        using var t = Tensor.Zeros(TestDevice.Default, 1, 3, 64, 64);
+        using var t = Tensor.Zeros(TestDevice.CurrentOrDefault, 1, 3, 64, 64);
         var r = GuidedRenderer.Render(t, Info);
         Assert.All(r.Pictures[0].Pixels, b => Assert.Equal(128, b));
         Assert.True(r.Stats[0].Empty);
@@ -77,7 +81,7 @@ public class GuidedRendererTests
     [Fact]
     public void AGradientOfTheWrongSizeIsRefused()
     {
-        using var t = Tensor.Zeros(TestDevice.Default, 1, 3, 32, 64);
+        using var t = Tensor.Zeros(TestDevice.CurrentOrDefault, 1, 3, 32, 64);
         var e = Assert.Throws<ArgumentException>(() => GuidedRenderer.Render(t, Info));
         Assert.Contains("[K, 3, 64, 64]", e.Message);
     }

@@ -9,11 +9,15 @@ namespace NativeCam.Tests.Cam.Render;
 /// <summary>
 /// The rendering kernels against PyTorch / OpenCV / numpy fixtures (tests/reference/render_reference.py):
 /// resize to 1e-5 of F.interpolate, normalisation and statistics bit-exact (same float32 operations), JET table
-/// and colour + blend bit-exact given the same float32 maps, the whole pipeline within one level.
+/// and colour + blend bit-exact given the same float32 maps, the whole pipeline within one level. Every fact runs on
+/// both implementations: the CPU kernels of the `cpu` device and the ILGPU kernels.
 /// </summary>
-public class HeatmapKernelTests(ITestOutputHelper output)
+public abstract class HeatmapKernelTests(Device device, ITestOutputHelper output) : BackendTests(device)
 {
-    static Device Dev => TestDevice.Default;
+    public sealed class Simd(ITestOutputHelper output) : HeatmapKernelTests(TestDevice.Simd, output);
+    public sealed class Ilgpu(ITestOutputHelper output) : HeatmapKernelTests(TestDevice.Ilgpu, output);
+
+    static Device Dev => TestDevice.CurrentOrDefault;
 
     public static IEnumerable<object[]> ResizeCases => RenderFixture.Names("resize_");
     public static IEnumerable<object[]> NormalizeCases => RenderFixture.Names("normalize_");

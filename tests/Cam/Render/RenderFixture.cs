@@ -14,7 +14,7 @@ public static class RenderFixture
         Fixtures.Load(File).Where(c => c.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(c => new object[] { c.Name });
 
     public static Tensor Tensor(FixtureArray a) =>
-        NativeCam.Tensors.Tensor.FromArray(TestDevice.Default, a.Data.Select(v => (float)v).ToArray(), a.Shape);
+        NativeCam.Tensors.Tensor.FromArray(TestDevice.CurrentOrDefault, a.Data.Select(v => (float)v).ToArray(), a.Shape);
 
     public static float[] Floats(FixtureArray a) => a.Data.Select(v => (float)v).ToArray();
 
