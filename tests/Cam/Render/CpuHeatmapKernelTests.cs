@@ -17,7 +17,7 @@ public class CpuHeatmapKernelTests
     static Device Reference => TestDevice.IlgpuCpu;
     static IlgpuHeatmapKernels Ilgpu => IlgpuHeatmapKernels.For(Reference);
 
-    public static IEnumerable<object[]> Widths() => [[SimdWidth.Vector512], [SimdWidth.Vector256], [SimdWidth.Scalar]];
+    public static IEnumerable<object[]> Widths() => [[SimdWidth.Vector512], [SimdWidth.Vector256], [SimdWidth.Vector128], [SimdWidth.Scalar]];
 
     [Fact]
     public void TheFactoryPicksTheCpuKernelsOnTheCpuDeviceAndIlgpuElsewhere()
