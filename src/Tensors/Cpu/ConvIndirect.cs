@@ -202,20 +202,26 @@ internal static unsafe class ConvIndirect
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Split(float* x, float* dst, in ConvDims s, in Phased ph)
     {
-        new Span<float>(dst, checked((int)ph.Channel)).Clear();
-        for (int r = 0; r < ph.Rows; r++)
+        for (int phase = 0; phase < s.SW; phase++)
         {
-            int iy = r - s.PH;
-            if ((uint)iy >= (uint)s.H) continue;
-            float* src = x + (long)iy * s.W;
-            for (int phase = 0; phase < s.SW; phase++)
+            // Phase column j holds padded column j·SW + phase, i.e. input column j·SW + phase − PW: columns [j0, j1)
+            // come from the input, the others are padding (zeros), as are the rows outside the input.
+            int j0 = Math.Max(0, (s.PW - phase + s.SW - 1) / s.SW);
+            int last = s.W - 1 + s.PW - phase; // j·SW ≤ last for input columns < W
+            int j1 = last < 0 ? 0 : Math.Min(ph.RowLength, last / s.SW + 1);
+            j0 = Math.Min(j0, j1);
+            for (int r = 0; r < ph.Rows; r++)
             {
-                // Phase column j holds padded column j·SW + phase, i.e. input column j·SW + phase − PW.
                 float* d = dst + phase * ph.PhasePlane + (long)r * ph.RowLength;
-                int j0 = Math.Max(0, (s.PW - phase + s.SW - 1) / s.SW);                 // first j with input column ≥ 0
-                int last = s.W - 1 + s.PW - phase;                                       // j·SW ≤ last for columns < W
-                int j1 = last < 0 ? 0 : Math.Min(ph.RowLength, last / s.SW + 1);
-                if (j1 > j0) Im2Col.CopyStrided(d + j0, src + (j0 * s.SW + phase - s.PW), j1 - j0, s.SW);
+                int iy = r - s.PH;
+                if ((uint)iy >= (uint)s.H || j1 == j0)
+                {
+                    Im2Col.Clear(d, ph.RowLength);
+                    continue;
+                }
+                Im2Col.Clear(d, j0);
+                Im2Col.CopyStrided(d + j0, x + (long)iy * s.W + (j0 * s.SW + phase - s.PW), j1 - j0, s.SW);
+                Im2Col.Clear(d + j1, ph.RowLength - j1);
             }
         }
     }
