@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # NativeCam vs PyTorch on this machine's CPU, end to end, one run after the other:
-#   bench/pytorch/e2e.py (Debian's torch 1.13 through /usr/bin/python3, 2 threads; run before and after NativeCam,
-#   the better pass per work counts) and
-#   `bench -- e2e` (Release build) do the same work: yolov5n/yolov5s forward at 640, detect-cam compute on bus.jpg,
+#   bench/pytorch/e2e.py (Debian's torch 1.13 through /usr/bin/python3, 2 threads) and `bench -- e2e` (Release
+#   build), two passes each, alternately (PyTorch, NativeCam, PyTorch, NativeCam; per work and side the better pass
+#   counts, so a burst of load on the shared machine hurts neither side alone), do the same work: yolov5n/yolov5s forward at 640, detect-cam compute on bus.jpg,
 #   ViT-B/16 forward and forward + full backward; each one warm-up run, then REPEATS runs, median.
 # Prints one markdown table (work | PyTorch | NativeCam | ratio | target | met?) with the machine, the BLAS torch
 # loaded and the date, and writes it to bench/results/vs-pytorch-cpu.md (both JSONs: vs-pytorch-cpu.json).
@@ -21,26 +21,26 @@ trap 'rm -rf "$work"' EXIT
 
 dotnet build -c Release bench -v quiet -nologo >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 
-# PyTorch before and after NativeCam (it is quick); the table takes the better pass per work.
+# Two passes per side, alternately; the table takes the better pass per work and side.
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-load_pt1=$(load)
-echo "== PyTorch, pass 1 (load average $load_pt1)" >&2
-"$python" bench/pytorch/e2e.py "$repeats" --out "$work/pytorch1.json" >/dev/null
-load_nc=$(load)
-echo "== NativeCam (load average $load_nc)" >&2
-dotnet bench/bin/Release/net10.0/NativeCam.Bench.dll e2e "$repeats" "$devices" --out "$work/nativecam.json" >/dev/null
-load_pt2=$(load)
-echo "== PyTorch, pass 2 (load average $load_pt2)" >&2
-"$python" bench/pytorch/e2e.py "$repeats" --out "$work/pytorch2.json" >/dev/null
+loads=""
+for pass in 1 2; do
+    l=$(load); loads="$loads; before PyTorch pass $pass: $l"
+    echo "== PyTorch, pass $pass (load average $l)" >&2
+    "$python" bench/pytorch/e2e.py "$repeats" --out "$work/pytorch$pass.json" >/dev/null
+    l=$(load); loads="$loads; before NativeCam pass $pass: $l"
+    echo "== NativeCam, pass $pass (load average $l)" >&2
+    dotnet bench/bin/Release/net10.0/NativeCam.Bench.dll e2e "$repeats" "$devices" --out "$work/nativecam$pass.json" >/dev/null
+done
 
 model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 model="$model (CPU family $(lscpu | sed -n 's/^CPU family: *//p' | head -1), model $(lscpu | sed -n 's/^Model: *//p' | head -1))"
 blas_alt=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed -n 's/^Value: *//p')
 simd=$(grep -qw avx512f /proc/cpuinfo && echo "AVX-512" || (grep -qw avx2 /proc/cpuinfo && echo "AVX2" || echo "no AVX2"))
 machine="$model, $(nproc) cores, $simd, $(free -g | awk '/^Mem:/ {print $2}') GiB; $(date -u '+%Y-%m-%d %H:%M UTC')"
-notes="Load average (1/5/15 min) before PyTorch pass 1: $load_pt1; before NativeCam: $load_nc; before PyTorch pass 2: $load_pt2 (the cores are shared with other work)."
+notes="Load average (1/5/15 min)${loads#;} (the cores are shared with other work)."
 [ -n "$blas_alt" ] && notes="$notes Debian's libblas.so.3 alternative: $blas_alt."
-busy=$(echo "$load_pt1 $load_nc $load_pt2" | awk -v n="$(nproc)" '{print ($1 > n || $4 > n || $7 > n) ? 1 : 0}')
+busy=$(echo "$loads" | tr ';' '\n' | awk -v n="$(nproc)" -F': ' 'NF > 1 { split($2, l, " "); if (l[1] > n) b = 1 } END { print b + 0 }')
 [ "$busy" = 1 ] && notes="$notes **The 1-minute load average exceeded the $(nproc) cores: other work shared them, so these timings (PyTorch's OpenMP threads especially) are not meaningful; re-run on a quiet machine.**"
 
 mkdir -p bench/results
@@ -48,7 +48,7 @@ mkdir -p bench/results
     echo "# NativeCam vs PyTorch, CPU, end to end (bench/vs-pytorch.sh $repeats $devices)"
     echo
     "$python" bench/pytorch/vs_table.py --pytorch "$work/pytorch1.json" --pytorch "$work/pytorch2.json" \
-        --nativecam "$work/nativecam.json" --machine "$machine" --note "$notes"
+        --nativecam "$work/nativecam1.json" --nativecam "$work/nativecam2.json" --machine "$machine" --note "$notes"
 } | tee bench/results/vs-pytorch-cpu.md
-"$python" -c 'import json, sys; print(json.dumps({"pytorch": [json.load(open(p)) for p in sys.argv[1:3]], "nativecam": json.load(open(sys.argv[3]))}, indent=1))' \
-    "$work/pytorch1.json" "$work/pytorch2.json" "$work/nativecam.json" >bench/results/vs-pytorch-cpu.json
+"$python" -c 'import json, sys; print(json.dumps({"pytorch": [json.load(open(p)) for p in sys.argv[1:3]], "nativecam": [json.load(open(p)) for p in sys.argv[3:5]]}, indent=1))' \
+    "$work/pytorch1.json" "$work/pytorch2.json" "$work/nativecam1.json" "$work/nativecam2.json" >bench/results/vs-pytorch-cpu.json

@@ -1,6 +1,6 @@
 """Markdown table of bench/vs-pytorch.sh: PyTorch's e2e.py JSON next to NativeCam's `bench -- e2e` JSON.
 
-Run: python3 bench/pytorch/vs_table.py --pytorch A.json [--pytorch B.json] --nativecam N.json --machine TEXT [--note TEXT]
+Run: python3 bench/pytorch/vs_table.py --pytorch A.json [--pytorch B.json] --nativecam N.json [--nativecam M.json] --machine TEXT [--note TEXT]
 With several PyTorch passes (before and after NativeCam's), each work takes the pass with the lower median: the
 stricter comparison on a shared machine. One table per NativeCam device; ratio = NativeCam median / PyTorch median.
 """
@@ -51,7 +51,7 @@ def best_of(passes):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pytorch", action="append", required=True)
-    parser.add_argument("--nativecam", required=True)
+    parser.add_argument("--nativecam", action="append", required=True)
     parser.add_argument("--machine", required=True)
     parser.add_argument("--note", action="append", default=[])
     args = parser.parse_args()
@@ -60,15 +60,19 @@ def main():
         with open(path) as f:
             passes.append(json.load(f))
     pt = best_of(passes)
-    with open(args.nativecam) as f:
-        nc = json.load(f)
+    nc_passes = []
+    for path in args.nativecam:
+        with open(path) as f:
+            nc_passes.append(json.load(f))
+    # Each NativeCam device keeps, per work, its best pass too: both sides get the same chances.
+    nc = dict(nc_passes[0], devices=[best_of([p["devices"][i] for p in nc_passes]) for i in range(len(nc_passes[0]["devices"]))])
     machine, notes = args.machine, args.note
     out = [f"Machine: {machine}.",
            f"PyTorch {pt['torch']} (Debian python3-torch), torchvision {pt['torchvision']}, {pt['threads']} threads, "
            f"BLAS: {', '.join(pt['blas']) or 'none mapped'}; oneDNN (mkldnn) {'on' if pt['mkldnn'] else 'off'}. "
            f"NativeCam on {nc['runtime']}. Each side: one warm-up run per work, then the median of "
-           f"{pt['repeats']} runs (PyTorch: the better of {len(passes)} passes, "
-           f"{'before and after NativeCam' if len(passes) == 2 else 'in a row'})."]
+           f"{pt['repeats']} runs; per work the better of {len(passes)} PyTorch and {len(nc_passes)} NativeCam passes"
+           f"{', run alternately' if len(passes) > 1 or len(nc_passes) > 1 else ''}."]
     out += [n for n in notes if n]
     for device in nc["devices"]:
         out += ["", f"NativeCam `--device {device['device']}` ({device['description']}), median of {device['repeats']} runs:", ""]
