@@ -1,6 +1,7 @@
 using NativeCam.Cam;
 using NativeCam.Tensors;
 using Xunit;
+using Pair = NativeCam.Tests.DevicePair;
 
 namespace NativeCam.Tests.Cam;
 
@@ -27,25 +28,6 @@ public class CpuCamKernelTests
     {
         Assert.IsType<CpuCamKernels>(CamKernels.For(TestDevice.Simd));
         Assert.IsType<IlgpuCamKernels>(CamKernels.For(TestDevice.IlgpuCpu));
-    }
-
-    /// <summary>Both devices hold the same float32 data.</summary>
-    sealed class Pair(float[] data, int[] shape) : IDisposable
-    {
-        public readonly Tensor Cpu = Tensor.FromArray(CpuCamKernelTests.Cpu, data, shape);
-        public readonly Tensor Reference = Tensor.FromArray(CpuCamKernelTests.Reference, data, shape);
-        public readonly float[] Data = data;
-
-        public static Pair Random(Rng rng, double lo, double hi, params int[] shape) =>
-            new(rng.Uniform(Tensor.ShapeLength(shape), lo, hi).Select(v => (float)v).ToArray(), shape);
-
-        public static Pair Empty(params int[] shape) => new(new float[Tensor.ShapeLength(shape)], shape);
-
-        public void Dispose()
-        {
-            Cpu.Dispose();
-            Reference.Dispose();
-        }
     }
 
     /// <summary>Activations like SiLU outputs (mostly positive) and gradients of ~1e-3 with zeros: Grad-CAM++'s regime.</summary>

@@ -2,6 +2,7 @@ using NativeCam.Cam.Render;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 using Xunit;
+using Pair = NativeCam.Tests.DevicePair;
 
 namespace NativeCam.Tests.Cam.Render;
 
@@ -24,22 +25,6 @@ public class CpuHeatmapKernelTests
     {
         Assert.IsType<CpuHeatmapKernels>(HeatmapKernels.For(TestDevice.Simd));
         Assert.IsType<IlgpuHeatmapKernels>(HeatmapKernels.For(TestDevice.IlgpuCpu));
-    }
-
-    /// <summary>Both devices hold the same float32 data.</summary>
-    sealed class Pair(float[] data, int[] shape) : IDisposable
-    {
-        public readonly Tensor Cpu = Tensor.FromArray(CpuHeatmapKernelTests.Cpu, data, shape);
-        public readonly Tensor Reference = Tensor.FromArray(CpuHeatmapKernelTests.Reference, data, shape);
-
-        public static Pair Random(int seed, double lo, double hi, params int[] shape) =>
-            new(new Rng(seed).Uniform(Tensor.ShapeLength(shape), lo, hi).Select(v => (float)v).ToArray(), shape);
-
-        public void Dispose()
-        {
-            Cpu.Dispose();
-            Reference.Dispose();
-        }
     }
 
     static void Identical(Tensor cpu, Tensor reference, string what)
