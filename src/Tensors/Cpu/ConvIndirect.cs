@@ -77,8 +77,8 @@ internal static unsafe class ConvIndirect
     static int NR => Sgemm.Current switch
     {
         Sgemm.Path.Vector512 => Sgemm.Kernel512.NR,
-        Sgemm.Path.Vector256 => Sgemm.Kernel256.NR,
-        Sgemm.Path.Vector128 => Sgemm.Kernel128.NR,
+        Sgemm.Path.Vector256 => Sgemm.Kernel6<V256>.NR,
+        Sgemm.Path.Vector128 => Sgemm.Kernel6<V128>.NR,
         _ => Sgemm.KernelScalar.NR,
     };
 
@@ -87,8 +87,8 @@ internal static unsafe class ConvIndirect
         switch (Sgemm.Current)
         {
             case Sgemm.Path.Vector512: Forward<Sgemm.Kernel512>(s, x, w, bias, y, activated, activate); break;
-            case Sgemm.Path.Vector256: Forward<Sgemm.Kernel256>(s, x, w, bias, y, activated, activate); break;
-            case Sgemm.Path.Vector128: Forward<Sgemm.Kernel128>(s, x, w, bias, y, activated, activate); break;
+            case Sgemm.Path.Vector256: Forward<Sgemm.Kernel6<V256>>(s, x, w, bias, y, activated, activate); break;
+            case Sgemm.Path.Vector128: Forward<Sgemm.Kernel6<V128>>(s, x, w, bias, y, activated, activate); break;
             default: Forward<Sgemm.KernelScalar>(s, x, w, bias, y, activated, activate); break;
         }
     }

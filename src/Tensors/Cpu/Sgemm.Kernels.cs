@@ -125,41 +125,44 @@ internal static unsafe partial class Sgemm
     }
 
     /// <summary>
-    /// 6×16 with Vector256 FMA (AVX2 machines: 16 ymm registers hold 12 accumulators, two B̄ rows and a broadcast).
+    /// 6 rows × two vectors of V: 6×16 with Vector256 (AVX2 machines: 12 ymm accumulators, two B̄ rows and a
+    /// broadcast fit in 16 registers) and 6×8 with Vector128 (ARM64 NEON, or x64 without AVX). Written once against
+    /// IVec&lt;V&gt;; the JIT specialises it per width and inlines the wrappers to bare FMAs.
     /// </summary>
-    internal readonly struct Kernel256 : IMicroKernel
+    internal readonly struct Kernel6<V> : IMicroKernel where V : unmanaged, IVec<V>
     {
         public static int MR => 6;
-        public static int NR => 16;
+        public static int NR => 2 * V.Count;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run<TRows>(int kc, float* a, TRows b, float* c, long cRow, bool load, float* bias) where TRows : IRows
         {
-            Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
-                c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+            int w = V.Count;
+            V c00 = V.Splat(0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
             for (int p = 0; p < kc; p++)
             {
                 float* row = b.Row(p);
-                var b0 = Vector256.Load(row);
-                var b1 = Vector256.Load(row + 8);
-                var x = Vector256.Create(a[0]);
-                c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-                c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-                x = Vector256.Create(a[1]);
-                c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-                c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-                x = Vector256.Create(a[2]);
-                c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-                c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-                x = Vector256.Create(a[3]);
-                c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-                c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-                x = Vector256.Create(a[4]);
-                c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
-                c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-                x = Vector256.Create(a[5]);
-                c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
-                c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+                var b0 = V.Load(row);
+                var b1 = V.Load(row + w);
+                var x = V.Splat(a[0]);
+                c00 = V.Fma(x, b0, c00);
+                c01 = V.Fma(x, b1, c01);
+                x = V.Splat(a[1]);
+                c10 = V.Fma(x, b0, c10);
+                c11 = V.Fma(x, b1, c11);
+                x = V.Splat(a[2]);
+                c20 = V.Fma(x, b0, c20);
+                c21 = V.Fma(x, b1, c21);
+                x = V.Splat(a[3]);
+                c30 = V.Fma(x, b0, c30);
+                c31 = V.Fma(x, b1, c31);
+                x = V.Splat(a[4]);
+                c40 = V.Fma(x, b0, c40);
+                c41 = V.Fma(x, b1, c41);
+                x = V.Splat(a[5]);
+                c50 = V.Fma(x, b0, c50);
+                c51 = V.Fma(x, b1, c51);
                 a += 6;
             }
             Store(c, c00, c01, load, bias, 0);
@@ -171,87 +174,21 @@ internal static unsafe partial class Sgemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static void Store(float* c, Vector256<float> v0, Vector256<float> v1, bool load, float* bias, int row)
+        static void Store(float* c, V v0, V v1, bool load, float* bias, int row)
         {
             if (load)
             {
-                v0 += Vector256.Load(c);
-                v1 += Vector256.Load(c + 8);
+                v0 += V.Load(c);
+                v1 += V.Load(c + V.Count);
             }
             if (bias != null)
             {
-                var r = Vector256.Create(bias[row]);
+                var r = V.Splat(bias[row]);
                 v0 += r;
                 v1 += r;
             }
-            Vector256.Store(v0, c);
-            Vector256.Store(v1, c + 8);
-        }
-    }
-
-    /// <summary>
-    /// 6×8 with Vector128 FMA (ARM64 NEON, or x64 without AVX): 12 accumulators, two B̄ rows and a broadcast fit
-    /// the 16 registers of SSE (NEON has 32).
-    /// </summary>
-    internal readonly struct Kernel128 : IMicroKernel
-    {
-        public static int MR => 6;
-        public static int NR => 8;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Run<TRows>(int kc, float* a, TRows b, float* c, long cRow, bool load, float* bias) where TRows : IRows
-        {
-            Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
-                c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-            for (int p = 0; p < kc; p++)
-            {
-                float* row = b.Row(p);
-                var b0 = Vector128.Load(row);
-                var b1 = Vector128.Load(row + 4);
-                var x = Vector128.Create(a[0]);
-                c00 = Vector128.FusedMultiplyAdd(x, b0, c00);
-                c01 = Vector128.FusedMultiplyAdd(x, b1, c01);
-                x = Vector128.Create(a[1]);
-                c10 = Vector128.FusedMultiplyAdd(x, b0, c10);
-                c11 = Vector128.FusedMultiplyAdd(x, b1, c11);
-                x = Vector128.Create(a[2]);
-                c20 = Vector128.FusedMultiplyAdd(x, b0, c20);
-                c21 = Vector128.FusedMultiplyAdd(x, b1, c21);
-                x = Vector128.Create(a[3]);
-                c30 = Vector128.FusedMultiplyAdd(x, b0, c30);
-                c31 = Vector128.FusedMultiplyAdd(x, b1, c31);
-                x = Vector128.Create(a[4]);
-                c40 = Vector128.FusedMultiplyAdd(x, b0, c40);
-                c41 = Vector128.FusedMultiplyAdd(x, b1, c41);
-                x = Vector128.Create(a[5]);
-                c50 = Vector128.FusedMultiplyAdd(x, b0, c50);
-                c51 = Vector128.FusedMultiplyAdd(x, b1, c51);
-                a += 6;
-            }
-            Store(c, c00, c01, load, bias, 0);
-            Store(c + cRow, c10, c11, load, bias, 1);
-            Store(c + 2 * cRow, c20, c21, load, bias, 2);
-            Store(c + 3 * cRow, c30, c31, load, bias, 3);
-            Store(c + 4 * cRow, c40, c41, load, bias, 4);
-            Store(c + 5 * cRow, c50, c51, load, bias, 5);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static void Store(float* c, Vector128<float> v0, Vector128<float> v1, bool load, float* bias, int row)
-        {
-            if (load)
-            {
-                v0 += Vector128.Load(c);
-                v1 += Vector128.Load(c + 4);
-            }
-            if (bias != null)
-            {
-                var r = Vector128.Create(bias[row]);
-                v0 += r;
-                v1 += r;
-            }
-            Vector128.Store(v0, c);
-            Vector128.Store(v1, c + 4);
+            V.Store(v0, c);
+            V.Store(v1, c + V.Count);
         }
     }
 

@@ -9,8 +9,8 @@ internal static unsafe partial class Sgemm
     static int MRFor(Path path) => path switch
     {
         Path.Vector512 => Kernel512.MR,
-        Path.Vector256 => Kernel256.MR,
-        Path.Vector128 => Kernel128.MR,
+        Path.Vector256 => Kernel6<V256>.MR,
+        Path.Vector128 => Kernel6<V128>.MR,
         _ => KernelScalar.MR,
     };
 
@@ -33,8 +33,8 @@ internal static unsafe partial class Sgemm
             switch (Current)
             {
                 case Path.Vector512: Fill<Kernel512>(a, aRow, aCol, parallel); break;
-                case Path.Vector256: Fill<Kernel256>(a, aRow, aCol, parallel); break;
-                case Path.Vector128: Fill<Kernel128>(a, aRow, aCol, parallel); break;
+                case Path.Vector256: Fill<Kernel6<V256>>(a, aRow, aCol, parallel); break;
+                case Path.Vector128: Fill<Kernel6<V128>>(a, aRow, aCol, parallel); break;
                 default: Fill<KernelScalar>(a, aRow, aCol, parallel); break;
             }
         }

@@ -74,8 +74,8 @@ internal static unsafe partial class Sgemm
         switch (Current)
         {
             case Path.Vector512: Run<Kernel512>(op, m, n, parallel); break;
-            case Path.Vector256: Run<Kernel256>(op, m, n, parallel); break;
-            case Path.Vector128: Run<Kernel128>(op, m, n, parallel); break;
+            case Path.Vector256: Run<Kernel6<V256>>(op, m, n, parallel); break;
+            case Path.Vector128: Run<Kernel6<V128>>(op, m, n, parallel); break;
             default: Run<KernelScalar>(op, m, n, parallel); break;
         }
     }
