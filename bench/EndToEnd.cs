@@ -129,7 +129,7 @@ public static class EndToEnd
 
     static void YoloForward(YoloDetector detector, Tensor input)
     {
-        using var tape = new Tape();
+        using var tape = new Tape { Inference = true }; // like PyTorch's no_grad side: nothing is kept for a backward
         detector.Forward(input);
         detector.Device.Synchronize();
     }

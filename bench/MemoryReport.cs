@@ -22,7 +22,7 @@ public static class MemoryReport
         var (input, _) = Letterbox.Apply(device, ImageLoader.Load(BenchPaths.Sample("bus.jpg")));
         using (input)
         {
-            Console.WriteLine($"{"model",-8} {"weights MiB",12} {"forward peak MiB",17} {"fwd+bwd peak MiB",17}   (input {Tensor.Format(input.Shape)}, {device.Description})");
+            Console.WriteLine($"{"model",-8} {"weights MiB",12} {"forward peak MiB",17} {"inference peak MiB",19} {"fwd+bwd peak MiB",17}   (input {Tensor.Format(input.Shape)}, {device.Description})");
             foreach (var name in new[] { "yolov5n", "yolov5s" })
             {
                 long before = device.Pool.LiveBytes;
@@ -32,9 +32,12 @@ public static class MemoryReport
                 using (new Tape()) detector.Forward(input);
                 long forward = device.Pool.PeakBytes - before;
                 device.Pool.ResetPeak();
+                using (new Tape { Inference = true }) detector.Forward(input);
+                long inference = device.Pool.PeakBytes - before;
+                device.Pool.ResetPeak();
                 YoloBench.ForwardBackward(device, detector, input, targets: 5);
                 long backward = device.Pool.PeakBytes - before;
-                Console.WriteLine($"{name,-8} {Mib(weights),12:F1} {Mib(forward),17:F1} {Mib(backward),17:F1}");
+                Console.WriteLine($"{name,-8} {Mib(weights),12:F1} {Mib(forward),17:F1} {Mib(inference),19:F1} {Mib(backward),17:F1}");
             }
         }
     }

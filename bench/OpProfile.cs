@@ -25,7 +25,7 @@ public static class OpProfile
 
         void Forward()
         {
-            using var tape = new Tape();
+            using var tape = new Tape { Inference = true };
             v5n.Forward(input);
         }
         void DetectCam()

@@ -50,7 +50,7 @@ public class YoloBench
     [Benchmark]
     public void Forward()
     {
-        using var tape = new Tape();
+        using var tape = new Tape { Inference = true };
         _detector.Forward(_input);
         _device.Synchronize();
     }

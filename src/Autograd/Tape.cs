@@ -43,10 +43,18 @@ public sealed class Tape : IDisposable
     /// <summary>Number of recorded ops (for tests and docs).</summary>
     public int RecordedOps => _nodes.Count;
 
+    /// <summary>
+    /// An inference pass (like <c>torch.inference_mode</c>): only the values the caller holds are wanted, so an op
+    /// may skip an intermediate that no backward needs — a conv → activation block then writes only the activated
+    /// output, not the pre-activation conv output too (its `.bn` name is not registered). Nothing may be watched.
+    /// </summary>
+    public bool Inference { get; init; }
+
     /// <summary>Asks for the activation and gradient of these named values: they will require a
     /// gradient, so backward reaches them even when nothing upstream of them does.</summary>
     public void Watch(params string[] names)
     {
+        if (Inference) throw new InvalidOperationException("an inference tape computes no gradients: watch names on a normal tape");
         foreach (var n in names) _watched.Add(n);
     }
 
@@ -65,6 +73,14 @@ public sealed class Tape : IDisposable
         if (_named.TryAdd(name, v)) _namingOrder.Add(name);
         else _named[name] = v;
         if (_watched.Contains(name)) v.RequiresGrad = true;
+        return v;
+    }
+
+    /// <summary>Registers the output of an op none of whose inputs requires a gradient: owned, no node.</summary>
+    public Var Untracked(Tensor value)
+    {
+        var v = new Var(value, requiresGrad: false, isParameter: false);
+        _owned.Add(v);
         return v;
     }
 

@@ -32,7 +32,7 @@ public static class DetectCommand
                 using (input)
                 {
                     List<Detection> detections;
-                    using (new Tape()) detections = detector.Postprocess(detector.Forward(input.Tensor), input.Info, settings.Nms);
+                    using (new Tape { Inference = true }) detections = detector.Postprocess(detector.Forward(input.Tensor), input.Info, settings.Nms);
                     var records = detections.Select((d, i) => DetectionRecord.From(i, d, detector.Model.ClassNames)).ToList();
                     if (parse.GetValue(json))
                         reports.Add(new { image = input.Name, input_hw = new[] { input.Info.InputHeight, input.Info.InputWidth }, device = device.Description, detections = records });

@@ -39,7 +39,7 @@ public sealed class YoloDetector : IDisposable
     {
         var (input, info) = Letterbox.Apply(Device, image, size);
         using (input)
-        using (new Tape())
+        using (new Tape { Inference = true })
             return (Postprocess(Forward(input), info, options), info);
     }
 

@@ -75,6 +75,40 @@ public abstract class Conv2dTests(Device device) : BackendTests(device)
             Check.Close(fused.Grads[i]!, twoOps.Grads[i]!, $"fused grad {i}", rtol: 1e-6, atol: 1e-7);
     }
 
+    // On an inference tape the fused op keeps only the activated output (the backend activates in place): the same
+    // values bit for bit; an input that requires a gradient brings the conv output back.
+    [Theory]
+    [InlineData(1, 5, 9, 40, 16, 3, 3, 1, 1, 1, 1, 1)]   // indirect GEMM (flat) on the SIMD backend
+    [InlineData(2, 6, 13, 30, 8, 3, 3, 2, 2, 1, 1, 1)]   // stride 2
+    [InlineData(1, 6, 9, 11, 9, 1, 1, 1, 1, 0, 0, 1)]    // 1×1
+    [InlineData(1, 8, 9, 11, 8, 3, 3, 1, 1, 1, 1, 8)]    // depth-wise
+    public void AnInferenceTapeKeepsOnlyTheActivatedOutput(int n, int cin, int h, int w, int cout, int kh, int kw,
+        int sh, int sw, int ph, int pw, int groups)
+    {
+        var rng = new Rng(cin + 7 * h + w);
+        var device = TestDevice.CurrentOrDefault;
+        using var x = Tensor.FromArray(device, OpRunner.ToFloat(rng.Uniform(n * cin * h * w)), n, cin, h, w);
+        using var wt = Tensor.FromArray(device, OpRunner.ToFloat(rng.Uniform(cout * cin / groups * kh * kw)), cout, cin / groups, kh, kw);
+        using var b = Tensor.FromArray(device, OpRunner.ToFloat(rng.Uniform(cout)), cout);
+        (Var? Conv, Var Activated) Run(bool xGrad) =>
+            Ops.Conv2dActivation(Var.Input(x, xGrad), Var.Input(wt), Var.Input(b), (sh, sw), (ph, pw), groups, UnaryOp.Silu);
+        float[] normal, inference;
+        using (new Tape())
+        {
+            var (conv, a) = Run(false);
+            Assert.NotNull(conv);
+            normal = a.Value.ToArray();
+        }
+        using (new Tape { Inference = true })
+        {
+            var (conv, a) = Run(false);
+            Assert.Null(conv);
+            inference = a.Value.ToArray();
+            Assert.NotNull(Run(true).Conv);
+        }
+        Assert.Equal(normal, inference);
+    }
+
     // Larger shapes exercise many register tiles, tiles that overhang rows and groups (channel counts that are not
     // multiples of 4, row widths that are not multiples of 8) and both load paths; gradients against the float64
     // scatter-form backward (finite differences would be slow at this size).

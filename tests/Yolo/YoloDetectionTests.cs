@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NativeCam.Autograd;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 using Xunit;
@@ -33,6 +34,33 @@ public class YoloDetectionTests
     [InlineData("zidane.jpg", "zidane_src.png")]
     public void DetectionsMatchExactlyFromTheSamePixels(string file, string lossless) =>
         Compare(file, Path.Combine(Fixtures.Folder, "yolo_io", lossless), confTol: 1e-4, boxTol: 0.02);
+
+    /// <summary>An inference tape (what Detect uses) gives the normal forward's outputs bit for bit, keeping no
+    /// pre-activation conv outputs (no `.bn` taps), and refuses watches.</summary>
+    [Fact]
+    public void AnInferenceForwardEqualsTheNormalOneWithoutPreActivationTaps()
+    {
+        var detector = Detector.Value;
+        var (input, _) = Letterbox.Apply(detector.Device, ImageLoader.Load(Path.Combine(YoloFixture.RepoRoot(), "samples", "zidane.jpg")), 640);
+        using (input)
+        {
+            float[][] normal, inference;
+            using (var tape = new Tape())
+            {
+                normal = detector.Forward(input).Select(o => o.Value.ToArray()).ToArray();
+                Assert.NotNull(tape.Find("model.0.bn"));
+            }
+            using (var tape = new Tape { Inference = true })
+            {
+                inference = detector.Forward(input).Select(o => o.Value.ToArray()).ToArray();
+                Assert.Null(tape.Find("model.0.bn"));
+                Assert.NotNull(tape.Find("model.0.act"));
+                Assert.Throws<InvalidOperationException>(() => tape.Watch("model.17.cv3.act"));
+            }
+            Assert.Equal(normal.Length, inference.Length);
+            for (int i = 0; i < normal.Length; i++) Assert.Equal(normal[i], inference[i]);
+        }
+    }
 
     static void Compare(string file, string path, double confTol, double boxTol)
     {

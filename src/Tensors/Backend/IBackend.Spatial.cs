@@ -21,7 +21,8 @@ public partial interface IBackend
     /// <see cref="Conv2d"/> into <paramref name="y"/> and a pointwise activation of it into <paramref name="activated"/>
     /// (activated = act(y), as <see cref="IBackend.Unary"/> with alpha 1) in one pass: the forward of every
     /// conv → act block. A backend may compute the activation on each output tile while it is still in cache.
-    /// Both outputs are written (the activation's backward needs y).
+    /// Both outputs are written (the activation's backward needs y); <paramref name="y"/> may be
+    /// <paramref name="activated"/> itself when only the activated result is wanted (an inference pass).
     /// </summary>
     void Conv2dActivation(Tensor x, Tensor w, Tensor? bias, Tensor y, Tensor activated, ConvGeometry g, UnaryOp act);
 

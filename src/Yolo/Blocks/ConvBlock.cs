@@ -49,9 +49,10 @@ public sealed class ConvBlock : Module
     {
         if (_act.AsUnary() is UnaryOp act)
         {
-            // One backend pass for conv + activation; recorded as the two ops, so taps and gradients are unchanged.
+            // One backend pass for conv + activation; recorded as the two ops, so taps and gradients are unchanged
+            // (an inference tape keeps no conv output: then there is no `.bn` tap).
             var (conv, activated) = Ops.Conv2dActivation(x, _weight, _bias, _stride, _padding, _groups, act);
-            conv.Named($"{Path}.bn");
+            conv?.Named($"{Path}.bn");
             return Output(Output(activated, "act"));
         }
         var y = Ops.Conv2d(x, _weight, _bias, _stride, _padding, _groups).Named($"{Path}.bn");
