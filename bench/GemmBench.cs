@@ -188,7 +188,7 @@ public static class GemmPeak
             var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
             {
                 start.SignalAndWait();
-                Sink += Chains(iterations);
+                Sink += Chains<V512>(iterations);
                 start.SignalAndWait();
             })).ToArray();
             foreach (var w in workers) w.Start();
@@ -206,74 +206,39 @@ public static class GemmPeak
     public static float Sink;
 
     /// <summary>One thread's peak per second of its own CPU time (insensitive to other processes sharing the core).</summary>
-    public static double MeasureOneThreadCpu(int iterations = 4_000_000, int runs = 5)
-    {
-        double best = 0;
-        for (int run = 0; run < runs; run++)
-        {
-            double start = GemmTable.ThreadCpuSeconds();
-            Sink += Chains(iterations);
-            best = Math.Max(best, 16.0 * 16 * 2 * iterations / (GemmTable.ThreadCpuSeconds() - start) / 1e9);
-        }
-        return best;
-    }
-
-    /// <summary>16 chains x = x·s + t (converges, no overflow or denormals); the sum keeps them alive.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining |
-        System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    static float Chains(int iterations)
-    {
-        var s = Vector512.Create(0.999f);
-        var t = Vector512.Create(0.001f);
-        Vector512<float> x0 = Vector512.Create(1f), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0, x6 = x0, x7 = x0,
-            x8 = x0, x9 = x0, xa = x0, xb = x0, xc = x0, xd = x0, xe = x0, xf = x0;
-        for (int i = 0; i < iterations; i++)
-        {
-            x0 = Vector512.FusedMultiplyAdd(x0, s, t); x1 = Vector512.FusedMultiplyAdd(x1, s, t);
-            x2 = Vector512.FusedMultiplyAdd(x2, s, t); x3 = Vector512.FusedMultiplyAdd(x3, s, t);
-            x4 = Vector512.FusedMultiplyAdd(x4, s, t); x5 = Vector512.FusedMultiplyAdd(x5, s, t);
-            x6 = Vector512.FusedMultiplyAdd(x6, s, t); x7 = Vector512.FusedMultiplyAdd(x7, s, t);
-            x8 = Vector512.FusedMultiplyAdd(x8, s, t); x9 = Vector512.FusedMultiplyAdd(x9, s, t);
-            xa = Vector512.FusedMultiplyAdd(xa, s, t); xb = Vector512.FusedMultiplyAdd(xb, s, t);
-            xc = Vector512.FusedMultiplyAdd(xc, s, t); xd = Vector512.FusedMultiplyAdd(xd, s, t);
-            xe = Vector512.FusedMultiplyAdd(xe, s, t); xf = Vector512.FusedMultiplyAdd(xf, s, t);
-        }
-        return Vector512.Sum(x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb + xc + xd + xe + xf);
-    }
+    public static double MeasureOneThreadCpu(int iterations = 4_000_000, int runs = 5) => OneThreadCpu<V512>(iterations, runs);
 
     /// <summary>One thread's Vector256 FMA peak per CPU second (the ceiling of the Vector256 path).</summary>
-    public static double MeasureOneThreadCpu256(int iterations = 4_000_000, int runs = 5)
+    public static double MeasureOneThreadCpu256(int iterations = 4_000_000, int runs = 5) => OneThreadCpu<V256>(iterations, runs);
+
+    static double OneThreadCpu<V>(int iterations, int runs) where V : unmanaged, IVec<V>
     {
         double best = 0;
         for (int run = 0; run < runs; run++)
         {
             double start = GemmTable.ThreadCpuSeconds();
-            Sink += Chains256(iterations);
-            best = Math.Max(best, 16.0 * 8 * 2 * iterations / (GemmTable.ThreadCpuSeconds() - start) / 1e9);
+            Sink += Chains<V>(iterations);
+            best = Math.Max(best, 16.0 * V.Count * 2 * iterations / (GemmTable.ThreadCpuSeconds() - start) / 1e9);
         }
         return best;
     }
 
+    /// <summary>16 chains x = x·s + t of V (converges, no overflow or denormals); the sum keeps them alive.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining |
         System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    static float Chains256(int iterations)
+    static float Chains<V>(int iterations) where V : unmanaged, IVec<V>
     {
-        var s = Vector256.Create(0.999f);
-        var t = Vector256.Create(0.001f);
-        Vector256<float> x0 = Vector256.Create(1f), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0, x6 = x0, x7 = x0,
+        V s = V.Splat(0.999f), t = V.Splat(0.001f);
+        V x0 = V.Splat(1f), x1 = x0, x2 = x0, x3 = x0, x4 = x0, x5 = x0, x6 = x0, x7 = x0,
             x8 = x0, x9 = x0, xa = x0, xb = x0, xc = x0, xd = x0, xe = x0, xf = x0;
         for (int i = 0; i < iterations; i++)
         {
-            x0 = Vector256.FusedMultiplyAdd(x0, s, t); x1 = Vector256.FusedMultiplyAdd(x1, s, t);
-            x2 = Vector256.FusedMultiplyAdd(x2, s, t); x3 = Vector256.FusedMultiplyAdd(x3, s, t);
-            x4 = Vector256.FusedMultiplyAdd(x4, s, t); x5 = Vector256.FusedMultiplyAdd(x5, s, t);
-            x6 = Vector256.FusedMultiplyAdd(x6, s, t); x7 = Vector256.FusedMultiplyAdd(x7, s, t);
-            x8 = Vector256.FusedMultiplyAdd(x8, s, t); x9 = Vector256.FusedMultiplyAdd(x9, s, t);
-            xa = Vector256.FusedMultiplyAdd(xa, s, t); xb = Vector256.FusedMultiplyAdd(xb, s, t);
-            xc = Vector256.FusedMultiplyAdd(xc, s, t); xd = Vector256.FusedMultiplyAdd(xd, s, t);
-            xe = Vector256.FusedMultiplyAdd(xe, s, t); xf = Vector256.FusedMultiplyAdd(xf, s, t);
+            x0 = V.Fma(x0, s, t); x1 = V.Fma(x1, s, t); x2 = V.Fma(x2, s, t); x3 = V.Fma(x3, s, t);
+            x4 = V.Fma(x4, s, t); x5 = V.Fma(x5, s, t); x6 = V.Fma(x6, s, t); x7 = V.Fma(x7, s, t);
+            x8 = V.Fma(x8, s, t); x9 = V.Fma(x9, s, t); xa = V.Fma(xa, s, t); xb = V.Fma(xb, s, t);
+            xc = V.Fma(xc, s, t); xd = V.Fma(xd, s, t); xe = V.Fma(xe, s, t); xf = V.Fma(xf, s, t);
         }
-        return Vector256.Sum(x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb + xc + xd + xe + xf);
+        return V.Sum(x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + xa + xb + xc + xd + xe + xf);
     }
 }
 
