@@ -27,6 +27,21 @@ public static class CliProcess
 
     public static CliResult RunIn(string? workingDirectory, TimeSpan timeout, params string[] args)
     {
+        using var process = Start(workingDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"nativecam {string.Join(' ', args)} did not finish within {timeout.TotalSeconds} s");
+        }
+        process.WaitForExit(); // drains the redirected streams
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the CLI and returns at once, its stdout and stderr redirected (to signal or kill it mid-run).</summary>
+    public static Process Start(string? workingDirectory, params string[] args)
+    {
         if (!File.Exists(CliPath)) throw new FileNotFoundException($"the CLI was not built next to the tests: {CliPath}");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -38,16 +53,6 @@ public static class CliProcess
         start.ArgumentList.Add(CliPath);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["NO_COLOR"] = "1";
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"nativecam {string.Join(' ', args)} did not finish within {timeout.TotalSeconds} s");
-        }
-        process.WaitForExit(); // drains the redirected streams
-        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
     }
 }

@@ -17,6 +17,15 @@ public static class CommonOptions
         DefaultValueFactory = _ => 640,
     };
 
+    public static Option<long> MaxPixels() => new("--max-pixels")
+    {
+        Description = $"Refuse images larger than this many pixels (width x height), checked before decoding. Default: {NativeCam.Yolo.ImageLoader.DefaultMaxPixels} (PIL's limit).",
+        DefaultValueFactory = _ => NativeCam.Yolo.ImageLoader.DefaultMaxPixels,
+    };
+
+    public static long CheckMaxPixels(long pixels) =>
+        pixels >= 1 ? pixels : throw new CliError($"--max-pixels must be at least 1, got {pixels}");
+
     public static int CheckImageSize(int size) =>
         size >= 32 && size <= 4096 && size % 32 == 0 ? size
             : throw new CliError($"--img-size must be a multiple of 32 between 32 and 4096, got {size}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
@@ -39,22 +40,29 @@ public static class DetectCamCommand
             bool asJson = parse.GetValue(json);
             using var device = CommonOptions.OpenDevice(d.Device);
             using var detector = CommonOptions.LoadDetector(device, d.Weights);
+            d.CheckClasses(detector.Model.ClassNames.Count);
             var job = new DetectCamJob(detector, d, c);
+            var outputs = OutputName.Unique(files);
+            using var staging = new StagingArea(c.Out);
             var reports = new List<ImageReport>();
             int failures = 0;
-            void RunOne(string file)
+            void RunOne(int i)
             {
+                Interruption.ThrowIfRequested();
+                string file = files[i];
+                if (outputs[i] != OutputName.ForInput(file))
+                    Console.Error.WriteLine($"note: {file} -> {Path.Combine(c.Out, outputs[i])} (another input has the same name)");
                 try
                 {
-                    var report = job.Run(file);
+                    var report = job.Run(file, outputs[i], staging);
                     reports.Add(report);
                     if (!asJson)
                         Console.WriteLine($"{report.Image}: {report.ImageHw[1]}x{report.ImageHw[0]} {Summary.Counts(report.Detections)} — " +
-                            $"{report.Maps.Count} maps in {report.TimingsMs.Total / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(c.Out, Path.GetFileNameWithoutExtension(file))}");
+                            $"{report.Maps.Count} maps in {report.TimingsMs.Total / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(c.Out, outputs[i])}");
                 }
-                catch (CliError e) when (files.Count > 1 || e.ExitCode == 1)
+                catch (CliError e) when (e.ExitCode == ExitCodes.SomeInputsFailed)
                 {
-                    failures++;
+                    failures++; // this image could not be read: reported, and the run goes on with the next
                     Console.Error.WriteLine($"error: {e.Message}");
                 }
             }
@@ -62,11 +70,11 @@ public static class DetectCamCommand
                 AnsiConsole.Progress().Start(ctx =>
                 {
                     var task = ctx.AddTask("detect-cam", maxValue: files.Count);
-                    foreach (var f in files) { RunOne(f); task.Increment(1); }
+                    for (int i = 0; i < files.Count; i++) { RunOne(i); task.Increment(1); }
                 });
-            else foreach (var f in files) RunOne(f);
+            else for (int i = 0; i < files.Count; i++) RunOne(i);
             if (asJson) Console.WriteLine(files.Count == 1 && reports.Count == 1 ? ReportJson.Serialize(reports[0]) : ReportJson.Serialize(reports));
-            return failures > 0 ? 1 : 0;
+            return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
         });
         return cmd;
     }

@@ -1,6 +1,7 @@
 using ILGPU.Runtime;
 using NativeCam.Cam;
 using NativeCam.Cam.Render;
+using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
@@ -15,10 +16,13 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
 {
     readonly YoloCam _cam = new(detector.Model);
 
-    public ImageReport Run(string path)
+    /// <summary>Runs the image at <paramref name="path"/>, its results committed to
+    /// <c>&lt;out&gt;/&lt;<paramref name="outputName"/>&gt;/</c> through <paramref name="staging"/>.</summary>
+    public ImageReport Run(string path, string outputName, StagingArea staging)
     {
         var clock = new StageClock();
-        var image = Decode(path);
+        var image = ImageInputs.Decode(path, detect.MaxPixels);
+        Interruption.ThrowIfRequested();
         double decode = clock.Lap();
         var (input, info) = Letterbox.Apply(detector.Device, image, detect.ImageSize);
         using var _ = input;
@@ -33,6 +37,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
             return YoloTargets.FromDetections(detections, cam.Score);
         });
         clock.Lap();
+        Interruption.ThrowIfRequested();
 
         var names = detector.Model.ClassNames;
         var records = detections.Select((d, i) => DetectionRecord.From(i, d, names)).ToList();
@@ -44,42 +49,33 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
             overlays.Select(o => new SheetTile(o.Image, $"{o.Detection} {names[detections[o.Detection].ClassId]} {o.Layer}")).ToList(),
             columns: Math.Min(overlays.Count + 1, 4));
         double render = clock.Lap();
+        Interruption.ThrowIfRequested();
 
-        string stem = Path.GetFileNameWithoutExtension(path);
         var maps = new List<MapRecord>();
-        using (var folder = new OutputFolder(cam.Out, stem))
+        var folder = staging.NewFolder(outputName);
+        foreach (var o in overlays)
         {
-            foreach (var o in overlays)
+            Interruption.ThrowIfRequested();
+            string baseName = $"{o.Detection}_{Safe(names[detections[o.Detection].ClassId])}_{o.Layer}";
+            ImageFiles.SaveJpeg(o.Image, folder.File(baseName + ".jpg"));
+            string? raw = null;
+            if (cam.DumpMaps && o.Raw is { } r)
             {
-                string baseName = $"{o.Detection}_{Safe(names[detections[o.Detection].ClassId])}_{o.Layer}";
-                ImageFiles.SaveJpeg(o.Image, folder.File(baseName + ".jpg"));
-                string? raw = null;
-                if (cam.DumpMaps && o.Raw is { } r)
-                {
-                    raw = baseName + ".npy";
-                    Npy.Write(folder.File(raw), r.Data, r.Shape);
-                }
-                maps.Add(new MapRecord(o.Detection, o.Layer, cam.MethodName, baseName + ".jpg", raw,
-                    Math.Round(o.Stats.Min, 9), Math.Round(o.Stats.Max, 9), o.Stats.Empty));
+                raw = baseName + ".npy";
+                Npy.Write(folder.File(raw), r.Data, r.Shape);
             }
-            ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"));
-            double write = clock.Lap();
-            var report = new ImageReport(Path.GetFileName(path), [image.Height, image.Width], [info.InputHeight, info.InputWidth],
-                info.Ratio, [info.Dw, info.Dh], detector.Device.Description, Path.GetFileName(detect.Weights), cam.MethodName,
-                cam.Score == CamScore.Confidence ? "conf" : "logit", records, maps,
-                new Timings(decode, preprocess, forward, Math.Round(result.BackwardMs, 1), Math.Round(result.MapsMs, 1), render, write, clock.Total));
-            File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
-            folder.Commit();
-            return report; // the same report as the file: --json and report.json never disagree
+            maps.Add(new MapRecord(o.Detection, o.Layer, cam.MethodName, baseName + ".jpg", raw,
+                Math.Round(o.Stats.Min, 9), Math.Round(o.Stats.Max, 9), o.Stats.Empty));
         }
-    }
-
-    static RgbImage Decode(string path)
-    {
-        try { return ImageLoader.Load(path); }
-        catch (FileNotFoundException) { throw new CliError($"no such file: {path}", 1); }
-        catch (InvalidDataException e) { throw new CliError(e.Message, 1); }
-        catch (IOException e) { throw new CliError($"{path}: {e.Message}", 1); }
+        ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"));
+        double write = clock.Lap();
+        var report = new ImageReport(Path.GetFileName(path), outputName, [image.Height, image.Width], [info.InputHeight, info.InputWidth],
+            info.Ratio, [info.Dw, info.Dh], detector.Device.Description, Path.GetFileName(detect.Weights), cam.MethodName,
+            cam.Score == CamScore.Confidence ? "conf" : "logit", records, maps,
+            new Timings(decode, preprocess, forward, Math.Round(result.BackwardMs, 1), Math.Round(result.MapsMs, 1), render, write, clock.Total));
+        File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
+        folder.Commit();
+        return report; // the same report as the file: --json and report.json never disagree
     }
 
     CamResult Compute(Tensor input, Func<NativeCam.Autograd.Var[], YoloTargets> choose)
@@ -158,6 +154,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
 
     static RgbImage Copy(RgbImage image) => new(image.Height, image.Width, (byte[])image.Pixels.Clone());
 
-    /// <summary>A class name as a file-name part ("traffic light" → "traffic-light").</summary>
-    static string Safe(string name) => string.Concat(name.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-'));
+    /// <summary>A class name as a file-name part ("traffic light" → "traffic-light"), at most 40 characters: the names
+    /// come from the checkpoint, and a file name has a length limit.</summary>
+    static string Safe(string name) => string.Concat(name.Take(40).Select(ch => char.IsLetterOrDigit(ch) ? ch : '-'));
 }

@@ -27,8 +27,20 @@ public static class DetectCommand
             if (files.Count == 0 && settings.Tensor is null) throw new CliError("give at least one image, or --tensor FILE.npy");
             using var device = CommonOptions.OpenDevice(settings.Device);
             using var detector = CommonOptions.LoadDetector(device, settings.Weights);
+            settings.CheckClasses(detector.Model.ClassNames.Count);
             var reports = new List<object>();
-            foreach (var input in settings.Inputs(device, files))
+            int failures = 0;
+            foreach (var next in settings.Inputs(device, files))
+            {
+                Interruption.ThrowIfRequested();
+                ModelInput input;
+                try { input = next(); }
+                catch (CliError e) when (e.ExitCode == ExitCodes.SomeInputsFailed)
+                {
+                    failures++; // this image could not be read: reported, and the run goes on with the next
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    continue;
+                }
                 using (input)
                 {
                     List<Detection> detections;
@@ -43,8 +55,9 @@ public static class DetectCommand
                             Console.WriteLine($"  {r.ClassName,-14} {r.Confidence:F2}  [{string.Join(", ", r.BoxXyxy.Select(v => v.ToString("F1")))}]  level {r.Level} cell {r.Cell[0]},{r.Cell[1]}");
                     }
                 }
+            }
             if (parse.GetValue(json)) Console.WriteLine(ReportJson.Serialize(reports));
-            return 0;
+            return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
         });
         return cmd;
     }

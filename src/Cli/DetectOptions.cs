@@ -16,10 +16,11 @@ public sealed class DetectOptions
     readonly Option<int> _maxDet = new("--max-det") { Description = "Keep at most this many detections per image. Default: 1000.", DefaultValueFactory = _ => 1000 };
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this NCHW float32 .npy (already letterboxed and scaled to [0,1]) as the network input instead of an image." };
     readonly Option<string?> _device = CommonOptions.Device();
+    readonly Option<long> _maxPixels = CommonOptions.MaxPixels();
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _weights, _size, _conf, _iou, _classes, _agnostic, _maxDet, _tensor, _device }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _weights, _size, _conf, _iou, _classes, _agnostic, _maxDet, _tensor, _device, _maxPixels }) cmd.Options.Add(o);
     }
 
     public Settings Read(ParseResult parse)
@@ -29,15 +30,19 @@ public sealed class DetectOptions
         try { nms.Validate(); }
         catch (ArgumentException e) { throw new CliError(e.Message.Replace("NMS: ", "")); }
         return new Settings(parse.GetValue(_weights) ?? DefaultWeights(), CommonOptions.CheckImageSize(parse.GetValue(_size)),
-            nms, parse.GetValue(_tensor), parse.GetValue(_device));
+            nms, parse.GetValue(_tensor), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)));
     }
 
+    /// <summary>"0,2" → [0, 2]; absent → null (every class). An empty list, an empty entry or a non-number is an error;
+    /// ids beyond the model's classes are checked by <see cref="Settings.CheckClasses"/> once it is loaded.</summary>
     static int[]? ParseClasses(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (text is null) return null;
+        if (string.IsNullOrWhiteSpace(text)) throw new CliError("--classes needs class ids, comma-separated (e.g. 0,2)");
         var ids = new List<int>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            ids.Add(int.TryParse(part, out int id) && id >= 0 ? id : throw new CliError($"--classes: '{part}' is not a class id"));
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+            ids.Add(int.TryParse(part, out int id) && id >= 0 ? id
+                : throw new CliError(part.Length == 0 ? $"--classes '{text}' has an empty entry" : $"--classes: '{part}' is not a class id"));
         return [.. ids];
     }
 
@@ -52,18 +57,25 @@ public sealed class DetectOptions
         throw new CliError("the bundled samples/yolov5n.pt was not found: pass --weights FILE");
     }
 
-    public sealed record Settings(string Weights, int ImageSize, NmsOptions Nms, string? Tensor, string? Device)
+    public sealed record Settings(string Weights, int ImageSize, NmsOptions Nms, string? Tensor, string? Device, long MaxPixels)
     {
-        /// <summary>The inputs in order: the --tensor file, or the images.</summary>
-        public IEnumerable<ModelInput> Inputs(Device device, IReadOnlyList<string> images)
+        /// <summary>Refuses --classes ids the model does not have.</summary>
+        public void CheckClasses(int classCount)
+        {
+            foreach (int id in Nms.Classes ?? [])
+                if (id >= classCount) throw new CliError($"--classes: class {id} does not exist (this model has {classCount} classes, 0..{classCount - 1})");
+        }
+
+        /// <summary>The inputs in order, each read when called: the --tensor file, or the images (so that one
+        /// unreadable image fails alone).</summary>
+        public IEnumerable<Func<ModelInput>> Inputs(Device device, IReadOnlyList<string> images)
         {
             if (Tensor != null)
             {
                 if (images.Count > 0) throw new CliError("--tensor replaces the images: give one or the other");
-                yield return ModelInput.FromNpy(device, Tensor);
-                yield break;
+                return [() => ModelInput.FromNpy(device, Tensor)];
             }
-            foreach (var image in images) yield return ModelInput.FromImage(device, image, ImageSize);
+            return images.Select(image => (Func<ModelInput>)(() => ModelInput.FromImage(device, image, ImageSize, MaxPixels)));
         }
     }
 }

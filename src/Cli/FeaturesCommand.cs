@@ -18,12 +18,13 @@ public static class FeaturesCommand
         var weights = new Option<string?>("--weights") { Description = "YOLOv5 checkpoint (.pt) or converted weights. Default: the bundled yolov5n." };
         var size = CommonOptions.ImageSize();
         var device = CommonOptions.Device();
+        var maxPixels = CommonOptions.MaxPixels();
         var cmd = new Command("features",
             "Write the feature maps of one layer as a grid: the first --count channels, each min-max normalised, " +
             "tiled ceil(sqrt(count)) wide (the classic YOLOv5 feature visualisation).\n\n" +
             "Example:\n  nativecam features samples/bus.jpg --layer model.2 --count 32 --gray");
         cmd.Arguments.Add(image);
-        foreach (var o in new Option[] { layer, count, gray, output, weights, size, device }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { layer, count, gray, output, weights, size, device, maxPixels }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             string path = parse.GetValue(image)!, name = YoloModel.NormalizeLayerName(parse.GetValue(layer)!.Trim());
@@ -31,7 +32,8 @@ public static class FeaturesCommand
             if (n < 1 || n > 4096) throw new CliError($"--count must be between 1 and 4096, got {n}");
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
             using var detector = CommonOptions.LoadDetector(dev, parse.GetValue(weights) ?? DetectOptions.DefaultWeights());
-            using var input = ModelInput.FromImage(dev, path, CommonOptions.CheckImageSize(parse.GetValue(size)));
+            using var input = ModelInput.FromImage(dev, path, CommonOptions.CheckImageSize(parse.GetValue(size)),
+                CommonOptions.CheckMaxPixels(parse.GetValue(maxPixels)));
             Tensors.Tensor grid;
             try { grid = new YoloCam(detector.Model).FeatureGrid(input.Tensor, name, n); }
             catch (ArgumentException e) { throw new CliError($"{e.Message} (all layers: nativecam layers)"); }

@@ -9,19 +9,16 @@ namespace NativeCam.Cli;
 /// </summary>
 public sealed record ModelInput(string Name, RgbImage? Image, Tensor Tensor, LetterboxInfo Info) : IDisposable
 {
-    public static ModelInput FromImage(Device device, string path, int size)
+    public static ModelInput FromImage(Device device, string path, int size, long maxPixels)
     {
-        RgbImage image;
-        try { image = ImageLoader.Load(path); }
-        catch (FileNotFoundException) { throw new CliError($"no such file: {path}"); }
-        catch (InvalidDataException e) { throw new CliError(e.Message, 1); }
+        var image = ImageInputs.Decode(path, maxPixels);
         var (tensor, info) = Letterbox.Apply(device, image, size);
         return new ModelInput(Path.GetFileName(path), image, tensor, info);
     }
 
     public static ModelInput FromNpy(Device device, string path)
     {
-        if (!File.Exists(path)) throw new CliError($"no such file: {path}");
+        InputFile.Check(path);
         float[] data;
         int[] shape;
         try { (data, shape) = Npy.Read(path); }

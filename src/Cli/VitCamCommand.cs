@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NativeCam.Cam.Vit;
+using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 using NativeCam.Tensors;
 using NativeCam.Vit;
@@ -30,6 +31,7 @@ public static class VitCamCommand
         var tensor = new Option<string?>("--tensor") { Description = "Use this float32 .npy [1, 3, S, S], already normalised, as the input instead of an image (the overlay is drawn on grey)." };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1). Default: 0.3.", DefaultValueFactory = _ => 0.3 };
         var device = CommonOptions.Device();
+        var maxPixels = CommonOptions.MaxPixels();
         var cmd = new Command("vit-cam",
             "Classify an image with a Vision Transformer and write a heat map of what drove the class on the centre crop " +
             "the network saw: <out>/<stem>/<stem>_<method>.jpg and report.json (docs/vit.md). Preprocessing is torchvision's " +
@@ -39,7 +41,7 @@ public static class VitCamCommand
             "  nativecam vit-cam dog.jpg --weights deit_tiny.pt --heads 3 --method gradcam --layer blocks.11.norm1 --json\n" +
             "  nativecam vit-cam --tensor input.npy --weights vit_b_16.pt --head-fusion max --discard 0.95 --dump-maps");
         cmd.Arguments.Add(image);
-        foreach (var o in new Option[] { weights, method, cls, fusion, discard, layer, heads, outDir, json, dump, tensor, alpha, device })
+        foreach (var o in new Option[] { weights, method, cls, fusion, discard, layer, heads, outDir, json, dump, tensor, alpha, device, maxPixels })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
@@ -68,19 +70,20 @@ public static class VitCamCommand
             string? l = parse.GetValue(layer);
             if (l != null && m != VitMethod.GradCam) throw new CliError("--layer applies to --method gradcam only (the rollouts use every block's attention)");
             var settings = new VitCamSettings(weightsPath, m, parse.GetValue(cls), f, d, l, parse.GetValue(outDir) ?? "nativecam-out",
-                parse.GetValue(dump), a);
+                parse.GetValue(dump), a, CommonOptions.CheckMaxPixels(parse.GetValue(maxPixels)));
 
-            if (file != null && !File.Exists(file)) throw new CliError($"no such file: {file}");
+            if (file != null) InputFile.Check(file);
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
             using var model = LoadVit(dev, weightsPath, parse.GetValue(heads));
-            var report = new VitCamJob(dev, model, settings).Run(file, tensorPath);
+            using var staging = new StagingArea(settings.Out);
+            var report = new VitCamJob(dev, model, settings).Run(file, tensorPath, staging);
             if (parse.GetValue(json)) Console.WriteLine(ReportJson.Serialize(report));
             else
             {
                 var top = report.Logits[0];
-                Console.WriteLine($"{report.Image}: {report.ClassId} {report.ClassName} (p {report.Logits.First(s => s.ClassId == report.ClassId).Probability:F3}; " +
+                Console.WriteLine($"{report.Image}: {report.ClassId} {report.ClassName} (p {report.ClassProbability:F3}; " +
                     $"top-1 {top.ClassId} {top.ClassName}) — {report.Method} map in {report.TimingsMs.Total / 1000:F1} s on " +
-                    $"{dev.Kind.Name()} -> {Path.Combine(settings.Out, Path.GetFileNameWithoutExtension(report.Image))}");
+                    $"{dev.Kind.Name()} -> {Path.Combine(settings.Out, report.Output)}");
             }
             return 0;
         });

@@ -1,6 +1,7 @@
 using NativeCam.Autograd;
 using NativeCam.Cam.Render;
 using NativeCam.Cam.Vit;
+using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 using NativeCam.Tensors;
 using NativeCam.Vit;
@@ -14,7 +15,7 @@ public enum VitMethod { Rollout, GradRollout, GradCam }
 
 /// <summary>vit-cam's settings, parsed and checked.</summary>
 public sealed record VitCamSettings(string Weights, VitMethod Method, string? Class, HeadFusion Fusion, double Discard,
-    string? Layer, string Out, bool DumpMaps, double Alpha)
+    string? Layer, string Out, bool DumpMaps, double Alpha, long MaxPixels)
 {
     public string MethodName => Method switch { VitMethod.Rollout => "rollout", VitMethod.GradRollout => "grad-rollout", _ => "gradcam" };
 }
@@ -31,8 +32,9 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
     /// <summary>The layer token Grad-CAM reads by default: the last block's norm1 (pytorch-grad-cam's ViT example).</summary>
     public static string DefaultLayer(VitConfig config) => $"blocks.{config.Depth - 1}.norm1";
 
-    /// <summary>Runs the image at <paramref name="path"/>, or with <paramref name="tensorPath"/> a ready input .npy.</summary>
-    public VitCamReport Run(string? path, string? tensorPath)
+    /// <summary>Runs the image at <paramref name="path"/>, or with <paramref name="tensorPath"/> a ready input .npy;
+    /// the results are committed to <c>&lt;out&gt;/&lt;name&gt;/</c> through <paramref name="staging"/>.</summary>
+    public VitCamReport Run(string? path, string? tensorPath, StagingArea staging)
     {
         int size = model.Config.ImageSize;
         var clock = new StageClock();
@@ -51,17 +53,19 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         }
         else
         {
-            var image = Decode(path!);
+            var image = ImageInputs.Decode(path!, settings.MaxPixels, ExitCodes.BadInput);
             name = path!;
             decode = clock.Lap();
             (picture, data) = VitPreprocess.Apply(image, size);
             preprocess = clock.Lap();
         }
 
+        Interruption.ThrowIfRequested();
         using var input = Tensor.FromArray(device, data, 1, 3, size, size);
         var (logits, classId, map, forward, backward) = Compute(input, clock);
         using var _ = map;
         double cam = clock.Lap();
+        Interruption.ThrowIfRequested();
 
         // ratio 1, no padding: the centre crop is both the network input and the "image".
         var info = new LetterboxInfo(1, 0, 0, 0, 0, 0, 0, size, size, size, size, size, size);
@@ -70,8 +74,8 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         var stats = rendered.Stats[0];
         double render = clock.Lap();
 
-        string stem = Path.GetFileNameWithoutExtension(name);
-        using var folder = new OutputFolder(settings.Out, stem);
+        string stem = OutputName.ForInput(name);
+        var folder = staging.NewFolder(stem);
         string file = $"{stem}_{settings.MethodName}.jpg";
         ImageFiles.SaveJpeg(overlay, folder.File(file));
         string? raw = null;
@@ -81,11 +85,11 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
             Npy.Write(folder.File(raw), map.ToArray(), map.Shape[1..]);
         }
         double write = clock.Lap();
-        var report = new VitCamReport(Path.GetFileName(name), [size, size], device.Description, Path.GetFileName(settings.Weights),
+        var report = new VitCamReport(Path.GetFileName(name), stem, [size, size], device.Description, Path.GetFileName(settings.Weights),
             settings.MethodName, settings.Method == VitMethod.GradCam ? Layer : null,
             settings.Method == VitMethod.Rollout ? settings.Fusion.ToString().ToLowerInvariant() : null,
             settings.Method == VitMethod.GradCam ? 0 : settings.Discard,
-            classId, _names[classId], TopClasses(logits, 5),
+            classId, _names[classId], Math.Round(Softmax(logits)[classId], 6), TopClasses(logits, 5),
             new VitMapRecord(file, raw, Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty),
             new VitTimings(decode, preprocess, forward, backward, cam, render, write, clock.Total));
         File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
@@ -166,16 +170,22 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
 
     List<ClassScore> TopClasses(float[] logits, int count)
     {
+        var p = Softmax(logits);
+        return Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i).Take(count)
+            .Select(i => new ClassScore(i, _names[i], Math.Round(logits[i], 6), Math.Round(p[i], 6))).ToList();
+    }
+
+    static double[] Softmax(float[] logits)
+    {
         double max = logits.Max();
         var exp = logits.Select(v => Math.Exp(v - max)).ToArray();
         double total = exp.Sum();
-        return Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i).Take(count)
-            .Select(i => new ClassScore(i, _names[i], Math.Round(logits[i], 6), Math.Round(exp[i] / total, 6))).ToList();
+        return exp.Select(e => e / total).ToArray();
     }
 
     static float[] ReadTensor(string path, int size)
     {
-        if (!File.Exists(path)) throw new CliError($"no such file: {path}");
+        InputFile.Check(path);
         float[] data;
         int[] shape;
         try { (data, shape) = Npy.Read(path); }
@@ -183,13 +193,5 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         if (shape is not [1, 3, var h, var w] || h != size || w != size)
             throw new CliError($"{Path.GetFileName(path)}: --tensor needs a float32 array of shape [1, 3, {size}, {size}] (this model's input), got {Tensor.Format(shape)}");
         return data;
-    }
-
-    static RgbImage Decode(string path)
-    {
-        try { return ImageLoader.Load(path); }
-        catch (FileNotFoundException) { throw new CliError($"no such file: {path}"); }
-        catch (InvalidDataException e) { throw new CliError(e.Message); }
-        catch (IOException e) { throw new CliError($"{path}: {e.Message}"); }
     }
 }

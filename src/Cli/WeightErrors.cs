@@ -7,7 +7,7 @@ public static class WeightErrors
 {
     public static T Guard<T>(string path, Func<T> action)
     {
-        if (!File.Exists(path)) throw new CliError($"no such file: {path}");
+        InputFile.Check(path);
         try
         {
             return action();

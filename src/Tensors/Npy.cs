@@ -42,7 +42,7 @@ public static partial class Npy
     /// <summary>Reads a C-ordered little-endian float32 or float64 array; throws InvalidDataException naming the problem.</summary>
     public static (float[] Data, int[] Shape) Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
+        var bytes = RegularFile.ReadAllBytes(path, Array.MaxLength);
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
             throw new InvalidDataException($"{Path.GetFileName(path)} is not a .npy file");
         int major = bytes[6];

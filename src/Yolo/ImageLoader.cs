@@ -1,6 +1,7 @@
 using NativeCam.Yolo.Jpeg;
 using JpegDecoder = NativeCam.Yolo.Jpeg.JpegDecoder;
 using System.Runtime.InteropServices;
+using NativeCam.Tensors;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -22,23 +23,34 @@ namespace NativeCam.Yolo;
 /// </summary>
 public static class ImageLoader
 {
-    /// <summary>Decodes the file at <paramref name="path"/>; an unreadable or unsupported file throws
-    /// <see cref="InvalidDataException"/> with a one-line message naming it (a missing one FileNotFoundException).</summary>
-    public static RgbImage Load(string path)
+    /// <summary>
+    /// The largest image decoded by default, in pixels: PIL's decompression-bomb limit (2 × its MAX_IMAGE_PIXELS),
+    /// about 13 400 × 13 400. A few-KB PNG can declare 50 000 × 50 000 pixels; the size is checked before any
+    /// pixel memory is taken. Callers (the CLI's --max-pixels) may pass a larger limit.
+    /// </summary>
+    public const long DefaultMaxPixels = 178_956_970;
+
+    /// <summary>The largest image file read, in bytes (1 GiB).</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>Decodes the file at <paramref name="path"/>; an unreadable or unsupported file (a pipe, a device, an
+    /// image over <paramref name="maxPixels"/>) throws <see cref="InvalidDataException"/> with a one-line message
+    /// naming it (a missing one FileNotFoundException).</summary>
+    public static RgbImage Load(string path, long maxPixels = DefaultMaxPixels)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        return Decode(bytes, path);
+        byte[] bytes = RegularFile.ReadAllBytes(path, MaxFileBytes);
+        return Decode(bytes, path, maxPixels);
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="name"/> is used in error messages.</summary>
-    public static RgbImage Decode(byte[] encoded, string name)
+    public static RgbImage Decode(byte[] encoded, string name, long maxPixels = DefaultMaxPixels)
     {
         string file = Path.GetFileName(name);
         if (JpegDecoder.IsJpeg(encoded))
         {
             try
             {
-                var jpeg = JpegDecoder.Decode(encoded);
+                var jpeg = JpegDecoder.Decode(encoded, maxPixels);
                 return ExifOrientation.Apply(jpeg.Image, jpeg.Orientation);
             }
             catch (InvalidDataException e)
@@ -50,14 +62,17 @@ public static class ImageLoader
                 // Fall through to ImageSharp, whose pixels are close to but not exactly libjpeg's.
             }
         }
+        CheckDeclaredSize(encoded, file, maxPixels);
         Image image;
         IImageFormat format;
         try
         {
             image = Image.Load(encoded, out format);
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException or InvalidMemoryOperationException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // ImageSharp's own failures, and any crash of it on a hostile file (seen: NullReferenceException), mean
+            // the file cannot be read: an input problem, not ours.
             throw new InvalidDataException($"{file}: not a readable JPEG, PNG or BMP image ({OneLine(e.Message)})", e);
         }
         using (image)
@@ -70,6 +85,25 @@ public static class ImageLoader
             int orientation = exifApplies ? Orientation(image.Metadata.ExifProfile) : 1;
             return ExifOrientation.Apply(decoded, orientation);
         }
+    }
+
+    /// <summary>Refuses an image whose header declares more than <paramref name="maxPixels"/> pixels, before ImageSharp
+    /// decodes it (it reads only the header here; an unreadable header is left to the decoder's own error). Our JPEG
+    /// decoder checks its frame header itself.</summary>
+    static void CheckDeclaredSize(byte[] encoded, string file, long maxPixels)
+    {
+        IImageInfo? info;
+        try { info = Image.Identify(encoded); }
+        catch (Exception e) when (e is not OutOfMemoryException) { return; }
+        if (info != null) CheckPixels(info.Width, info.Height, file, maxPixels);
+    }
+
+    /// <summary>Throws when a <paramref name="width"/> × <paramref name="height"/> image is over <paramref name="maxPixels"/>.</summary>
+    public static void CheckPixels(long width, long height, string file, long maxPixels)
+    {
+        if (width * height > maxPixels)
+            throw new InvalidDataException($"{file}: {width}x{height} is {width * height:N0} pixels, over the limit of {maxPixels:N0} " +
+                "(--max-pixels raises it)");
     }
 
     // 8-bit sources: ImageSharp's conversion to RGB replicates grey, expands palettes and drops alpha, as imread.

@@ -33,7 +33,17 @@ public sealed class AtomicFile : IDisposable
     public void Dispose()
     {
         if (_committed) return;
-        Stream.Dispose();
-        File.Delete(_temporary);
+        try
+        {
+            Stream.Dispose(); // on a full disk this throws (the buffered tail cannot be written) ...
+        }
+        catch (IOException)
+        {
+            // ... and is no reason to keep the partial file
+        }
+        finally
+        {
+            File.Delete(_temporary);
+        }
     }
 }

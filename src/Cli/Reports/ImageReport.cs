@@ -6,6 +6,7 @@ namespace NativeCam.Cli.Reports;
 /// </summary>
 public sealed record ImageReport(
     string Image,
+    string Output,
     int[] ImageHw,
     int[] InputHw,
     double Ratio,

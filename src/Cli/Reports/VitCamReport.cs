@@ -6,6 +6,7 @@ namespace NativeCam.Cli.Reports;
 /// </summary>
 public sealed record VitCamReport(
     string Image,
+    string Output,
     int[] InputHw,
     string Device,
     string Weights,
@@ -15,6 +16,7 @@ public sealed record VitCamReport(
     double DiscardRatio,
     int ClassId,
     string ClassName,
+    double ClassProbability,
     IReadOnlyList<ClassScore> Logits,
     VitMapRecord Map,
     VitTimings TimingsMs);

@@ -15,9 +15,11 @@ public static class JpegDecoder
     /// <summary>True when the data starts with the SOI marker (FF D8), i.e. is meant to be a JPEG.</summary>
     public static bool IsJpeg(ReadOnlySpan<byte> data) => data.Length >= 2 && data[0] == 0xFF && data[1] == 0xD8;
 
-    public static DecodedJpeg Decode(byte[] data)
+    /// <summary>Decodes <paramref name="data"/>; a frame over <paramref name="maxPixels"/> pixels is refused before its
+    /// coefficients are decoded.</summary>
+    public static DecodedJpeg Decode(byte[] data, long maxPixels = ImageLoader.DefaultMaxPixels)
     {
-        var parser = new JpegParser(data);
+        var parser = new JpegParser(data) { MaxPixels = maxPixels };
         parser.Parse();
         var frame = parser.Frame!;
         var planes = frame.Components.Select(c => ChromaUpsampler.ToImageSize(Samples(c, out int stride), stride, c, frame)).ToArray();

@@ -13,6 +13,9 @@ sealed partial class JpegParser(byte[] data)
     int _restartInterval;
 
     public JpegFrame? Frame { get; private set; }
+
+    /// <summary>The largest frame accepted, in pixels (checked when the frame header is read).</summary>
+    public long MaxPixels { get; init; } = ImageLoader.DefaultMaxPixels;
     public int Orientation { get; private set; } = 1;
     public bool SawJfif { get; private set; }
     /// <summary>The Adobe APP14 colour transform flag (0: RGB/CMYK as is, 1: YCbCr, 2: YCCK), -1 without one.</summary>
@@ -101,6 +104,8 @@ sealed partial class JpegParser(byte[] data)
             if (h is < 1 or > 4 || v is < 1 or > 4 || c[2] > 3) throw Corrupt("SOF component");
             components[i] = new JpegComponent { Id = c[0], H = h, V = v, QuantTableIndex = c[2] };
         }
+        if ((long)width * height > MaxPixels)
+            throw new InvalidDataException($"{width}x{height} is {(long)width * height:N0} pixels, over the limit of {MaxPixels:N0} (--max-pixels raises it)");
         Frame = new JpegFrame(width, height, progressive, components, data.Length);
         _scanned = new bool[count];
         _coefBits = components.Select(_ => Enumerable.Repeat(-1, 64).ToArray()).ToArray();

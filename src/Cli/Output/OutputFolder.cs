@@ -1,0 +1,61 @@
+namespace NativeCam.Cli.Output;
+
+/// <summary>
+/// One input's result folder, written atomically: files go to a staging folder (<see cref="StagingArea"/>), which
+/// replaces <c>&lt;out&gt;/&lt;name&gt;</c> by a rename only when everything was written. A failure or Ctrl+C
+/// leaves the previous results, or nothing, never a half-written set. Commit replaces only an earlier result (a
+/// folder with a report.json, or an empty one), and only inside the output folder: anything else there is an error.
+/// </summary>
+public sealed class OutputFolder
+{
+    readonly string _staging, _runFolder;
+
+    internal OutputFolder(string staging, string final, string runFolder)
+    {
+        _staging = staging;
+        _runFolder = runFolder;
+        Final = final;
+    }
+
+    /// <summary>The folder the files will be in after <see cref="Commit"/>.</summary>
+    public string Final { get; }
+
+    /// <summary>Where to write the file <paramref name="name"/> until <see cref="Commit"/>.</summary>
+    public string File(string name) => Path.Join(_staging, name);
+
+    /// <summary>Moves the staged files to <see cref="Final"/>, replacing an earlier result there.</summary>
+    public void Commit()
+    {
+        Interruption.ThrowIfRequested();
+        // Two runs into one --out may commit the same name at once: each move is whole, the last one stays.
+        for (int attempt = 0; ; attempt++)
+        {
+            string? old = null;
+            try
+            {
+                old = MoveAside();
+                Directory.Move(_staging, Final);
+                if (old != null) Directory.Delete(old, recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                // another run committed (or moved the earlier result) between our steps: look again
+            }
+        }
+    }
+
+    /// <summary>Moves an earlier result out of the way, into this run's staging (removed with it); null when there is none.</summary>
+    string? MoveAside()
+    {
+        var info = new DirectoryInfo(Final);
+        if (!Path.Exists(Final)) return null;
+        bool earlierResult = info.Exists && info.LinkTarget is null
+            && (System.IO.File.Exists(Path.Join(Final, "report.json")) || !info.EnumerateFileSystemInfos().Any());
+        if (!earlierResult)
+            throw new CliError($"{Final} exists and is not an earlier NativeCam result: move it away or choose another --out");
+        string old = Path.Join(_runFolder, $"replaced-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.Move(Final, old);
+        return old;
+    }
+}
