@@ -24,6 +24,12 @@ public sealed class StateDict
 
     public IReadOnlyCollection<string> Keys => _tensors.Keys;
 
+    /// <summary>True for a <see cref="Generated"/> state dict, which makes its tensors on request.</summary>
+    public bool IsGenerated => _generate != null;
+
+    /// <summary>How many values its tensors hold together.</summary>
+    public long ValueCount => _tensors.Values.Sum(t => (long)t.Length);
+
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
     /// <summary>The tensor called <paramref name="name"/> with the expected shape (null: any shape).</summary>

@@ -18,7 +18,9 @@ public static class RandomWeights
 
     static float[] Values(Random random, string name, int[] shape)
     {
-        int n = shape.Aggregate(1, (a, b) => a * b);
+        long size = shape.Aggregate(1L, (a, b) => a * b);
+        if (size < 0 || size > Array.MaxLength) throw new InvalidDataException($"{name}: shape [{string.Join(", ", shape)}] is too large to generate");
+        int n = (int)size;
         var v = new float[n];
         double fanIn = shape.Length > 1 ? n / shape[0] : 1;
         for (int i = 0; i < n; i++)

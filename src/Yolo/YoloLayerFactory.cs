@@ -14,10 +14,35 @@ static class YoloLayerFactory
     static readonly HashSet<string> Scaled = ["Conv", "DWConv", "GhostConv", "Bottleneck", "GhostBottleneck", "SPP", "SPPF",
         "Focus", "CrossConv", "BottleneckCSP", "C3", "C3x", "C3Ghost", "DWConvTranspose2d"];
 
+    /// <summary>The module name without PyTorch's <c>nn.</c> prefix (<c>nn.Upsample</c> → <c>Upsample</c>).</summary>
+    public static string TypeOf(string module) => module.StartsWith("nn.", StringComparison.Ordinal) ? module[3..] : module;
+
+    /// <summary>Modules whose first argument is an output width scaled by width_multiple.</summary>
+    public static bool IsScaled(string type) => Scaled.Contains(type);
+
+    /// <summary>CSP blocks: the repeat count is their inner depth rather than a stack of copies.</summary>
+    public static bool IsCsp(string type) => Csp.Contains(type);
+
+    /// <summary>Every module this builder can make.</summary>
+    public static bool Supports(string type) => Scaled.Contains(type) || type is "Concat" or "Upsample" or "Detect";
+
+    /// <summary>The repeat count after depth_multiple, as parse_model computes it (Python rounds half to even).</summary>
+    public static int Repeats(int number, double depthMultiple) =>
+        number > 1 ? Math.Max((int)Math.Round(number * depthMultiple, MidpointRounding.ToEven), 1) : number;
+
+    /// <summary>The output width after width_multiple (up to a multiple of 8), except for a Detect-sized width; 0 when out of range.</summary>
+    public static long ScaledWidth(long channels, YoloConfig cfg)
+    {
+        long no = cfg.Anchors[0].Length / 2 * ((long)cfg.Classes + 5);
+        if (channels == no) return channels;
+        double scaled = Math.Ceiling(channels * cfg.WidthMultiple / 8) * 8;
+        return scaled > long.MaxValue / 2 ? 0 : (long)scaled;
+    }
+
     public static YoloLayer Create(BuildContext ctx, YoloConfig cfg, LayerSpec spec, IReadOnlyList<int> channels)
     {
         string path = $"model.{spec.Index}";
-        string type = spec.Module.StartsWith("nn.", StringComparison.Ordinal) ? spec.Module[3..] : spec.Module;
+        string type = TypeOf(spec.Module);
         int In(int f)
         {
             int i = f < 0 ? channels.Count + f : f;
@@ -25,15 +50,14 @@ static class YoloLayerFactory
             if (i < 0 || i >= channels.Count) throw new InvalidDataException($"{path}: input from layer {f} does not exist");
             return channels[i];
         }
-        int n = spec.Number > 1 ? Math.Max((int)Math.Round(spec.Number * cfg.DepthMultiple, MidpointRounding.ToEven), 1) : spec.Number;
+        int n = Repeats(spec.Number, cfg.DepthMultiple);
         var args = spec.Args;
 
         if (Scaled.Contains(type))
         {
             int c1 = In(spec.From[0]);
             int c2 = YoloConfig.Int(args[0], $"{path} channels");
-            int no = cfg.Anchors[0].Length / 2 * (cfg.Classes + 5);
-            if (c2 != no) c2 = (int)Math.Ceiling(c2 * cfg.WidthMultiple / 8) * 8;
+            c2 = checked((int)ScaledWidth(c2, cfg));
             var rest = args.Skip(1).ToArray();
             if (Csp.Contains(type)) return new YoloLayer(spec.Index, spec.From, type, c2, Block(ctx, path, type, c1, c2, n, rest));
             if (n == 1) return new YoloLayer(spec.Index, spec.From, type, c2, Block(ctx, path, type, c1, c2, 1, rest));

@@ -28,10 +28,16 @@ public sealed class YoloModel : IDisposable
     public IReadOnlyList<YoloLayer> Layers { get; }
     public Detect Head { get; }
 
-    /// <summary>Builds the network on <paramref name="device"/>; unknown modules and unused weights are errors.</summary>
+    /// <summary>
+    /// Builds the network on <paramref name="device"/> after validating the whole yaml (<see cref="YoloConfig.Validate"/>);
+    /// unknown modules, malformed rows and unused weights are one-line <see cref="InvalidDataException"/>s.
+    /// </summary>
     public static YoloModel Build(Device device, YoloCheckpoint checkpoint)
     {
         var cfg = checkpoint.Config;
+        double parameters = YoloConfigValidator.Check(cfg);
+        if (!checkpoint.Weights.IsGenerated && parameters > checkpoint.Weights.ValueCount)
+            throw new InvalidDataException($"the yaml describes a network of at least {parameters:0} parameters but the checkpoint holds only {checkpoint.Weights.ValueCount} values");
         var ctx = new BuildContext(device, checkpoint.Weights, checkpoint.Modules);
         var layers = new List<YoloLayer>();
         var channels = new List<int>();
