@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using NativeCam.Autograd;
 using NativeCam.Cam;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using NativeCam.Autograd;
 using NativeCam.Cam;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Vit;
 using NativeCam.Yolo;

@@ -1,5 +1,6 @@
 using NativeCam.Autograd;
 using NativeCam.Cam;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 

@@ -2,6 +2,7 @@ using ILGPU.Runtime;
 using NativeCam.Cam;
 using NativeCam.Cam.Render;
 using NativeCam.Cli.Reports;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 

@@ -2,6 +2,7 @@ using NativeCam.Autograd;
 using NativeCam.Cam.Render;
 using NativeCam.Cam.Vit;
 using NativeCam.Cli.Reports;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Vit;
 using NativeCam.Yolo;

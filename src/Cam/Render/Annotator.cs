@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using NativeCam.Imaging;
 using NativeCam.Yolo;
 
 namespace NativeCam.Cam.Render;

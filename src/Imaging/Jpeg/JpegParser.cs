@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// Walks the marker segments of a JPEG file (T.81 annex B) from SOI to EOI, keeping the tables they define

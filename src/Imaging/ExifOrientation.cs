@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo;
+namespace NativeCam.Imaging;
 
 /// <summary>
 /// The EXIF orientation tag (0x0112) applied as OpenCV 4.x imread applies it (loadsave.cpp, ExifTransform).

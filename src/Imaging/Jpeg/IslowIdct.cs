@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// libjpeg's JDCT_ISLOW inverse DCT (the default, and what cv2.imread uses): the Loeffler-Ligtenberg-

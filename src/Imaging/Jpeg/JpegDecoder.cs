@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>The pixels of a decoded JPEG (as stored, before orientation) and its EXIF orientation tag.</summary>
 public sealed record DecodedJpeg(RgbImage Image, int Orientation);

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo;
+namespace NativeCam.Imaging;
 
 /// <summary>
 /// A decoded 8-bit picture as the detector sees it: <see cref="Pixels"/> holds Height x Width x 3 bytes,

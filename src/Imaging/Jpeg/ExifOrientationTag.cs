@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// The EXIF orientation (tag 0x0112 of IFD0) as OpenCV 4.x finds it in a JPEG: in the first APP1 segment,

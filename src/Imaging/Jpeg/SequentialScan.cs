@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// A scan of a sequential (SOF0/SOF1) Huffman frame: every block's DC difference and its AC run/size codes

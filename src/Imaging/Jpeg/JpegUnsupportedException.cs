@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// A well-formed JPEG of a flavour our decoder does not reproduce (arithmetic coding, lossless or

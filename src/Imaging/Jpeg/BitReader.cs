@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// Reads the entropy-coded bytes of a scan most-significant bit first, undoing byte stuffing (FF 00 → FF).

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo;
+namespace NativeCam.Imaging;
 
 /// <summary>
 /// What YOLOv5's letterbox did to one image: the scale <see cref="Ratio"/> (new / old, the same for both axes),

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// A frame header (SOF0/1/2) with the geometry libjpeg derives from it: the largest sampling factors,

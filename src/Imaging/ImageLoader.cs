@@ -1,5 +1,5 @@
-using NativeCam.Yolo.Jpeg;
-using JpegDecoder = NativeCam.Yolo.Jpeg.JpegDecoder;
+using NativeCam.Imaging.Jpeg;
+using JpegDecoder = NativeCam.Imaging.Jpeg.JpegDecoder;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
@@ -10,7 +10,7 @@ using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace NativeCam.Yolo;
+namespace NativeCam.Imaging;
 
 /// <summary>
 /// Reads JPEG, PNG and BMP files into <see cref="RgbImage"/> the way YOLOv5's cv2.imread(path) sees them:

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// Walks the MCUs of one scan (T.81 A.2): an interleaved scan codes each MCU as H x V blocks of every

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// A canonical Huffman table from a DHT segment (ITU T.81 annex C): code lengths 1-16 and the symbols in

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>The SOS segment: which components and tables the scan uses, checked as libjpeg checks them,
 /// then the entropy-coded data that follows it.</summary>

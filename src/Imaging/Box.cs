@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo;
+namespace NativeCam.Imaging;
 
 /// <summary>An axis-aligned box by its corners (x1, y1) top-left and (x2, y2) bottom-right, in pixels.</summary>
 public readonly record struct Box(float X1, float Y1, float X2, float Y2)

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// A scan of a progressive (SOF2) Huffman frame (T.81 G.1.2): spectral selection Ss..Se and successive

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>The zig-zag scan order of coefficients within an 8x8 block (ITU T.81 figure A.6).</summary>
 static class ZigZag

@@ -1,4 +1,4 @@
-namespace NativeCam.Yolo.Jpeg;
+namespace NativeCam.Imaging.Jpeg;
 
 /// <summary>
 /// libjpeg's YCbCr → RGB conversion (jdcolor.c), in 16-bit fixed point through per-value tables:
