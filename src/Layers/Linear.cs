@@ -1,8 +1,7 @@
 using NativeCam.Autograd;
-using NativeCam.Layers;
 using NativeCam.Tensors;
 
-namespace NativeCam.Vit;
+namespace NativeCam.Layers;
 
 /// <summary>nn.Linear: y = x Wᵀ + b with W [out, in] from <c>{path}.weight</c> and an optional bias <c>{path}.bias</c> [out].</summary>
 public sealed class Linear : Module
