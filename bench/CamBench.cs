@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using NativeCam.Autograd;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
 using NativeCam.Imaging;
 using NativeCam.Tensors;

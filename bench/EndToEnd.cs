@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NativeCam.Autograd;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
 using NativeCam.Imaging;
 using NativeCam.Tensors;

@@ -1,5 +1,4 @@
 using NativeCam.Imaging;
-using NativeCam.Yolo;
 
 namespace NativeCam.Cam.Render;
 

@@ -1,7 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
 using NativeCam.Imaging;
-using NativeCam.Yolo;
 using Device = NativeCam.Tensors.Device;
 
 namespace NativeCam.Cam.Render;

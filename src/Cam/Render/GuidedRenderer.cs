@@ -3,7 +3,6 @@ using ILGPU;
 using ILGPU.Runtime;
 using NativeCam.Imaging;
 using NativeCam.Tensors;
-using NativeCam.Yolo;
 using Device = NativeCam.Tensors.Device;
 
 namespace NativeCam.Cam.Render;

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using NativeCam.Imaging;
-using NativeCam.Yolo;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;

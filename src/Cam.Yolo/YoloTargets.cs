@@ -1,6 +1,6 @@
 using NativeCam.Yolo;
 
-namespace NativeCam.Cam;
+namespace NativeCam.Cam.Yolo;
 
 /// <summary>
 /// One CAM target: a raw prediction of the Detect head (level, anchor, grid cell, class) and a factor on its
@@ -13,10 +13,14 @@ public sealed record YoloTarget(int Level, int Anchor, int GridY, int GridX, int
 }
 
 /// <summary>The K targets of one backward sweep and the score they back-propagate.</summary>
-public sealed class YoloTargets(IReadOnlyList<YoloTarget> targets, CamScore score = CamScore.Logit)
+public sealed class YoloTargets(IReadOnlyList<YoloTarget> targets, CamScore score = CamScore.Logit) : ICamTargets
 {
+    /// <summary>The targets, in map order.</summary>
     public IReadOnlyList<YoloTarget> Items { get; } = targets;
+    /// <summary>The score every target back-propagates.</summary>
     public CamScore Score { get; } = score;
+
+    /// <inheritdoc/>
     public int Count => Items.Count;
 
     /// <summary>One target per detection, in order (the k-th map belongs to the k-th detection).</summary>

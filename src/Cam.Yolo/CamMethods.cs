@@ -1,7 +1,7 @@
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 
-namespace NativeCam.Cam;
+namespace NativeCam.Cam.Yolo;
 
 /// <summary>
 /// The Python libraries' shape of API: <c>var cam = new GradCam(model, layers); var maps = cam.Compute(image, targets);</c>.
