@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using NativeCam.Autograd;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 

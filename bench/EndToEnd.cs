@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NativeCam.Autograd;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Vit;
 using NativeCam.Yolo;

@@ -1,4 +1,5 @@
 using NativeCam.Autograd;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 

@@ -1,5 +1,7 @@
 using NativeCam.Autograd;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using NativeCam.Autograd;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 

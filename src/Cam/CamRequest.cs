@@ -1,17 +1,18 @@
 namespace NativeCam.Cam;
 
-/// <summary>What <see cref="YoloCam.Compute"/> computes: methods × layers, all from one K-target backward sweep.</summary>
+/// <summary>What <see cref="CamEngine.Compute"/> computes: methods × layers, all from one K-target backward sweep.</summary>
 public sealed class CamRequest
 {
-    /// <summary>The layer token that picks, per target, the layer feeding its own Detect level.</summary>
+    /// <summary>The layer token that picks, per target, its family's default layer (YOLO: the layer feeding its own Detect level).</summary>
     public const string Auto = "auto";
 
     /// <summary>Methods to compute at every layer (default Grad-CAM).</summary>
     public IReadOnlyList<CamMethod> Methods { get; init; } = [CamMethod.GradCam];
 
     /// <summary>
-    /// Layer names (<c>model.17.cv3.act</c> or the seed tools' <c>model_17_cv3_act</c>), or <see cref="Auto"/>
-    /// (default): <c>model.{Detect.From[level]}</c> for each target's level, the C3 output that feeds it.
+    /// Layer names in the family's spelling (YOLO: <c>model.17.cv3.act</c> or the seed tools' <c>model_17_cv3_act</c>),
+    /// or <see cref="Auto"/> (default): each target's default layer (YOLO: <c>model.{Detect.From[level]}</c> for the
+    /// target's level, the C3 output that feeds it).
     /// </summary>
     public IReadOnlyList<string> Layers { get; init; } = [Auto];
 

@@ -43,7 +43,7 @@ public sealed record HostCamMap(string Layer, CamMethod Method, int Height, int 
     public bool Empty(int k) => !(Max[k] > 0);
 }
 
-/// <summary>Everything one <see cref="YoloCam.Compute"/> produced. Owns its device tensors.</summary>
+/// <summary>Everything one <see cref="CamEngine.Compute"/> produced. Owns its device tensors.</summary>
 public sealed class CamResult : IDisposable
 {
     readonly Dictionary<(CamMethod, string), CamMap> _maps;
@@ -65,7 +65,7 @@ public sealed class CamResult : IDisposable
     /// <summary>One entry per (method, layer), methods in request order, layers in resolved order.</summary>
     public IReadOnlyList<CamMap> Maps { get; }
 
-    /// <summary>Per target, the layer <see cref="CamRequest.Auto"/> picks for it (the C3 output feeding its Detect level).</summary>
+    /// <summary>Per target, the layer <see cref="CamRequest.Auto"/> picks for it (the family's default: YOLO, the C3 output feeding its Detect level).</summary>
     public IReadOnlyList<string> TargetLayers { get; }
 
     /// <summary>Guided backprop: the input gradient [K, 3, H, W] of each target's score, or null if not requested.</summary>

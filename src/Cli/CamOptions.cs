@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
 
 namespace NativeCam.Cli;

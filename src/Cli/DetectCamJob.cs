@@ -1,8 +1,10 @@
 using ILGPU.Runtime;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
 using NativeCam.Cam.Render;
 using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 
@@ -44,7 +46,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         var overlays = Overlays(result, detections, image, info);
         var original = Copy(image);
         var annotator = new Annotator(original);
-        foreach (var d in detections) annotator.Draw(d, names);
+        foreach (var d in detections) annotator.Draw(DetectionBoxes.Labeled(d, names));
         var sheet = ContactSheet.Compose(original,
             overlays.Select(o => new SheetTile(o.Image, $"{o.Detection} {names[detections[o.Detection].ClassId]} {o.Layer}")).ToList(),
             columns: Math.Min(overlays.Count + 1, 4));
@@ -115,7 +117,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
             for (int j = 0; j < wanted.Count; j++)
             {
                 int k = wanted[j];
-                new Annotator(rendered.Overlays[j]).Draw(detections[k], names);
+                new Annotator(rendered.Overlays[j]).Draw(DetectionBoxes.Labeled(detections[k], names));
                 overlays.Add(new Overlay(k, m.Layer, rendered.Overlays[j], rendered.Stats[j],
                     host is null ? null : (host.Maps[k], [m.Height, m.Width])));
             }
@@ -132,7 +134,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
             {
                 int k = wanted[j];
                 var picture = rendered.Pictures[j];
-                new Annotator(picture).Draw(detections[k], names);
+                new Annotator(picture).Draw(DetectionBoxes.Labeled(detections[k], names));
                 overlays.Add(new Overlay(k, layer, picture, rendered.Stats[j],
                     all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..])));
             }

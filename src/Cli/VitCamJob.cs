@@ -1,8 +1,10 @@
 using NativeCam.Autograd;
+using NativeCam.Cam;
 using NativeCam.Cam.Render;
 using NativeCam.Cam.Vit;
 using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Vit;
 using NativeCam.Yolo;
@@ -28,9 +30,10 @@ public sealed record VitCamSettings(string Weights, VitMethod Method, string? Cl
 public sealed class VitCamJob(Device device, VitModel model, VitCamSettings settings)
 {
     readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Config.Classes);
+    readonly VitCamAdapter _adapter = new(model);
 
     /// <summary>The layer token Grad-CAM reads by default: the last block's norm1 (pytorch-grad-cam's ViT example).</summary>
-    public static string DefaultLayer(VitConfig config) => $"blocks.{config.Depth - 1}.norm1";
+    public static string DefaultLayer(VitConfig config) => VitCamAdapter.DefaultLayer(config);
 
     /// <summary>Runs the image at <paramref name="path"/>, or with <paramref name="tensorPath"/> a ready input .npy;
     /// the results are committed to <c>&lt;out&gt;/&lt;name&gt;/</c> through <paramref name="staging"/>.</summary>
@@ -106,7 +109,8 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         using var tape = new Tape();
         if (settings.Method == VitMethod.GradRollout) tape.Watch([.. attentions]);
         if (settings.Method == VitMethod.GradCam) tape.Watch(Layer);
-        var logits = model.Forward(Var.Input(input));
+        var outputs = _adapter.Forward(Var.Input(input));
+        var logits = outputs[0];
         var host = logits.Value.ToArray();
         int classId = ChooseClass(host);
         double forward = clock.Lap();
@@ -126,9 +130,7 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
                 throw new CliError($"unknown layer '{Layer}': --layer takes a token layer [1, {t}, C] such as " +
                     $"blocks.0.norm1 … {DefaultLayer(model.Config)}, blocks.N.norm2, blocks.N or norm (docs/vit.md)");
         }
-        var seed = new float[host.Length];
-        seed[classId] = 1;
-        using (var grad = Tensor.FromArray(device, seed, 1, 1, host.Length)) tape.Backward(logits, grad);
+        CamEngine.Backward(_adapter, tape, outputs, new ClassTargets([classId]));
         double backward = clock.Lap();
 
         if (settings.Method == VitMethod.GradRollout)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using Device = NativeCam.Tensors.Device;
 

@@ -1,3 +1,5 @@
+using NativeCam.Imaging;
+
 namespace NativeCam.Yolo;
 
 /// <summary>

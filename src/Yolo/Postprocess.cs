@@ -1,3 +1,5 @@
+using NativeCam.Imaging;
+
 namespace NativeCam.Yolo;
 
 /// <summary>detect.py after the forward pass: decode the three Detect outputs, NMS, map boxes to the image.</summary>

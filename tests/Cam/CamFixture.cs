@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
 using NativeCam.Tensors;
 using NativeCam.Tests.Yolo;

@@ -1,3 +1,4 @@
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
 using Xunit;
 

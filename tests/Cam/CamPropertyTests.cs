@@ -1,4 +1,5 @@
 using NativeCam.Autograd;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
 using NativeCam.Tensors;
 using NativeCam.Yolo;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NativeCam.Imaging;
 using NativeCam.Yolo;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NativeCam.Autograd;
 using NativeCam.Cam.Vit;
 using NativeCam.Cli;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Tests.Vit;
 using NativeCam.Vit;

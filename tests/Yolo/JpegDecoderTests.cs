@@ -1,6 +1,7 @@
 using System.Text.Json;
+using NativeCam.Imaging;
 using NativeCam.Yolo;
-using NativeCam.Yolo.Jpeg;
+using NativeCam.Imaging.Jpeg;
 using Xunit;
 
 namespace NativeCam.Tests.Yolo;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NativeCam.Autograd;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 using Xunit;
@@ -17,7 +18,7 @@ public class YoloDetectionTests
 {
     static readonly Lazy<YoloDetector> Detector = new(() => YoloDetector.Load(TestDevice.Default, YoloFixture.Weights));
 
-    /// <summary>From the JPEG files, decoded by our decoder (src/Yolo/Jpeg): the tolerances.</summary>
+    /// <summary>From the JPEG files, decoded by our decoder (src/Imaging/Jpeg): the tolerances.</summary>
     [Theory]
     [InlineData("bus.jpg")]
     [InlineData("zidane.jpg")]

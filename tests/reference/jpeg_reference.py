@@ -1,4 +1,4 @@
-"""Reference fixtures for NativeCam's JPEG decoder (src/Yolo/Jpeg): small JPEGs and what cv2.imread
+"""Reference fixtures for NativeCam's JPEG decoder (src/Imaging/Jpeg): small JPEGs and what cv2.imread
 (OpenCV 4.6 on libjpeg-turbo 2.1.5, IMREAD_COLOR) makes of them, stored losslessly as PNG.
 
 Two sources of JPEGs:

@@ -96,10 +96,10 @@ internal static class CamChecks
         return k;
     }
 
-    /// <summary>Backward seeds for K targets of one Detect output; returns K.</summary>
+    /// <summary>Backward seeds for K targets of one output; returns K.</summary>
     public static int Seeds(Tensor output, Tensor table, Tensor scales, Tensor seed)
     {
-        Require(output.Rank == 4 && output.Shape[0] == 1, $"seeds: Detect output {Tensor.Format(output.Shape)} must be one image [1, C, ny, nx]");
+        Require(output.Rank == 4 && output.Shape[0] == 1, $"seeds: output {Tensor.Format(output.Shape)} must be one image [1, C, ny, nx]");
         int k = scales.Length;
         Require(table.Length == 5 * k && seed.Length == k * output.Length, $"seeds: {k} targets, table of {table.Length}, seed of {seed.Length}");
         return k;

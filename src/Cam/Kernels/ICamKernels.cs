@@ -53,12 +53,13 @@ public interface ICamKernels
     void GuidedProduct(Tensor gb, Tensor cam, int camHeight, int camWidth, Tensor output);
 
     /// <summary>
-    /// Writes the K backward seeds of one Detect level: seed [K, |o|] is zeroed, then each target on
-    /// <paramref name="level"/> gets d(score)/d(logit): score Logit seeds its class channel with its
-    /// scale; score Confidence, σ(obj)·σ(cls), seeds the objectness channel with scale·σ(obj)(1 − σ(obj))σ(cls)
-    /// and the class channel with scale·σ(obj)σ(cls)(1 − σ(cls)), the logits read from <paramref name="output"/>
-    /// ([1, channels, ny, nx]). <paramref name="table"/> holds per target (level, objectness channel, class
-    /// channel, pixel y·nx + x, confidence? 1 : 0), <paramref name="scales"/> one scale per target.
+    /// Writes the K backward seeds of one output [1, channels, ny, nx] of a group of outputs, for scores that are one
+    /// logit or a product of two sigmoids of logits at one pixel: seed [K, |o|] is zeroed, then each target whose
+    /// output index is <paramref name="level"/> gets d(score)/d(logit). Mode 0 (score = scale·z) seeds channel b
+    /// with its scale; mode 1 (score = scale·σ(a)·σ(b)) seeds channel a with scale·σ(a)(1 − σ(a))σ(b) and channel b
+    /// with scale·σ(a)σ(b)(1 − σ(b)), the logits read from <paramref name="output"/>. <paramref name="table"/> holds
+    /// per target (output index, channel a, channel b, pixel y·nx + x, mode), <paramref name="scales"/> one scale per
+    /// target. YOLO's adapter uses it with a = objectness, b = class, mode 1 for its confidence score.
     /// </summary>
     void Seeds(Tensor output, Tensor table, Tensor scales, int level, Tensor seed);
 }

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Numerics;
-using NativeCam.Yolo;
+using NativeCam.Imaging;
 
 namespace NativeCam.Cam.Render;
 
 /// <summary>
-/// Draws detections on a host RGB image in YOLOv5's style (utils/plots.py Annotator.box_label): a box outline
+/// Draws labelled boxes (a detector family turns its detections into <see cref="LabeledBox"/>es) on a host RGB image in YOLOv5's style (utils/plots.py Annotator.box_label): a box outline
 /// of <see cref="LineWidth"/> = max(round((H + W + 3) / 2 · 0.003), 2) pixels in the class colour, and above its
 /// top-left corner (inside the box when there is no room above) a label box filled with the same colour holding
 /// the text <c>class conf</c> in white, written with <see cref="BitmapFont"/> at <see cref="FontScale"/>.
@@ -92,11 +92,6 @@ public sealed class Annotator
         BitmapFont.DrawText(Image, label, x + LabelPadding, y + LabelPadding, FontScale, textColor);
     }
 
-    /// <summary>Draws a detection at its <see cref="Detection.ImageBox"/> with its class colour and label.</summary>
-    public void Draw(Detection detection, IReadOnlyList<string> classNames)
-    {
-        string name = detection.ClassId >= 0 && detection.ClassId < classNames.Count
-            ? classNames[detection.ClassId] : detection.ClassId.ToString(CultureInfo.InvariantCulture);
-        BoxLabel(detection.ImageBox, Label(name, detection.Confidence), Palette.ForClass(detection.ClassId));
-    }
+    /// <summary>Draws <paramref name="box"/>: its outline and label in its colour (see <see cref="BoxLabel(Box, string?, Rgb)"/>).</summary>
+    public void Draw(LabeledBox box) => BoxLabel(box.Box, box.Label, box.Color);
 }

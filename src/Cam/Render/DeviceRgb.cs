@@ -1,6 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
-using NativeCam.Yolo;
+using NativeCam.Imaging;
 using Device = NativeCam.Tensors.Device;
 
 namespace NativeCam.Cam.Render;

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
-using NativeCam.Yolo;
 using Device = NativeCam.Tensors.Device;
 
 namespace NativeCam.Cam.Render;

@@ -1,5 +1,5 @@
+using NativeCam.Imaging;
 using NativeCam.Tensors;
-using NativeCam.Yolo;
 
 namespace NativeCam.Cam.Render;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using NativeCam.Yolo;
+using NativeCam.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;

@@ -1,4 +1,5 @@
 using NativeCam.Cam.Render;
+using NativeCam.Imaging;
 using NativeCam.Yolo;
 using Xunit;
 

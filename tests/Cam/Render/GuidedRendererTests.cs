@@ -1,4 +1,5 @@
 using NativeCam.Cam.Render;
+using NativeCam.Imaging;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
 using Xunit;
