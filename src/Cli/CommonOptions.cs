@@ -19,8 +19,8 @@ public static class CommonOptions
 
     public static Option<long> MaxPixels() => new("--max-pixels")
     {
-        Description = $"Refuse images larger than this many pixels (width x height), checked before decoding. Default: {NativeCam.Yolo.ImageLoader.DefaultMaxPixels} (PIL's limit).",
-        DefaultValueFactory = _ => NativeCam.Yolo.ImageLoader.DefaultMaxPixels,
+        Description = $"Refuse images larger than this many pixels (width x height), checked before decoding. Default: {NativeCam.Imaging.ImageLoader.DefaultMaxPixels} (PIL's limit).",
+        DefaultValueFactory = _ => NativeCam.Imaging.ImageLoader.DefaultMaxPixels,
     };
 
     public static long CheckMaxPixels(long pixels) =>

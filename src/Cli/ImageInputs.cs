@@ -1,4 +1,4 @@
-using NativeCam.Yolo;
+using NativeCam.Imaging;
 
 namespace NativeCam.Cli;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
-using NativeCam.Yolo;
+using NativeCam.Imaging;
 using Xunit;
 
 namespace NativeCam.Tests.Robustness;
