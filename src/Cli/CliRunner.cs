@@ -42,8 +42,9 @@ public static class CliRunner
             "please report it with the command that caused it"),
     };
 
-    // ENOSPC (28) as .NET reports it on Unix, or Windows' ERROR_DISK_FULL (112) / ERROR_HANDLE_DISK_FULL (39).
-    static bool DiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 39 or 112 || e.Message.Contains("No space left", StringComparison.Ordinal);
+    /// <summary>True for "no space left on the device": ENOSPC (28) as .NET reports it on Unix, or Windows'
+    /// ERROR_DISK_FULL (112) / ERROR_HANDLE_DISK_FULL (39).</summary>
+    public static bool DiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 39 or 112 || e.Message.Contains("No space left", StringComparison.Ordinal);
 
     static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

@@ -16,7 +16,7 @@ public static class WeightErrors
         {
             throw new CliError(e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is UnauthorizedAccessException || e is IOException io && !CliRunner.DiskFull(io))
         {
             throw new CliError(e.Message.ReplaceLineEndings(" "));
         }
