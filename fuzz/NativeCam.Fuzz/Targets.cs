@@ -69,13 +69,14 @@ public static class Targets
 
     /// <summary>
     /// docs/security.md, finding 2: ImageSharp 2.1.13 throws ArgumentException, DivideByZeroException,
-    /// IndexOutOfRangeException or InvalidOperationException (not ImageFormatException) for some corrupt PNG pHYs chunks,
+    /// IndexOutOfRangeException, InvalidOperationException or NullReferenceException (not ImageFormatException) for some
+    /// corrupt JPEGs (its fallback decoder), PNG pHYs chunks,
     /// TGA, PBM and BMP files and zero, negative or over-large sizes, and ImageLoader.Decode lets them through. Tolerated here, narrowly (thrown from inside
     /// ImageSharp, of those types), until ImageLoader turns them into InvalidDataException.
     /// </summary>
     public static bool IsKnownImageSharpDefect(Exception e)
     {
-        if (e is not (ArgumentException or ArithmeticException or IndexOutOfRangeException or InvalidOperationException)) return false;
+        if (e is not (ArgumentException or ArithmeticException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException)) return false;
         string? origin = new System.Diagnostics.StackTrace(e).GetFrames()
             .Select(f => f.GetMethod()?.DeclaringType?.Namespace ?? "")
             .FirstOrDefault(ns => !ns.StartsWith("System", StringComparison.Ordinal));

@@ -30,7 +30,9 @@ public sealed record YoloConfig
                 var r = List(row, $"{section} row");
                 if (r.Count != 4) throw new InvalidDataException($"yaml {section} row {layers.Count} has {r.Count} fields, expected 4");
                 int[] from = r[0] is IList fl ? fl.Cast<object?>().Select(v => Int(v, "from")).ToArray() : [Int(r[0], "from")];
-                layers.Add(new LayerSpec(layers.Count, from, Int(r[1], "number"), Str(r[2], "module"), List(r[3], "args")));
+                int number = Int(r[1], "number");
+                if (number < 1) throw new InvalidDataException($"yaml {section} row {layers.Count} repeats its module {number} times (at least 1)");
+                layers.Add(new LayerSpec(layers.Count, from, number, Str(r[2], "module"), List(r[3], "args")));
             }
         var anchors = Get(map, "anchors") is IList a
             ? a.Cast<object?>().Select(level => List(level, "anchors").Select(v => (float)Number(v, "anchor")).ToArray()).ToArray()

@@ -72,8 +72,8 @@ public class FuzzRegressionContainerTests
     }
 
     /// <summary>
-    /// afl found PNG (short pHYs chunk), TGA and PBM files on which ImageSharp 2.1.13 throws ArgumentException,
-    /// DivideByZeroException, IndexOutOfRangeException or InvalidOperationException (a BMP over 65535 pixels wide or
+    /// afl found JPEG (ImageSharp's fallback decoder), PNG (short pHYs chunk), TGA and PBM files on which ImageSharp 2.1.13 throws ArgumentException,
+    /// DivideByZeroException, IndexOutOfRangeException, NullReferenceException or InvalidOperationException (a BMP over 65535 pixels wide or
     /// high) rather than ImageFormatException. Until ImageLoader wraps those
     /// too, each input must at least fail with InvalidDataException or with such an exception raised inside ImageSharp,
     /// the narrow tolerance of the fuzz harness (fuzz/NativeCam.Fuzz/Targets.cs, IsKnownImageSharpDefect).
@@ -93,7 +93,7 @@ public class FuzzRegressionContainerTests
 
     /// <summary>The known ImageSharp 2.1.13 defect: one of these exception types, raised inside ImageSharp.</summary>
     internal static bool FromInsideImageSharp(Exception e) =>
-        e is ArgumentException or ArithmeticException or IndexOutOfRangeException or InvalidOperationException
+        e is ArgumentException or ArithmeticException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException
         && new System.Diagnostics.StackTrace(e).GetFrames().Select(f => f.GetMethod()?.DeclaringType?.Namespace ?? "")
             .FirstOrDefault(ns => !ns.StartsWith("System", StringComparison.Ordinal))?.StartsWith("SixLabors", StringComparison.Ordinal) == true;
 }
@@ -117,5 +117,21 @@ public class PropertyRegressionTests
             Assert.Contains("truncated or corrupt", e.Message);
         }
         finally { File.Delete(path); }
+    }
+}
+
+/// <summary>Fuzz findings in the yaml path (docs/security.md, finding 5).</summary>
+public class FuzzRegressionYamlTests
+{
+    /// <summary>afl found a yaml row repeating a C3 block a negative number of times (Enumerable.Range threw
+    /// ArgumentOutOfRangeException) and a weight file holding one tensor name twice (StateDict threw ArgumentException).</summary>
+    [Fact]
+    public void YamlsWithNegativeRepeatsOrDuplicateTensorsAreRefused()
+    {
+        var inputs = Directory.EnumerateFiles(Path.Combine(Fixtures.Folder, "fuzz", "yaml")).Order(StringComparer.Ordinal).ToArray();
+        Assert.NotEmpty(inputs);
+        var device = TestDevice.Simd;
+        foreach (var file in inputs)
+            Assert.Throws<InvalidDataException>(() => NativeCam.Yolo.YoloModel.Build(device, NativeCam.Yolo.YoloCheckpoint.Load(file)).Dispose());
     }
 }
