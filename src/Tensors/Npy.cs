@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -50,7 +51,7 @@ public static partial class Npy
         if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)); offset = 10; }
         else if (major is 2 or 3 && bytes.Length >= 12) { headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)); offset = 12; }
         else throw new InvalidDataException($"{Path.GetFileName(path)}: unsupported .npy version {major}");
-        if (headerLength < 0 || offset + headerLength > bytes.Length)
+        if (headerLength < 0 || (long)offset + headerLength > bytes.Length)
             throw new InvalidDataException($"{Path.GetFileName(path)}: truncated .npy header");
         string header = Encoding.ASCII.GetString(bytes, offset, headerLength);
         var descr = DescrPattern().Match(header);
@@ -65,9 +66,7 @@ public static partial class Npy
             "<f8" => 8,
             var d => throw new InvalidDataException($"{Path.GetFileName(path)}: dtype {d} is not float32 or float64"),
         };
-        int[] shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(int.Parse).ToArray();
-        int count = Tensor.ShapeLength(shape);
+        int count = ParseShape(shapeMatch.Groups[1].Value, Path.GetFileName(path), out int[] shape);
         int start = offset + headerLength;
         if ((long)count * width != bytes.Length - start)
             throw new InvalidDataException($"{Path.GetFileName(path)}: {bytes.Length - start} data bytes do not match shape {Tensor.Format(shape)}");
@@ -77,6 +76,23 @@ public static partial class Npy
                 ? BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(start + 4 * i))
                 : (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(start + 8 * i));
         return (data, shape);
+    }
+
+    /// <summary>The header's shape tuple, e.g. "2, 3": non-negative integers whose product fits an array.</summary>
+    static int ParseShape(string tuple, string file, out int[] shape)
+    {
+        var dims = tuple.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        shape = new int[dims.Length];
+        long count = 1;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (!int.TryParse(dims[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]))
+                throw new InvalidDataException($"{file}: .npy shape ({tuple}) is not a tuple of non-negative integers");
+            count *= shape[i]; // both factors are at most int.MaxValue: no overflow
+            if (count > Array.MaxLength)
+                throw new InvalidDataException($"{file}: .npy shape ({tuple}) has more elements than an array can hold");
+        }
+        return (int)count;
     }
 
     [GeneratedRegex(@"'descr':\s*'([^']*)'")]

@@ -15,7 +15,8 @@ public static class WeightFileReader
         {
             return Read(bytes);
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException
+            or ArgumentOutOfRangeException) // MessagePackReader.Skip of a length beyond the file
         {
             throw new WeightFormatException($"{Path.GetFileName(path)} is a truncated or corrupt NativeCam weight file ({e.Message.ReplaceLineEndings(" ")})");
         }

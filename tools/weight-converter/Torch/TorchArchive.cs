@@ -41,10 +41,19 @@ public sealed class TorchArchive : IDisposable
         }
         catch (InvalidDataException e)
         {
-            throw new WeightFormatException($"{sourceName} is not a readable zip archive (truncated or corrupt: {OneLine(e.Message)})");
+            throw NotAZip(sourceName, e);
         }
         var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
-        foreach (var e in zip.Entries) entries[e.FullName] = e;
+        try
+        {
+            // The central directory is read on the first use of Entries: its errors are the zip's too.
+            foreach (var e in zip.Entries) entries[e.FullName] = e;
+        }
+        catch (InvalidDataException e)
+        {
+            zip.Dispose();
+            throw NotAZip(sourceName, e);
+        }
         var pickles = entries.Keys.Where(n => n.EndsWith("/data.pkl", StringComparison.Ordinal) && n.IndexOf('/') == n.Length - "/data.pkl".Length).ToList();
         if (pickles.Count != 1)
         {
@@ -114,6 +123,9 @@ public sealed class TorchArchive : IDisposable
         ReadEntry(entry, bytes, name);
         return Encoding.ASCII.GetString(bytes).Trim();
     }
+
+    private static WeightFormatException NotAZip(string sourceName, InvalidDataException e) =>
+        new($"{sourceName} is not a readable zip archive (truncated or corrupt: {OneLine(e.Message)})");
 
     internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
