@@ -26,7 +26,7 @@ dotnet tool restore >/dev/null || { echo "fuzz: dotnet tool restore failed (Shar
 build=fuzz/.build
 rm -rf "$build"; mkdir -p fuzz/findings
 dotnet build fuzz/NativeCam.Fuzz -c Release -o "$build" -p:UseAppHost=false >fuzz/findings/build.log 2>&1 || { tail -20 fuzz/findings/build.log; echo "fuzz: build failed"; exit 1; }
-for dll in NativeCam.Yolo NativeCam.WeightConverter NativeCam.Tensors NativeCam.Layers SixLabors.ImageSharp MessagePack; do
+for dll in NativeCam.Imaging NativeCam.Yolo NativeCam.WeightConverter NativeCam.Tensors NativeCam.Layers SixLabors.ImageSharp MessagePack; do
   dotnet sharpfuzz "$build/$dll.dll" >/dev/null || { echo "fuzz: sharpfuzz could not instrument $dll.dll"; exit 1; }
 done
 

@@ -48,6 +48,6 @@ public sealed class CamOptions
         };
         double alpha = parse.GetValue(_alpha);
         if (!(alpha is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {alpha}");
-        return new Settings(name, method, layers, score, parse.GetValue(_out)!, parse.GetValue(_dump), alpha);
+        return new Settings(name, method, layers, score, CommonOptions.CheckOut(parse.GetValue(_out)), parse.GetValue(_dump), alpha);
     }
 }

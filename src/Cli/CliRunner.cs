@@ -13,7 +13,7 @@ public static class CliRunner
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var e in parsed.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {string.Join("; ", parsed.Errors.Select(e => OneLine(e.Message)).Distinct())}");
             return ExitCodes.BadInput;
         }
         Interruption.Install();

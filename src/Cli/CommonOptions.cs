@@ -26,6 +26,10 @@ public static class CommonOptions
     public static long CheckMaxPixels(long pixels) =>
         pixels >= 1 ? pixels : throw new CliError($"--max-pixels must be at least 1, got {pixels}");
 
+    /// <summary>An --out folder: any path but an empty one.</summary>
+    public static string CheckOut(string? folder) =>
+        string.IsNullOrWhiteSpace(folder) ? throw new CliError("--out needs a folder name") : folder;
+
     public static int CheckImageSize(int size) =>
         size >= 32 && size <= 4096 && size % 32 == 0 ? size
             : throw new CliError($"--img-size must be a multiple of 32 between 32 and 4096, got {size}");

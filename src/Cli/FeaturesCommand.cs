@@ -30,6 +30,9 @@ public static class FeaturesCommand
         {
             string path = parse.GetValue(image)!, name = YoloModel.NormalizeLayerName(parse.GetValue(layer)!.Trim());
             int n = parse.GetValue(count);
+            string? requested = parse.GetValue(output);
+            if (requested != null && Path.GetExtension(requested).ToLowerInvariant() is not (".png" or ".jpg" or ".jpeg"))
+                throw new CliError($"--output {requested}: the picture's name must end in .png, .jpg or .jpeg");
             if (n < 1 || n > 4096) throw new CliError($"--count must be between 1 and 4096, got {n}");
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
             using var detector = CommonOptions.LoadDetector(dev, parse.GetValue(weights) ?? DetectOptions.DefaultWeights());
@@ -41,7 +44,7 @@ public static class FeaturesCommand
             using (grid)
             {
                 var picture = FeatureGridRenderer.Render(grid, parse.GetValue(gray) ? GridColor.Gray : GridColor.Jet, scale: 2);
-                string target = parse.GetValue(output) ?? $"{Path.GetFileNameWithoutExtension(path)}_{name}_features.png";
+                string target = requested ?? $"{Path.GetFileNameWithoutExtension(path)}_{name}_features.png";
                 ImageFiles.Save(picture, target);
                 Console.WriteLine($"{input.Name}: {name}, first {n} channels -> {target} ({picture.Width}x{picture.Height})");
             }

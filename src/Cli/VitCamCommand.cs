@@ -69,7 +69,7 @@ public static class VitCamCommand
             if (!(a >= 0 && a <= 1)) throw new CliError($"--alpha must be in [0, 1], got {a.ToString(CultureInfo.InvariantCulture)}");
             string? l = parse.GetValue(layer);
             if (l != null && m != VitMethod.GradCam) throw new CliError("--layer applies to --method gradcam only (the rollouts use every block's attention)");
-            var settings = new VitCamSettings(weightsPath, m, parse.GetValue(cls), f, d, l, parse.GetValue(outDir) ?? "nativecam-out",
+            var settings = new VitCamSettings(weightsPath, m, parse.GetValue(cls), f, d, l, CommonOptions.CheckOut(parse.GetValue(outDir)),
                 parse.GetValue(dump), a, CommonOptions.CheckMaxPixels(parse.GetValue(maxPixels)));
 
             if (file != null) InputFile.Check(file);

@@ -141,6 +141,21 @@ public class HostileCliTests
         Assert.Contains(message, run.StdErr);
     }
 
+    [Theory]
+    [InlineData("--out needs a folder name", "detect-cam", "BUS", "--out", "")]
+    [InlineData("--out needs a folder name", "vit-cam", "BUS", "--weights", "W", "--out", " ")]
+    [InlineData("the picture's name must end in .png, .jpg or .jpeg", "features", "BUS", "--layer", "model.2", "--output", "/tmp")]
+    [InlineData("--max-pixels must be at least 1", "detect", "BUS", "--max-pixels", "0")]
+    [InlineData("Unrecognized command or argument 'bogus'", "bogus")]
+    [InlineData("Cannot parse argument 'many' for option '--img-size'", "detect", "BUS", "--img-size", "many")]
+    public void BadFlagsAreOneLineErrorsWithExitCodeTwo(string message, params string[] args)
+    {
+        var run = CliProcess.RunIn(null, Limit, args.Select(a => a switch { "BUS" => Bus, "W" => Yolo.YoloFixture.Weights, _ => a }).ToArray());
+        Assert.Equal(2, run.ExitCode);
+        AssertOneLineErrors(run, 1);
+        Assert.Contains(message, run.StdErr);
+    }
+
     [Fact]
     public void AFolderThatIsNotAnEarlierResultIsLeftAlone()
     {
