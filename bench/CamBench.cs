@@ -10,7 +10,7 @@ namespace NativeCam.Bench;
 
 /// <summary>
 /// The bar: yolov5n on samples/bus.jpg letterboxed to 640 (640×480), per backend (<see cref="BenchDevice"/>).
-/// <c>Forward</c> is the plain forward pass; <c>ForwardGradCamOneSweep</c> is a whole <see cref="YoloCam.Compute"/>
+/// <c>Forward</c> is the plain forward pass; <c>ForwardGradCamOneSweep</c> is a whole <c>YoloCam.Compute</c>
 /// (forward with model.17/20/23 watched, seeds, one K-target backward sweep, Grad-CAM maps and ranges at the three
 /// layers for all K detections); <c>ForwardGradCamKSweeps</c> does the same with K separate backward passes (one
 /// target each, as the seed tools loop). CAM cost in forwards = (ForwardGradCam − Forward) / Forward: bar &lt; 1.

@@ -22,7 +22,7 @@ namespace NativeCam.Bench;
 /// with NMS choosing the targets inside the forward, one K-target backward sweep, Grad-CAM of every detection at
 /// model.17/20/23.cv3.act (no rendering, no files).</item>
 /// <item><c>vit_forward</c>, <c>vit_forward_backward</c>: ViT-B/16 at 224 with random weights; forward, and forward +
-/// full backward (every weight's gradient, <see cref="VitBench.ForwardFullBackward"/>).</item>
+/// full backward (every weight's gradient, <c>VitBench.ForwardFullBackward</c>).</item>
 /// </list>
 /// </summary>
 public static class EndToEnd

@@ -20,10 +20,17 @@ public abstract class YoloCamMethod(YoloModel model, CamMethod method, IReadOnly
         _cam.Compute(image, targets, new CamRequest { Methods = [Method], Layers = Layers });
 }
 
+/// <summary>Grad-CAM (Selvaraju et al.): channel weights = the spatial mean of the gradient.</summary>
 public sealed class GradCam(YoloModel model, params string[] layers) : YoloCamMethod(model, CamMethod.GradCam, layers);
+/// <summary>Grad-CAM++ (Chattopadhay et al.): channel weights from second- and third-order gradient terms.</summary>
 public sealed class GradCamPlusPlus(YoloModel model, params string[] layers) : YoloCamMethod(model, CamMethod.GradCamPlusPlus, layers);
+/// <summary>XGrad-CAM (Fu et al.): channel weights = the activation-weighted mean of the gradient.</summary>
 public sealed class XGradCam(YoloModel model, params string[] layers) : YoloCamMethod(model, CamMethod.XGradCam, layers);
+/// <summary>LayerCAM (Jiang et al.): ReLU(gradient) × activation, summed over channels.</summary>
 public sealed class LayerCam(YoloModel model, params string[] layers) : YoloCamMethod(model, CamMethod.LayerCam, layers);
+/// <summary>HiResCAM (Draelos and Carin): gradient × activation, summed over channels.</summary>
 public sealed class HiResCam(YoloModel model, params string[] layers) : YoloCamMethod(model, CamMethod.HiResCam, layers);
+/// <summary>EigenCAM (Muhammad and Yeasin): the first principal component of the activations (no gradient).</summary>
 public sealed class EigenCam(YoloModel model, params string[] layers) : YoloCamMethod(model, CamMethod.EigenCam, layers);
+/// <summary>EigenGrad-CAM: the first principal component of gradient × activation.</summary>
 public sealed class EigenGradCam(YoloModel model, params string[] layers) : YoloCamMethod(model, CamMethod.EigenGradCam, layers);

@@ -26,6 +26,7 @@ public sealed class CamOptions
         foreach (var o in new Option[] { _method, _layer, _score, _out, _dump, _alpha }) cmd.Options.Add(o);
     }
 
+    /// <summary>The parsed CAM options.</summary>
     public sealed record Settings(string MethodName, CamMethod? Method, string[] Layers, CamScore Score, string Out, bool DumpMaps, double Alpha)
     {
         public CamRequest Request() => Method is CamMethod m

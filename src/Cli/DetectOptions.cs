@@ -57,6 +57,7 @@ public sealed class DetectOptions
         throw new CliError("the bundled samples/yolov5n.pt was not found: pass --weights FILE");
     }
 
+    /// <summary>The parsed detection options.</summary>
     public sealed record Settings(string Weights, int ImageSize, NmsOptions Nms, string? Tensor, string? Device, long MaxPixels)
     {
         /// <summary>Refuses --classes ids the model does not have.</summary>

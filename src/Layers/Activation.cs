@@ -6,6 +6,7 @@ namespace NativeCam.Layers;
 /// <summary>The activations a checkpoint's modules may hold; read from the module's class name, never assumed.</summary>
 public enum Activation { Identity, Silu, Relu, Sigmoid, Gelu }
 
+/// <summary>Activations by their PyTorch class name (<c>nn.SiLU</c>), and applied to a <c>Var</c>.</summary>
 public static class Activations
 {
     /// <summary>Maps a PyTorch module class (<c>torch.nn.modules.activation.SiLU</c> or just <c>SiLU</c>) to an activation.</summary>

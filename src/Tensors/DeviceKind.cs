@@ -7,6 +7,7 @@ namespace NativeCam.Tensors;
 /// </summary>
 public enum DeviceKind { Auto, Cuda, OpenCL, Cpu, IlgpuCpu }
 
+/// <summary>Parsing and naming <see cref="DeviceKind"/>s (<c>--device</c>, <c>NATIVECAM_DEVICE</c>).</summary>
 public static class DeviceKinds
 {
     public const string EnvironmentVariable = "NATIVECAM_DEVICE";

@@ -68,7 +68,7 @@ public sealed class Annotator
     public (int Width, int Height) LabelSize(string text) =>
         (BitmapFont.MeasureWidth(text, FontScale) + 2 * LabelPadding, BitmapFont.CapHeight * FontScale + 2 * LabelPadding);
 
-    /// <summary>Where <see cref="BoxLabel"/> puts the label box for a box whose top-left corner is (x1, y1):
+    /// <summary>Where <c>BoxLabel</c> puts the label box for a box whose top-left corner is (x1, y1):
     /// above the corner when it fits, else just inside; shifted left if it would leave the image.</summary>
     public (int X, int Y, int Width, int Height) LabelBox(int x1, int y1, string text)
     {

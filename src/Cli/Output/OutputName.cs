@@ -35,7 +35,7 @@ public static class OutputName
         return name.Length == 0 ? "image" : name.ToString();
     }
 
-    /// <summary>True when <paramref name="name"/> is what <see cref="Safe"/> returns for it: one plain component.</summary>
+    /// <summary>True when <paramref name="name"/> is what <see cref="Safe(string)"/> returns for it: one plain component.</summary>
     public static bool IsSafe(string name) => name.Length > 0 && Safe(name) == name;
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace NativeCam.Cli.Reports;
 
 /// <summary>
-/// `<stem>/report.json` of detect-cam, one per image (schema: docs/report.md). Keys are snake_case; every key
+/// <c>&lt;name&gt;/report.json</c> of detect-cam, one per image (schema: docs/report.md). Keys are snake_case; every key
 /// listed there is always present, so other tools can rely on them.
 /// </summary>
 public sealed record ImageReport(

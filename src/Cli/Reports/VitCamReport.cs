@@ -1,7 +1,7 @@
 namespace NativeCam.Cli.Reports;
 
 /// <summary>
-/// `<stem>/report.json` of vit-cam (docs/vit.md). Keys are snake_case; every key is always present (null where it
+/// <c>&lt;name&gt;/report.json</c> of vit-cam (docs/vit.md). Keys are snake_case; every key is always present (null where it
 /// does not apply: `layer` outside gradcam, `head_fusion` outside rollout, `raw_file` without --dump-maps).
 /// </summary>
 public sealed record VitCamReport(

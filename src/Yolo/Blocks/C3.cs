@@ -9,6 +9,7 @@ namespace NativeCam.Yolo;
 /// </summary>
 public sealed class C3 : Module
 {
+    /// <summary>The block repeated inside: YOLOv5's C3 (Bottleneck), C3x (CrossConv) or C3Ghost.</summary>
     public enum Inner { Bottleneck, CrossConv, Ghost }
 
     readonly ConvBlock _cv1, _cv2, _cv3;

@@ -16,6 +16,7 @@ public static class ModelExtractor
     /// <summary>Module visits allowed: shared submodules are walked once per path, as PyTorch does, so a hostile DAG could explode.</summary>
     private const int MaxModuleVisits = 1_000_000;
 
+    /// <summary>What a checkpoint holds: its named tensors, the pickled module (if any) and the top-level dict.</summary>
     public sealed record Extracted(IReadOnlyList<NamedTensor> Tensors, PyObject? Module, PyDict? Checkpoint,
         IReadOnlyDictionary<string, ModuleRecord> Modules);
 
