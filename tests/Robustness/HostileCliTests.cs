@@ -49,11 +49,6 @@ public class HostileCliTests
         Assert.DoesNotContain("   at ", run.StdErr);
     }
 
-    static void MakeFifo(string path)
-    {
-        using var p = Process.Start("mkfifo", [path]);
-        p.WaitForExit();
-    }
 
     [Fact]
     public void DotNamesAndControlCharactersStayInsideTheOutputFolder()
@@ -95,7 +90,7 @@ public class HostileCliTests
         Directory.CreateDirectory(t.File("images"));
         File.Copy(Bus, t.File("images/1_good.jpg"));
         File.WriteAllText(t.File("images/2_text.jpg"), "not a picture");
-        MakeFifo(t.File("images/3_pipe.jpg"));
+        t.Fifo("images/3_pipe.jpg");
         File.CreateSymbolicLink(t.File("images/4_zero.jpg"), "/dev/zero");
         File.WriteAllBytes(t.File("images/5_bomb.png"), ImageLimitTests.BombPng(50_000, 50_000));
         File.WriteAllBytes(t.File("images/6_empty.jpg"), []);
@@ -119,7 +114,7 @@ public class HostileCliTests
     public void APipeGivenAsAFileIsRefusedAtOnce(string option)
     {
         using var t = new TempFolder();
-        MakeFifo(t.File("pipe"));
+        t.Fifo("pipe");
         string[] image = option == "--weights" ? [Bus] : [];
         var run = CliProcess.RunIn(t.Path, Limit, ["detect", .. image, option, "pipe", "--device", "cpu"]);
         Assert.Equal(2, run.ExitCode);

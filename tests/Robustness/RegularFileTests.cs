@@ -8,18 +8,12 @@ namespace NativeCam.Tests.Robustness;
 /// <summary>Only regular files with data are read, and never more than a bound: no pipe blocks, no device floods.</summary>
 public class RegularFileTests
 {
-    static void MakeFifo(string path)
-    {
-        using var p = Process.Start("mkfifo", [path]);
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-    }
 
     [Fact]
     public void APipeIsRefusedWithoutOpeningIt()
     {
         using var t = new TempFolder();
-        MakeFifo(t.File("pipe.jpg"));
+        t.Fifo("pipe.jpg");
         var clock = Stopwatch.StartNew();
         var e = Assert.Throws<InvalidDataException>(() => RegularFile.ReadAllBytes(t.File("pipe.jpg"), 1 << 20));
         Assert.Contains("not a regular file", e.Message);

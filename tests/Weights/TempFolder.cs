@@ -7,6 +7,15 @@ public sealed class TempFolder : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Makes a named pipe (FIFO) called <paramref name="name"/> in the folder: reading it would block forever.</summary>
+    public string Fifo(string name)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [File(name)]);
+        mkfifo.WaitForExit();
+        if (mkfifo.ExitCode != 0) throw new IOException($"mkfifo {File(name)} failed");
+        return File(name);
+    }
+
     /// <summary>Names of everything in the folder, sorted.</summary>
     public string[] Listing() => Directory.EnumerateFileSystemEntries(Path).Select(p => System.IO.Path.GetFileName(p)!).Order().ToArray();
 
