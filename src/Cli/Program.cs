@@ -7,6 +7,8 @@ var root = new RootCommand("NativeCam: see what vision networks look at, on its 
 root.Subcommands.Add(DetectCamCommand.Create());
 root.Subcommands.Add(DetectCommand.Create());
 root.Subcommands.Add(VitCamCommand.Create());
+root.Subcommands.Add(ClassifyCommand.Create());
+root.Subcommands.Add(ClassifyCamCommand.Create());
 root.Subcommands.Add(FeaturesCommand.Create());
 root.Subcommands.Add(DeviceCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());

@@ -1,0 +1,49 @@
+using NativeCam.Autograd;
+using NativeCam.Classifiers;
+using NativeCam.Tensors;
+
+namespace NativeCam.Cam.Classifiers;
+
+/// <summary>
+/// A torchvision classifier for the CAM core: layers are PyTorch module paths (<c>layer4</c>, <c>layer3.0.relu</c>,
+/// <c>features.18</c>, …), a target is a class whose raw logit is differentiated (pytorch-grad-cam's
+/// ClassifierOutputTarget), and the default layer is the one pytorch-grad-cam's documentation uses for the family
+/// (<see cref="ClassifierModel.DefaultLayer"/>). A conv whose BatchNorm was folded into it is refused with the
+/// BatchNorm's name.
+/// </summary>
+public sealed class ClassifierCamAdapter(ClassifierModel model) : ICamAdapter<ClassTargets>
+{
+    /// <summary>The network explained.</summary>
+    public ClassifierModel Model { get; } = model;
+
+    /// <inheritdoc/>
+    public Var[] Forward(Var input) => [Model.Forward(input)];
+
+    /// <inheritdoc/>
+    public string NormalizeLayer(string name)
+    {
+        name = name.Trim();
+        if (name.StartsWith("model.", StringComparison.Ordinal)) name = name["model.".Length..];
+        if (Model.FoldedConvs.TryGetValue(name, out var bn))
+            throw new ArgumentException($"CAM: layer {name} is a conv folded into the BatchNorm after it: watch {bn}");
+        return name;
+    }
+
+    /// <inheritdoc/>
+    public string LayerHint => $"layers are module paths such as {Model.DefaultLayer} (the default); nativecam classify-cam --help lists the conventions";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> DefaultLayers => [Model.DefaultLayer];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> TargetLayers(Var[] outputs, ClassTargets targets)
+    {
+        int classes = outputs[0].Shape[^1];
+        foreach (int c in targets.ClassIds)
+            if (c < 0 || c >= classes) throw new ArgumentException($"CAM: class {c} is outside the model's {classes} classes");
+        return targets.ClassIds.Select(_ => Model.DefaultLayer).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<(Var Output, Tensor Grad)> Seed(Var[] outputs, ClassTargets targets) => [targets.Seed(outputs[0])];
+}

@@ -1,0 +1,14 @@
+namespace NativeCam.Classifiers;
+
+/// <summary>The torchvision classifier families NativeCam builds from a state dict.</summary>
+public enum ClassifierFamily
+{
+    /// <summary>torchvision.models.ResNet: resnet18…152, resnext*, wide_resnet* (BasicBlock or Bottleneck, any groups and width).</summary>
+    ResNet,
+    /// <summary>torchvision.models.VGG: vgg11…19 with or without BatchNorm.</summary>
+    Vgg,
+    /// <summary>torchvision.models.DenseNet: densenet121/161/169/201, any growth rate and block configuration.</summary>
+    DenseNet,
+    /// <summary>torchvision.models.MobileNetV2, any width_mult.</summary>
+    MobileNetV2,
+}

@@ -1,0 +1,76 @@
+using NativeCam.Tensors;
+using System.CommandLine;
+using NativeCam.Cam;
+using NativeCam.Cli.Output;
+using NativeCam.Cli.Reports;
+
+namespace NativeCam.Cli;
+
+/// <summary>`nativecam classify-cam IMAGE|DIR... --weights W`: class-activation maps of a torchvision classifier's
+/// top-K (or chosen) classes, all from one backward sweep per image.</summary>
+public static class ClassifyCamCommand
+{
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("images") { Description = "Images or folders.", Arity = ArgumentArity.ZeroOrMore };
+        var options = new ClassifierOptions();
+        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam (default), gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam.", DefaultValueFactory = _ => "gradcam" };
+        var layer = new Option<string>("--layer") { Description = "auto (default: layer4 for ResNet, features[-1] for VGG, DenseNet, MobileNet, as pytorch-grad-cam documents) or module paths, comma-separated (layer3,layer4.1.relu#3).", DefaultValueFactory = _ => "auto" };
+        var outDir = new Option<string>("--out") { Description = "Output folder; one sub-folder per image. Default: nativecam-out.", DefaultValueFactory = _ => "nativecam-out" };
+        var dump = new Option<bool>("--dump-maps") { Description = "Also write each raw map [h, w] as a float32 .npy next to its overlay." };
+        var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1). Default: 0.3.", DefaultValueFactory = _ => 0.3 };
+        var cmd = new Command("classify-cam",
+            "Explain a torchvision classifier's classes with class-activation maps: per image <out>/<name>/ with one overlay per " +
+            "class × method × layer (<k>_<class>_<method>_<layer>.jpg), sheet.jpg and report.json (docs/classifiers.md).\n\nExamples:\n" +
+            "  nativecam classify-cam samples/bus.jpg --weights resnet50.pth\n" +
+            "  nativecam classify-cam dog.jpg --weights densenet121.pth --top 3 --method gradcam,layercam\n" +
+            "  nativecam classify-cam dog.jpg --weights resnet50.pth --class \"golden retriever\" --layer layer3,layer4 --dump-maps");
+        cmd.Arguments.Add(images);
+        options.AddTo(cmd, withClass: true);
+        foreach (var o in new Option[] { method, layer, outDir, dump, alpha }) cmd.Options.Add(o);
+        cmd.SetAction(parse =>
+        {
+            var s = options.Read(parse, defaultTop: 1);
+            var methods = parse.GetValue(method)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(m => m.ToLowerInvariant()).Distinct().Select(m => CamOptions.Methods.TryGetValue(m, out var cm) && cm is CamMethod c ? (m, c)
+                    : throw new CliError($"unknown --method '{m}' (expected gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam or eigengradcam)")).ToList();
+            if (methods.Count == 0) throw new CliError("--method needs at least one method");
+            var layers = parse.GetValue(layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (layers.Length == 0) throw new CliError("--layer needs auto or at least one module path");
+            double a = parse.GetValue(alpha);
+            if (!(a is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {a}");
+            var files = ImageInputs.Expand(parse.GetValue(images) ?? []);
+            if (files.Count == 0 && s.Tensor is null) throw new CliError("give an image, a folder or --tensor (try: nativecam classify-cam samples/bus.jpg --weights resnet50.pth)");
+            if (files.Count > 0 && s.Tensor != null) throw new CliError("give images or --tensor, not both");
+            string outPath = parse.GetValue(outDir)!;
+            using var device = CommonOptions.OpenDevice(s.Device);
+            using var model = ClassifierOptions.Load(device, s);
+            var job = new ClassifyCamJob(device, model, s, methods, layers, parse.GetValue(dump), a);
+            var inputs = files.Count > 0 ? files : [s.Tensor!];
+            var outputs = OutputName.Unique(inputs);
+            using var staging = new StagingArea(outPath);
+            var reports = new List<ClassifyCamReport>();
+            int failures = 0;
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                Interruption.ThrowIfRequested();
+                try
+                {
+                    var report = job.Run(files.Count > 0 ? inputs[i] : null, outputs[i], staging);
+                    reports.Add(report);
+                    if (!s.Json)
+                        Console.WriteLine($"{report.Image}: {string.Join(", ", report.Explained.Select(e => $"{e.ClassId} {e.ClassName} {e.Probability:F3}"))} — " +
+                            $"{report.Maps.Count} maps in {report.TotalMs / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(outPath, outputs[i])}");
+                }
+                catch (CliError e) when (e.ExitCode == ExitCodes.SomeInputsFailed)
+                {
+                    failures++;
+                    Console.Error.WriteLine($"error: {e.Message}");
+                }
+            }
+            if (s.Json) Console.WriteLine(reports.Count == 1 && inputs.Count == 1 ? ReportJson.Serialize(reports[0]) : ReportJson.Serialize(reports));
+            return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,89 @@
+using NativeCam.Cam;
+using NativeCam.Cam.Classifiers;
+using NativeCam.Cam.Render;
+using NativeCam.Classifiers;
+using NativeCam.Cli.Output;
+using NativeCam.Cli.Reports;
+using NativeCam.Imaging;
+using NativeCam.Tensors;
+using NativeCam.Vit;
+
+namespace NativeCam.Cli;
+
+/// <summary>
+/// classify-cam for one image: preprocess → one forward (the K classes chosen from it) → one K-target backward sweep →
+/// every method at every layer → one overlay per class × method × layer on the picture the network saw, a contact
+/// sheet and report.json, committed atomically to &lt;out&gt;/&lt;name&gt;/.
+/// </summary>
+public sealed class ClassifyCamJob(Device device, ClassifierModel model, ClassifierOptions.Settings settings,
+    IReadOnlyList<(string Name, CamMethod Method)> methods, string[] layers, bool dumpMaps, double alpha)
+{
+    readonly ClassifierCamAdapter _adapter = new(model);
+    readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Arch.Classes);
+
+    /// <summary>Runs <paramref name="image"/> (null: --tensor) into &lt;out&gt;/<paramref name="outputName"/>/.</summary>
+    public ClassifyCamReport Run(string? image, string outputName, StagingArea staging)
+    {
+        var clock = new StageClock();
+        var (picture, data, shape) = ClassifierOptions.Prepare(settings, image);
+        using var input = Tensor.FromArray(device, data, shape);
+        float[] logits = [];
+        int[] classes = [];
+        CamResult result;
+        try
+        {
+            result = CamEngine.Compute(_adapter, input, outputs =>
+            {
+                logits = outputs[0].Value.ToArray();
+                classes = settings.Classes is null ? ClassifierOptions.Top(logits, settings.Top)
+                    : settings.Classes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => VitCamJob.ResolveClass(c, _names)).Distinct().ToArray();
+                return new ClassTargets(classes);
+            }, new CamRequest { Methods = methods.Select(m => m.Method).ToArray(), Layers = layers });
+        }
+        catch (ArgumentException e) when (e.Message.StartsWith("CAM: ", StringComparison.Ordinal)) { throw new CliError(e.Message["CAM: ".Length..]); }
+        using var _ = result;
+        Interruption.ThrowIfRequested();
+
+        var p = ClassifierOptions.Softmax(logits);
+        ClassPrediction Prediction(int i) => new(i, _names[i], Math.Round(logits[i], 6), Math.Round(p[i], 6));
+        int h = shape[2], w = shape[3];
+        var info = new LetterboxInfo(1, 0, 0, 0, 0, 0, 0, h, w, h, w, h, w);
+        var folder = staging.NewFolder(outputName);
+        var records = new List<ClassMapRecord>();
+        var tiles = new List<SheetTile>();
+        foreach (var map in result.Maps)
+        {
+            string method = methods.First(m => m.Method == map.Method).Name;
+            var rendered = HeatmapRenderer.Render(map.Map, info, picture, new HeatmapOptions { HeatmapWeight = alpha });
+            var host = dumpMaps ? map.ToHost() : null;
+            for (int k = 0; k < classes.Length; k++)
+            {
+                int c = classes[k];
+                string baseName = $"{k}_{Safe(_names[c])}_{method}_{OutputName.Safe(map.Layer)}";
+                ImageFiles.SaveJpeg(rendered.Overlays[k], folder.File(baseName + ".jpg"));
+                string? raw = null;
+                if (host != null)
+                {
+                    raw = baseName + ".npy";
+                    Npy.Write(folder.File(raw), host.Maps[k], [map.Height, map.Width]);
+                }
+                var stats = rendered.Stats[k];
+                records.Add(new ClassMapRecord(c, _names[c], map.Layer, method, baseName + ".jpg", raw,
+                    Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty));
+                tiles.Add(new SheetTile(rendered.Overlays[k], $"{_names[c]} {p[c]:F2} {method} {map.Layer}"));
+            }
+        }
+        var sheet = ContactSheet.Compose(picture, tiles, columns: Math.Min(tiles.Count + 1, 4));
+        ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"));
+        var report = new ClassifyCamReport(Path.GetFileName(image ?? settings.Tensor!), outputName, [h, w], model.Arch.Name,
+            Path.GetFileName(settings.Weights), device.Description, ClassifierOptions.Top(logits, 5).Select(Prediction).ToList(),
+            classes.Select(Prediction).ToList(), result.Maps.Select(m => m.Layer).Distinct().ToList(), records, "sheet.jpg",
+            Math.Round(clock.Total, 1));
+        File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
+        folder.Commit();
+        return report;
+    }
+
+    // A class name as a file-name part ("golden retriever" → "golden-retriever"), at most 40 characters.
+    static string Safe(string name) => string.Concat(name.Take(40).Select(ch => char.IsLetterOrDigit(ch) ? ch : '-'));
+}

@@ -1,0 +1,51 @@
+using NativeCam.Autograd;
+
+namespace NativeCam.Layers;
+
+/// <summary>
+/// nn.Conv2d followed by an inference-mode nn.BatchNorm2d, folded into one conv at build time
+/// (<see cref="BatchNormFold"/>). The output is named with the BatchNorm's path: the conv's own output (before the
+/// BatchNorm) no longer exists, so <see cref="ConvPath"/> cannot be watched. Used by torchvision's classifiers
+/// (ResNet's conv1/bn1, VGG-BN, DenseNet's conv1/norm2, MobileNet's Conv2dNormActivation).
+/// </summary>
+public sealed class ConvBn : Module
+{
+    readonly Var _weight, _bias;
+
+    /// <param name="ctx">Build context holding the weights.</param>
+    /// <param name="convPath">The conv's module path (weights <c>{convPath}.weight</c>, optional bias).</param>
+    /// <param name="bnPath">The BatchNorm's module path; also the name of the output.</param>
+    /// <param name="cin">Input channels.</param>
+    /// <param name="cout">Output channels.</param>
+    /// <param name="kernel">Square kernel size.</param>
+    /// <param name="stride">Stride.</param>
+    /// <param name="padding">Zero padding.</param>
+    /// <param name="groups">Conv groups (cin for a depthwise conv).</param>
+    public ConvBn(BuildContext ctx, string convPath, string bnPath, int cin, int cout, int kernel, int stride, int padding, int groups = 1)
+        : base(bnPath)
+    {
+        (ConvPath, Stride, Padding, Groups) = (convPath, stride, padding, groups);
+        var w = ctx.Weights;
+        var weight = w.Take($"{convPath}.weight", cout, cin / groups, kernel, kernel);
+        var bias = w.TakeOptional($"{convPath}.bias");
+        var (fw, fb) = BatchNormFold.Fold(weight, bias, w.Take($"{bnPath}.weight", cout), w.Take($"{bnPath}.bias", cout),
+            w.Take($"{bnPath}.running_mean", cout), w.Take($"{bnPath}.running_var", cout), ctx.BatchNormEps(bnPath));
+        _weight = Parameter(ctx.Device, fw);
+        _bias = Parameter(ctx.Device, fb);
+    }
+
+    /// <summary>The conv's path, folded away.</summary>
+    public string ConvPath { get; }
+
+    /// <summary>The conv's stride.</summary>
+    public int Stride { get; }
+
+    /// <summary>The conv's zero padding.</summary>
+    public int Padding { get; }
+
+    /// <summary>The conv's groups.</summary>
+    public int Groups { get; }
+
+    /// <inheritdoc/>
+    public override Var Forward(Var x) => Output(Ops.Conv2d(x, _weight, _bias, (Stride, Stride), (Padding, Padding), Groups));
+}

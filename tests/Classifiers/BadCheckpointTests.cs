@@ -1,0 +1,66 @@
+using NativeCam.Classifiers;
+using NativeCam.Layers;
+using NativeCam.Weights;
+using Xunit;
+
+namespace NativeCam.Tests.Classifiers;
+
+/// <summary>Wrong architecture, missing keys, shape mismatches and unknown layouts are one-line errors, never a wrong network.</summary>
+public class BadCheckpointTests
+{
+    static List<KeyValuePair<string, HostTensor>> Tensors(string name) =>
+        WeightFile.Load(ClassifierFixture.Load(name).Weights).Tensors
+            .Select(t => KeyValuePair.Create(t.Name, new HostTensor(t.ToFloat32(), t.Shape))).ToList();
+
+    [Theory]
+    [InlineData("resnet_basic", "vgg16", "not vgg16")]
+    [InlineData("densenet_small", "resnet", "not resnet")]
+    [InlineData("vgg_small", "vgg11_b", "did you mean vgg11_bn?")]
+    [InlineData("mobilenet_v2_025", "mobilenetv2", "did you mean mobilenet_v2?")]
+    public void Wrong_or_unknown_arch_is_refused(string name, string arch, string message)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ClassifierCheckpoint.FromTensors(Tensors(name), arch));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("resnet_basic", "layer2.0.bn1.running_var")]
+    [InlineData("vgg_small_bn", "features.5.bias")]
+    [InlineData("densenet_small", "features.denseblock2.denselayer1.norm2.weight")]
+    [InlineData("mobilenet_v2_025", "features.5.conv.1.1.running_mean")]
+    public void A_missing_tensor_is_named(string name, string key)
+    {
+        var tensors = Tensors(name).Where(p => p.Key != key).ToList();
+        var e = Assert.Throws<InvalidDataException>(() => ClassifierModel.Build(TestDevice.Default, ClassifierCheckpoint.FromTensors(tensors)));
+        Assert.Contains(key, e.Message);
+    }
+
+    [Theory]
+    [InlineData("resnet_basic", "layer3.0.conv2.weight")]
+    [InlineData("vgg_small", "classifier.3.weight")]
+    [InlineData("densenet_small", "features.transition1.conv.weight")]
+    public void A_shape_mismatch_is_named(string name, string key)
+    {
+        var tensors = Tensors(name).Select(p => p.Key != key ? p
+            : KeyValuePair.Create(p.Key, new HostTensor(new float[p.Value.Length * 2], [p.Value.Shape[0], .. p.Value.Shape[1..].Select((d, i) => i == 0 ? d * 2 : d)]))).ToList();
+        var e = Assert.ThrowsAny<Exception>(() => ClassifierModel.Build(TestDevice.Default, ClassifierCheckpoint.FromTensors(tensors)));
+        Assert.True(e is InvalidDataException, e.ToString());
+    }
+
+    [Fact]
+    public void An_unknown_layout_names_the_closest_family()
+    {
+        var tensors = Tensors("resnet_basic").Where(p => !p.Key.StartsWith("fc.", StringComparison.Ordinal)).ToList();
+        var e = Assert.Throws<InvalidDataException>(() => ClassifierCheckpoint.FromTensors(tensors));
+        Assert.Contains("closest is resnet", e.Message);
+        Assert.Contains("fc.weight", e.Message);
+    }
+
+    [Fact]
+    public void Extra_tensors_are_refused()
+    {
+        var tensors = Tensors("vgg_small").Append(KeyValuePair.Create("head.weight", new HostTensor([1f], [1]))).ToList();
+        var e = Assert.Throws<InvalidDataException>(() => ClassifierModel.Build(TestDevice.Default, ClassifierCheckpoint.FromTensors(tensors)));
+        Assert.Contains("head.weight", e.Message);
+    }
+}

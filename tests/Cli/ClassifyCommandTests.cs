@@ -1,0 +1,71 @@
+using System.Text.Json;
+using NativeCam.Tests.Classifiers;
+using Xunit;
+
+namespace NativeCam.Tests.Cli;
+
+/// <summary>classify and classify-cam end to end on the small fixture models: outputs, report, exit codes.</summary>
+public class ClassifyCommandTests
+{
+    static string Root => Yolo.YoloFixture.RepoRoot();
+    static string Bus => Path.Combine(Root, "samples", "bus.jpg");
+    static string Weights(string name) => Path.Combine(ClassifierFixture.Folder, name + ".pt");
+
+    [Fact]
+    public void Classify_prints_the_top_classes_as_json()
+    {
+        var r = CliProcess.Run("classify", Bus, "--weights", Weights("vgg_small"), "--top", "3", "--json", "--device", "cpu");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var doc = JsonDocument.Parse(r.StdOut);
+        Assert.Equal(3, doc.RootElement.GetProperty("top").GetArrayLength());
+        Assert.Equal("vgg (custom)", doc.RootElement.GetProperty("arch").GetString());
+    }
+
+    [Fact]
+    public void Classify_cam_writes_one_overlay_per_class_method_and_layer()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nativecam-cls-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var r = CliProcess.Run("classify-cam", Bus, "--weights", Weights("resnet_basic"), "--top", "2", "--method", "gradcam,hirescam",
+                "--layer", "auto,layer3", "--dump-maps", "--out", dir, "--device", "cpu");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "bus", "report.json")));
+            var maps = doc.RootElement.GetProperty("maps");
+            Assert.Equal(2 * 2 * 2, maps.GetArrayLength());
+            foreach (var m in maps.EnumerateArray())
+            {
+                Assert.True(File.Exists(Path.Combine(dir, "bus", m.GetProperty("file").GetString()!)));
+                Assert.True(File.Exists(Path.Combine(dir, "bus", m.GetProperty("raw").GetString()!)));
+            }
+            Assert.True(File.Exists(Path.Combine(dir, "bus", "sheet.jpg")));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("--arch", "resnet50")]
+    [InlineData("--layer", "layer9")]
+    [InlineData("--class", "99")]
+    [InlineData("--mean", "1,2")]
+    public void Bad_input_is_one_line_and_exit_2(string option, string value)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nativecam-cls-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var r = CliProcess.Run("classify-cam", Bus, "--weights", Weights("densenet_small"), option, value, "--out", dir, "--device", "cpu");
+            Assert.Equal(2, r.ExitCode);
+            Assert.StartsWith("error: ", r.StdErr);
+            Assert.Single(r.StdErr.Trim().Split('\n'));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_non_classifier_checkpoint_is_refused()
+    {
+        var r = CliProcess.Run("classify", Bus, "--weights", Path.Combine(Root, "samples", "yolov5n.pt"), "--device", "cpu");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("not a supported classifier", r.StdErr);
+    }
+}
