@@ -19,8 +19,18 @@ public sealed class PickleMachine
     private readonly List<object?> _stack = [];
     private readonly Stack<int> _marks = new();
     private readonly Dictionary<long, object?> _memo = [];
+    /// <summary>
+    /// Values one pickle may build (every push counts). A real checkpoint's pickle builds some tens per tensor
+    /// and module; the cap keeps a hostile 256 MiB pickle of one-byte container opcodes from costing gigabytes.
+    /// </summary>
+    public const long MaxValues = 1 << 23;
+
+    /// <summary>Memo slots one pickle may fill (MEMOIZE adds a slot per byte without building anything).</summary>
+    public const int MaxMemoEntries = 1 << 22;
+
     private readonly long _workBudget;
     private readonly string _name;
+    private long _values;
     private long _work;
     private int _pos;
     private int _opStart;
@@ -108,9 +118,9 @@ public sealed class PickleMachine
                 case SetItems: { var kvs = PopMarked(); FillDict(TopAs<PyDict>("SETITEMS"), kvs); break; }
                 case AddItems: { var vs = PopMarked(); FillSet(TopAs<PySet>("ADDITEMS"), vs); break; }
 
-                case BinPut: _memo[ReadByte()] = Top(); break;
-                case LongBinPut: _memo[BinaryPrimitives.ReadUInt32LittleEndian(Read(4))] = Top(); break;
-                case Memoize: _memo[_memo.Count] = Top(); break;
+                case BinPut: Remember(ReadByte()); break;
+                case LongBinPut: Remember(BinaryPrimitives.ReadUInt32LittleEndian(Read(4))); break;
+                case Memoize: Remember(_memo.Count); break;
                 case BinGet: Push(MemoGet(ReadByte())); break;
                 case LongBinGet: Push(MemoGet(BinaryPrimitives.ReadUInt32LittleEndian(Read(4)))); break;
 
@@ -213,7 +223,17 @@ public sealed class PickleMachine
         return new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
     }
 
-    private void Push(object? value) => _stack.Add(value);
+    private void Push(object? value)
+    {
+        if (++_values > MaxValues) throw Error($"builds more than {MaxValues} values (hostile?)");
+        _stack.Add(value);
+    }
+
+    private void Remember(long slot)
+    {
+        if (_memo.Count >= MaxMemoEntries && !_memo.ContainsKey(slot)) throw Error($"fills more than {MaxMemoEntries} memo slots (hostile?)");
+        _memo[slot] = Top();
+    }
 
     private object? Top()
     {
