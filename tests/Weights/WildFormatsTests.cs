@@ -81,6 +81,17 @@ public class WildFormatsTests
         Assert.Equal("torchvision.models.resnet.BasicBlock", weights.Metadata.Modules["3"].ClassName);
     }
 
+    [Fact]
+    public void A_family_reads_any_format_into_a_state_dict_in_one_line()
+    {
+        var legacy = NativeCam.Layers.StateDict.Load(FormatsFixture.Path("tiny_dataparallel_legacy.pt"));
+        var safetensors = NativeCam.Layers.StateDict.Load(FormatsFixture.Path("tiny.safetensors"));
+
+        Assert.Equal(safetensors.Keys, legacy.Keys);
+        var weight = legacy.Take("3.conv1.weight", 8, 8, 3, 3);
+        Assert.Equal(safetensors.Take("3.conv1.weight", 8, 8, 3, 3).Data, weight.Data);
+    }
+
     [Theory]
     [InlineData("features.denseblock1.denselayer1.norm.1.weight", "features.denseblock1.denselayer1.norm1.weight")]
     [InlineData("features.denseblock4.denselayer16.conv.2.weight", "features.denseblock4.denselayer16.conv2.weight")]
