@@ -61,6 +61,22 @@ public class LegacyCheckpointTests
     }
 
     [Fact]
+    public void A_global_name_cut_by_the_first_window_is_read_whole()
+    {
+        // The GLOBAL of the tensor's rebuild function starts 5 bytes before the reader's first 1 MiB ends.
+        var builder = new LegacyBuilder();
+        int before = builder.Magic.Length + builder.Version.Length + builder.SysInfo.Length;
+        int fixedBytes = 2 + 1 + 1 + (5 + 4) + 5 + (5 + 5) + 1 + (5 + 1); // PROTO, {, MARK, 'note', the pad's header, 'model', {, 'w'
+        int pad = (1 << 20) - 5 - before - fixedBytes;
+        builder.Object = new PickleBuilder().Proto().EmptyDict().Mark().Str("note").Str(new string('x', pad))
+            .Str("model").EmptyDict().Str("w").LegacyTensor("FloatStorage", "0", 1, null, 0, [1], [1]).SetItem()
+            .SetItems().Stop().ToArray();
+        builder.Keys = ["0"];
+
+        Assert.Equal([3f], Load(builder.Storage(1, CheckpointBuilder.Floats(3)).ToArray())["w"].ToFloat32());
+    }
+
+    [Fact]
     public void Truncated_in_the_storages_is_refused()
     {
         var whole = File.ReadAllBytes(FormatsFixture.Path("tiny_legacy.pt"));

@@ -203,7 +203,7 @@ public sealed class PickleMachine
     private string ReadLine()
     {
         int end = Array.IndexOf(_data, (byte)'\n', _pos);
-        if (end < 0) throw Truncated("has a GLOBAL without its newline (truncated)", 2L * _data.Length);
+        if (end < 0) throw Truncated("has a GLOBAL without its newline (truncated)", _data.Length + 1L);
         string line = Encoding.UTF8.GetString(_data, _pos, end - _pos);
         _pos = end + 1;
         return line;
