@@ -1,15 +1,17 @@
-using System.Text.RegularExpressions;
 using NativeCam.Layers;
 using NativeCam.Weights;
+using NativeCam.Weights.Torch;
 
 namespace NativeCam.Classifiers;
 
 /// <summary>
 /// A torchvision classifier's state dict with its architecture read from the keys and shapes
-/// (<see cref="ArchInference"/>). DenseNet's legacy key spelling (<c>denselayer1.norm.1.weight</c>, what the published
-/// densenet*.pth files use and torchvision renames on load) is renamed to the module paths (<c>denselayer1.norm1.weight</c>).
+/// (<see cref="ArchInference"/>). Any weight file <see cref="WeightFile.Load"/> reads will do (zip or legacy
+/// torch.save, safetensors, training checkpoints, DataParallel's prefix); DenseNet's legacy key spelling
+/// (<c>denselayer1.norm.1.weight</c>) is renamed to the module paths (<c>denselayer1.norm1.weight</c>) by
+/// <see cref="StateDictNames.DenseNetName"/>, for tensors given directly too.
 /// </summary>
-public sealed partial record ClassifierCheckpoint(ClassifierArch Arch, StateDict Weights, IReadOnlyDictionary<string, int[]> Shapes)
+public sealed record ClassifierCheckpoint(ClassifierArch Arch, StateDict Weights, IReadOnlyDictionary<string, int[]> Shapes)
 {
     /// <summary>Reads a torchvision state dict (<c>.pt</c>/<c>.pth</c> zip or a converted <c>.msgpack</c>). With
     /// <paramref name="arch"/> the layout must be that architecture (a torchvision name or a family name).</summary>
@@ -25,7 +27,7 @@ public sealed partial record ClassifierCheckpoint(ClassifierArch Arch, StateDict
         var canonical = new Dictionary<string, HostTensor>(StringComparer.Ordinal);
         foreach (var (key, t) in tensors)
         {
-            string name = LegacyDenseNet().Replace(key, "$1$2");
+            string name = StateDictNames.DenseNetName(key);
             if (!canonical.TryAdd(name, t)) throw new InvalidDataException($"checkpoint has two tensors for '{name}' (one is '{key}')");
         }
         var shapes = canonical.ToDictionary(p => p.Key, p => p.Value.Shape, StringComparer.Ordinal);
@@ -33,8 +35,4 @@ public sealed partial record ClassifierCheckpoint(ClassifierArch Arch, StateDict
         if (arch != null) ArchInference.Check(inferred, arch);
         return new ClassifierCheckpoint(inferred, new StateDict(canonical), shapes);
     }
-
-    // torchvision's densenet._load_state_dict pattern.
-    [GeneratedRegex(@"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")]
-    private static partial Regex LegacyDenseNet();
 }

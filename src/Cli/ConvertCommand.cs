@@ -9,7 +9,11 @@ public static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("checkpoint") { Description = "PyTorch checkpoint (.pt, zip format from torch.save since 1.6)." };
+        var input = new Argument<string>("checkpoint")
+        {
+            Description = "PyTorch checkpoint (.pt/.pth: zip from torch.save since 1.6, or the legacy pre-1.6 format; a state dict, " +
+                "a training checkpoint or a whole pickled model) or a .safetensors file; recognised by content.",
+        };
         var output = new Argument<string?>("output")
         {
             Description = "Weight file to write. Default: the checkpoint's path with a .msgpack extension.",
@@ -17,9 +21,11 @@ public static class ConvertCommand
         };
         var keepHalf = new Option<bool>("--keep-half") { Description = "Keep float16/bfloat16 tensors as they are (default: widen to float32)." };
         var cmd = new Command("convert",
-            "Convert a PyTorch checkpoint to a NativeCam weight file. The checkpoint is read without Python and " +
-            "nothing in it is executed; a file that asks to run code is refused.\n\n" +
-            "Example:\n  nativecam convert yolov5n.pt\n  nativecam convert yolov5n.pt weights/yolov5n-half.msgpack --keep-half");
+            "Convert a PyTorch checkpoint or safetensors file to a NativeCam weight file. The checkpoint is read without " +
+            "Python and nothing in it is executed; a file that asks to run code is refused. Tensors keep today's " +
+            "state_dict names: a DataParallel 'module.' prefix is removed and torchvision's old DenseNet names renamed.\n\n" +
+            "Example:\n  nativecam convert yolov5n.pt\n  nativecam convert resnet101-5d3b4d8f.pth\n  nativecam convert model.safetensors\n" +
+            "  nativecam convert yolov5n.pt weights/yolov5n-half.msgpack --keep-half");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(output);
         cmd.Options.Add(keepHalf);
@@ -32,7 +38,7 @@ public static class ConvertCommand
             var result = WeightErrors.Guard(source, () => CheckpointConverter.Convert(source, target, options));
             var m = result.Metadata;
             string classes = m.ClassNames.Count > 0 ? $", {m.ClassNames.Count} classes" : "";
-            Console.WriteLine($"converted {Path.GetFileName(source)} -> {result.OutputPath}: {result.TensorCount} tensors, " +
+            Console.WriteLine($"converted {Path.GetFileName(source)} ({m.Source.Format}) -> {result.OutputPath}: {result.TensorCount} tensors, " +
                 $"{result.ElementCount:N0} values, {m.Architecture}{classes} ({result.OutputBytes:N0} bytes, {clock.Elapsed.TotalSeconds:F2} s)");
             return 0;
         });

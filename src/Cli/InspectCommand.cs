@@ -11,12 +11,16 @@ public static class InspectCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "A PyTorch checkpoint (.pt) or NativeCam weight file (.msgpack); recognised by content." };
+        var file = new Argument<string>("file")
+        {
+            Description = "A PyTorch checkpoint (.pt/.pth, zip or legacy pre-1.6), a .safetensors file or a NativeCam weight file (.msgpack); recognised by content.",
+        };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
         var cmd = new Command("inspect",
             "List the tensors (name, dtype, shape) and metadata of a weight file or PyTorch checkpoint. " +
-            "Checkpoints are read safely, as by convert, and show their stored dtypes.\n\n" +
-            "Example:\n  nativecam inspect yolov5n.pt\n  nativecam inspect yolov5n.msgpack --json");
+            "Checkpoints are read safely, as by convert, and show their stored dtypes, and how the tensors were found " +
+            "(training-checkpoint key, DataParallel prefix, renamed old names, pickled model class).\n\n" +
+            "Example:\n  nativecam inspect yolov5n.pt\n  nativecam inspect densenet121-a639ec97.pth\n  nativecam inspect yolov5n.msgpack --json");
         cmd.Arguments.Add(file);
         cmd.Options.Add(json);
         cmd.SetAction(parse =>
@@ -24,7 +28,7 @@ public static class InspectCommand
             string path = parse.GetValue(file)!;
             var (kind, weights) = WeightErrors.Guard(path, () =>
                 (WeightFileFormat.Detect(path), WeightFile.Load(path, new ConvertOptions { KeepHalf = true })));
-            string format = kind == WeightFileKind.NativeCam ? "nativecam" : "pytorch-zip";
+            string format = WeightFileFormat.FormatName(kind) ?? "unknown";
             if (parse.GetValue(json)) PrintJson(path, format, weights);
             else PrintTables(path, format, weights);
             return 0;
@@ -49,6 +53,15 @@ public static class InspectCommand
                 ["source_file"] = m.SourceFile,
                 ["source_sha256"] = m.SourceSha256,
                 ["config"] = m.Config,
+                ["source"] = new Dictionary<string, object?>
+                {
+                    ["format"] = m.Source.Format,
+                    ["wrapper_key"] = m.Source.WrapperKey,
+                    ["stripped_prefix"] = m.Source.StrippedPrefix,
+                    ["renamed_keys"] = m.Source.RenamedKeys,
+                    ["module_class"] = m.Source.ModuleClass,
+                    ["file_metadata"] = m.Source.FileMetadata,
+                },
             },
             ["tensors"] = w.Tensors.Select(t => new Dictionary<string, object>
             {
@@ -70,6 +83,13 @@ public static class InspectCommand
         Row("date", m.Date ?? "-");
         Row("config keys", m.Config.Count == 0 ? "-" : string.Join(", ", m.Config.Keys));
         Row("source", $"{m.SourceFile} sha256 {m.SourceSha256}");
+        Row("source format", m.Source.Format);
+        Row("found under", m.Source.WrapperKey is { } key ? $"'{key}' of a training checkpoint" : "-");
+        Row("prefix removed", m.Source.StrippedPrefix ?? "-");
+        Row("renamed keys", m.Source.RenamedKeys == 0 ? "-" : $"{m.Source.RenamedKeys} (old torchvision DenseNet names)");
+        Row("model class", m.Source.ModuleClass ?? "-");
+        if (m.Source.FileMetadata.Count > 0)
+            Row("file metadata", string.Join(", ", m.Source.FileMetadata.Select(p => $"{p.Key}={p.Value}")));
         Row("tensors", $"{w.Tensors.Count} ({w.Tensors.Sum(t => t.ElementCount):N0} values)");
         AnsiConsole.Write(info);
 

@@ -1,3 +1,5 @@
+using NativeCam.Weights;
+
 namespace NativeCam.Layers;
 
 /// <summary>
@@ -15,6 +17,18 @@ public sealed class StateDict
         _tensors = new Dictionary<string, HostTensor>(tensors, StringComparer.Ordinal);
 
     StateDict(Func<string, int[], HostTensor> generate) : this([]) => _generate = generate;
+
+    /// <summary>
+    /// Every tensor of a weight file as float32, by its state_dict name: one line for a family to read any
+    /// format <see cref="WeightFile.Load"/> does (.msgpack; zip or legacy .pt/.pth state dicts, training
+    /// checkpoints and pickled modules; .safetensors). Its <see cref="WeightFile.Metadata"/> says how the
+    /// tensors were found (<see cref="WeightMetadata.Source"/>).
+    /// </summary>
+    public static StateDict FromWeights(WeightFile file) =>
+        new(file.Tensors.Select(t => KeyValuePair.Create(t.Name, new HostTensor(t.ToFloat32(), t.Shape))));
+
+    /// <summary><see cref="FromWeights"/> of <see cref="WeightFile.Load"/>(<paramref name="path"/>).</summary>
+    public static StateDict Load(string path) => FromWeights(WeightFile.Load(path));
 
     /// <summary>
     /// A state dict that makes every required tensor on request from its name and expected shape

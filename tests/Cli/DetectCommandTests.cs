@@ -38,7 +38,7 @@ public class DetectCommandTests
     [InlineData("is not a .npy file", "detect", "--tensor", "SAMPLE:bus.jpg")]
     [InlineData("--img-size must be a multiple of 32", "detect", "SAMPLE:bus.jpg", "--img-size", "100")]
     [InlineData("confidence threshold 1.5 is not in [0, 1]", "detect", "SAMPLE:bus.jpg", "--conf", "1.5")]
-    [InlineData("is neither a PyTorch zip checkpoint nor a NativeCam weight file", "detect", "SAMPLE:bus.jpg", "--weights", "SAMPLE:zidane.jpg")]
+    [InlineData("is not a weight file NativeCam reads", "detect", "SAMPLE:bus.jpg", "--weights", "SAMPLE:zidane.jpg")]
     [InlineData("unknown device 'tpu'", "detect", "SAMPLE:bus.jpg", "--device", "tpu")]
     [InlineData("unknown option --bogus", "detect", "SAMPLE:bus.jpg", "--bogus")]
     public void BadInputIsOneLineAndExitCodeTwo(string message, params string[] args)

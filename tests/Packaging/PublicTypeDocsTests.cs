@@ -11,7 +11,8 @@ public class PublicTypeDocsTests
     public static TheoryData<string> Shipped() =>
     [
         "NativeCam.Tensors", "NativeCam.Autograd", "NativeCam.Layers", "NativeCam.Imaging", "NativeCam.Yolo", "NativeCam.Vit",
-        "NativeCam.Cam", "NativeCam.Cam.Yolo", "NativeCam.Cam.Vit", "NativeCam.WeightConverter", "nativecam",
+        "NativeCam.Classifiers", "NativeCam.Cam", "NativeCam.Cam.Yolo", "NativeCam.Cam.Vit", "NativeCam.Cam.Classifiers",
+        "NativeCam.WeightConverter", "nativecam",
     ];
 
     [Theory]

@@ -10,7 +10,7 @@ namespace NativeCam.Tests.Weights;
 public class HostileCheckpointTests
 {
     /// <summary>Runs `nativecam convert bad.pt out.msgpack` in a folder holding only bad.pt.</summary>
-    private static CliResult ConvertExpectingRefusal(byte[] file, string expectedMessage)
+    internal static CliResult ConvertExpectingRefusal(byte[] file, string expectedMessage)
     {
         using var dir = new TempFolder();
         File.WriteAllBytes(dir.File("bad.pt"), file);
@@ -160,17 +160,17 @@ public class HostileCheckpointTests
     }
 
     [Fact]
-    public void Legacy_non_zip_format_is_reported()
+    public void Legacy_file_that_stops_after_its_magic_number_is_reported()
     {
-        // What torch.save wrote before 1.6: a bare pickle starting with the magic number 0x1950a86a20f9469cfc6c.
+        // What torch.save wrote before 1.6 starts with a pickle of the magic number 0x1950a86a20f9469cfc6c; nothing follows here.
         byte[] legacy = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
-        ConvertExpectingRefusal(legacy, "uses the legacy (pre-1.6, non-zip) PyTorch format, which is not supported");
+        ConvertExpectingRefusal(legacy, "bad.pt: the protocol version pickle ends before its STOP opcode (truncated)");
     }
 
     [Fact]
     public void Not_a_checkpoint_at_all_is_reported()
     {
-        ConvertExpectingRefusal(Encoding.ASCII.GetBytes("hello, I am a text file"), "is neither a PyTorch zip checkpoint nor a NativeCam weight file");
+        ConvertExpectingRefusal(Encoding.ASCII.GetBytes("hello, I am a text file"), "is not a weight file NativeCam reads");
     }
 
     [Fact]

@@ -41,6 +41,42 @@ public class InspectCommandTests
         Assert.Contains("float32", run.StdOut);
     }
 
+    [Theory]
+    [InlineData("tiny_dataparallel_legacy.pt", "pytorch-legacy", "state_dict", "module.", null, "0.weight")]
+    [InlineData("densenet_module_legacy.pt", "pytorch-legacy", null, null, "torchvision.models.densenet.DenseNet", "features.conv0.weight")]
+    [InlineData("tiny.safetensors", "safetensors", null, null, null, "0.weight")]
+    public void Json_says_how_the_tensors_were_found(string file, string format, string? wrapper, string? prefix, string? module, string first)
+    {
+        var run = CliProcess.Run("inspect", FormatsFixture.Path(file), "--json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var doc = JsonDocument.Parse(run.StdOut);
+        Assert.Equal(format, doc.RootElement.GetProperty("format").GetString());
+        var source = doc.RootElement.GetProperty("metadata").GetProperty("source");
+        Assert.Equal(format, source.GetProperty("format").GetString());
+        Assert.Equal(wrapper, source.GetProperty("wrapper_key").GetString());
+        Assert.Equal(prefix, source.GetProperty("stripped_prefix").GetString());
+        Assert.Equal(module, source.GetProperty("module_class").GetString());
+        Assert.Equal(first, doc.RootElement.GetProperty("tensors")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void Converted_legacy_file_remembers_its_source_in_the_table()
+    {
+        using var dir = new TempFolder();
+        string output = dir.File("densenet.msgpack");
+        var convert = CliProcess.Run("convert", FormatsFixture.Path("densenet_old_names.pth"), output);
+        Assert.True(convert.ExitCode == 0, convert.ToString());
+        Assert.Contains("(pytorch-legacy)", convert.StdOut);
+
+        var run = CliProcess.Run("inspect", output);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("(nativecam)", run.StdOut);
+        Assert.Contains("pytorch-legacy", run.StdOut);
+        Assert.Contains("20 (old torchvision DenseNet names)", run.StdOut);
+    }
+
     [Fact]
     public void Help_has_an_example()
     {

@@ -87,5 +87,23 @@ public sealed class PickleBuilder
         return Reduce();
     }
 
+    /// <summary>
+    /// The legacy format's tensor: _rebuild_tensor_v2 over the persistent id ('storage', torch.X, key, 'cpu', numel, view),
+    /// view None or (view_key, offset, numel).
+    /// </summary>
+    public PickleBuilder LegacyTensor(string storageClass, string key, long storageElements, (string Key, long Offset, long Size)? view,
+        long offset, long[] size, long[] stride)
+    {
+        Global("torch._utils", "_rebuild_tensor_v2");
+        Mark();
+        Mark().Str("storage").Global("torch", storageClass).Str(key).Str("cpu").Int(storageElements);
+        if (view is { } v) Mark().Str(v.Key).Int(v.Offset).Int(v.Size).Tuple(); else None();
+        Tuple().BinPersId();
+        Int(offset).IntTuple(size).IntTuple(stride).False();
+        Global("collections", "OrderedDict").EmptyTuple().Reduce();
+        Tuple();
+        return Reduce();
+    }
+
     public byte[] ToArray() => _bytes.ToArray();
 }

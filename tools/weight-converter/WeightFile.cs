@@ -21,15 +21,21 @@ public sealed class WeightFile(WeightMetadata metadata, IReadOnlyList<WeightTens
 
     public bool TryGetTensor(string name, out WeightTensor tensor) => _byName.TryGetValue(name, out tensor!);
 
-    /// <summary>Loads a .msgpack weight file or a PyTorch .pt checkpoint (converted in memory with <paramref name="options"/>).</summary>
+    /// <summary>
+    /// The one entry point for weights: a NativeCam .msgpack file, or any checkpoint NativeCam reads safely
+    /// (a PyTorch zip or legacy .pt/.pth, a .safetensors file; a state dict, a training checkpoint wrapping
+    /// one, or a whole pickled module), converted in memory with <paramref name="options"/>. Tensors come
+    /// under today's state_dict names ("module." taken off, old DenseNet names renamed);
+    /// <see cref="WeightMetadata.Source"/> says how they were found.
+    /// </summary>
     public static WeightFile Load(string path, ConvertOptions? options = null)
     {
         options ??= ConvertOptions.Default;
         return WeightFileFormat.Detect(path) switch
         {
             WeightFileKind.NativeCam => WeightFileReader.Read(path),
-            WeightFileKind.TorchZip => LoadCheckpoint(path, options),
-            var other => throw WeightFileFormat.Unsupported(path, other),
+            WeightFileKind.Unknown => throw WeightFileFormat.Unsupported(path),
+            _ => LoadCheckpoint(path, options),
         };
     }
 

@@ -27,6 +27,9 @@ public sealed class WeightMetadata
 
     /// <summary>Lower-case hex SHA-256 of the source checkpoint's bytes.</summary>
     public string SourceSha256 { get; init; } = "";
+
+    /// <summary>How the tensors were found in the source checkpoint: its format, wrapper key, stripped prefix, renames, model class.</summary>
+    public WeightSource Source { get; init; } = new();
 }
 
 /// <summary>The architecture names a weight file may carry.</summary>

@@ -14,6 +14,7 @@ internal static class MetadataKeys
     public const string ModuleAttributes = "attributes";
     public const string SourceFile = "source_file";
     public const string SourceSha256 = "source_sha256";
+    public const string Source = "source";
 
     public const string TensorName = "name";
     public const string TensorDType = "dtype";

@@ -3,7 +3,7 @@ using System.Text;
 namespace NativeCam.Weights.Format;
 
 /// <summary>What a file holds, judged from its first bytes.</summary>
-public enum WeightFileKind { Unknown, NativeCam, TorchZip, TorchLegacy }
+public enum WeightFileKind { Unknown, NativeCam, TorchZip, TorchLegacy, Safetensors }
 
 /// <summary>Constants of the NativeCam weight format (see docs/weights-format.md) and content sniffing.</summary>
 public static class WeightFileFormat
@@ -19,6 +19,8 @@ public static class WeightFileFormat
     {
         if (head.StartsWith(Signature)) return WeightFileKind.NativeCam;
         if (head.StartsWith("PK"u8)) return WeightFileKind.TorchZip;
+        // safetensors: an 8-byte little-endian header length, then the JSON header's '{'.
+        if (head.Length >= 9 && head[8] == (byte)'{') return WeightFileKind.Safetensors;
         // torch.save before 1.6 (or with _use_new_zipfile_serialization=False): a bare pickle stream.
         if (head.Length >= 2 && head[0] == 0x80 && head[1] <= 5) return WeightFileKind.TorchLegacy;
         return WeightFileKind.Unknown;
@@ -39,10 +41,17 @@ public static class WeightFileFormat
         return Detect(head[..n]);
     }
 
-    /// <summary>The error for a file that is neither a zip checkpoint nor a NativeCam weight file.</summary>
-    public static WeightFormatException Unsupported(string path, WeightFileKind kind) => new(kind switch
+    /// <summary>The <see cref="SourceFormats"/> name of a kind of file; null for <see cref="WeightFileKind.Unknown"/>.</summary>
+    public static string? FormatName(WeightFileKind kind) => kind switch
     {
-        WeightFileKind.TorchLegacy => $"{Path.GetFileName(path)} uses the legacy (pre-1.6, non-zip) PyTorch format, which is not supported; re-save it with torch.save from PyTorch 1.6 or newer",
-        _ => $"{Path.GetFileName(path)} is neither a PyTorch zip checkpoint nor a NativeCam weight file",
-    });
+        WeightFileKind.NativeCam => SourceFormats.NativeCam,
+        WeightFileKind.TorchZip => SourceFormats.TorchZip,
+        WeightFileKind.TorchLegacy => SourceFormats.TorchLegacy,
+        WeightFileKind.Safetensors => SourceFormats.Safetensors,
+        _ => null,
+    };
+
+    /// <summary>The error for a file in none of the formats NativeCam reads.</summary>
+    public static WeightFormatException Unsupported(string path) =>
+        new($"{Path.GetFileName(path)} is not a weight file NativeCam reads (a PyTorch zip or legacy checkpoint, safetensors, or a NativeCam weight file)");
 }

@@ -76,6 +76,7 @@ public static class WeightFileReader
         long? epoch = null;
         string? date = null;
         var modules = new Dictionary<string, ModuleRecord>(StringComparer.Ordinal);
+        var source = new WeightSource();
         int fields = r.ReadMapHeader();
         for (int f = 0; f < fields; f++)
         {
@@ -115,6 +116,7 @@ public static class WeightFileReader
                     break;
                 case MetadataKeys.SourceFile: sourceFile = r.ReadString() ?? ""; break;
                 case MetadataKeys.SourceSha256: sha = r.ReadString() ?? ""; break;
+                case MetadataKeys.Source: source = SourceCodec.Read(ref r); break;
                 default: r.Skip(); break;
             }
         }
@@ -122,6 +124,7 @@ public static class WeightFileReader
         {
             Architecture = architecture, Config = config, ClassNames = classNames, Stride = stride,
             Epoch = epoch, Date = date, Modules = modules, SourceFile = sourceFile, SourceSha256 = sha,
+            Source = source,
         };
     }
 }

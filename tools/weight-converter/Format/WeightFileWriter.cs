@@ -61,7 +61,7 @@ public sealed class WeightFileWriter
 
     private static void WriteMetadata(ref MessagePackWriter w, WeightMetadata m)
     {
-        w.WriteMapHeader(9);
+        w.WriteMapHeader(10);
         w.Write(MetadataKeys.Architecture);
         w.Write(m.Architecture);
         w.Write(MetadataKeys.Config);
@@ -91,5 +91,7 @@ public sealed class WeightFileWriter
         w.Write(m.SourceFile);
         w.Write(MetadataKeys.SourceSha256);
         w.Write(m.SourceSha256);
+        w.Write(MetadataKeys.Source);
+        SourceCodec.Write(ref w, m.Source);
     }
 }

@@ -19,14 +19,27 @@ public sealed class PickleMachine
     private readonly List<object?> _stack = [];
     private readonly Stack<int> _marks = new();
     private readonly Dictionary<long, object?> _memo = [];
+    /// <summary>
+    /// Values one pickle may build (every push counts). A real checkpoint's pickle builds some tens per tensor
+    /// and module; the cap keeps a hostile 256 MiB pickle of one-byte container opcodes from costing gigabytes.
+    /// </summary>
+    public const long MaxValues = 1 << 23;
+
+    /// <summary>Memo slots one pickle may fill (MEMOIZE adds a slot per byte without building anything).</summary>
+    public const int MaxMemoEntries = 1 << 22;
+
     private readonly long _workBudget;
+    private readonly string _name;
+    private long _values;
     private long _work;
     private int _pos;
     private int _opStart;
 
-    private PickleMachine(byte[] data, Func<PyTuple, object> persistentLoad)
+    private PickleMachine(byte[] data, int start, string name, Func<PyTuple, object> persistentLoad)
     {
         _data = data;
+        _pos = start;
+        _name = name;
         _persistentLoad = persistentLoad;
         _workBudget = 64L * data.Length + (1 << 20);
     }
@@ -35,7 +48,22 @@ public sealed class PickleMachine
     /// <param name="data">The pickle bytes (e.g. archive/data.pkl).</param>
     /// <param name="persistentLoad">Resolves a BINPERSID id tuple, e.g. ('storage', torch.HalfStorage, '0', 'cpu', 1728).</param>
     public static object? Run(byte[] data, Func<PyTuple, object> persistentLoad) =>
-        new PickleMachine(data, persistentLoad).Execute();
+        Run(data, 0, "data.pkl", persistentLoad, out _);
+
+    /// <summary>
+    /// Runs one pickle of a sequence (a legacy torch.save file is several, back to back) from byte
+    /// <paramref name="start"/> of <paramref name="data"/> to its STOP; <paramref name="end"/> is the byte after the STOP.
+    /// Running out of bytes throws <see cref="PickleTruncatedException"/>, so a caller holding only a window of
+    /// a larger file can read more and try again.
+    /// </summary>
+    /// <param name="name">What errors call the pickle, e.g. "data.pkl".</param>
+    public static object? Run(byte[] data, int start, string name, Func<PyTuple, object> persistentLoad, out int end)
+    {
+        var machine = new PickleMachine(data, start, name, persistentLoad);
+        var result = machine.Execute();
+        end = machine._pos;
+        return result;
+    }
 
     private object? Execute()
     {
@@ -90,9 +118,9 @@ public sealed class PickleMachine
                 case SetItems: { var kvs = PopMarked(); FillDict(TopAs<PyDict>("SETITEMS"), kvs); break; }
                 case AddItems: { var vs = PopMarked(); FillSet(TopAs<PySet>("ADDITEMS"), vs); break; }
 
-                case BinPut: _memo[ReadByte()] = Top(); break;
-                case LongBinPut: _memo[BinaryPrimitives.ReadUInt32LittleEndian(Read(4))] = Top(); break;
-                case Memoize: _memo[_memo.Count] = Top(); break;
+                case BinPut: Remember(ReadByte()); break;
+                case LongBinPut: Remember(BinaryPrimitives.ReadUInt32LittleEndian(Read(4))); break;
+                case Memoize: Remember(_memo.Count); break;
                 case BinGet: Push(MemoGet(ReadByte())); break;
                 case LongBinGet: Push(MemoGet(BinaryPrimitives.ReadUInt32LittleEndian(Read(4)))); break;
 
@@ -146,17 +174,20 @@ public sealed class PickleMachine
         };
     }
 
-    private WeightFormatException Error(string what) => new($"data.pkl {what} (at byte {_opStart})");
+    private WeightFormatException Error(string what) => new($"{_name} {what} (at byte {_opStart})");
+
+    private PickleTruncatedException Truncated(string what, long needed) => new($"{_name} {what} (at byte {_opStart})", needed);
 
     private byte ReadByte()
     {
-        if (_pos >= _data.Length) throw Error("ends before its STOP opcode (truncated)");
+        if (_pos >= _data.Length) throw Truncated("ends before its STOP opcode (truncated)", (long)_pos + 1);
         return _data[_pos++];
     }
 
     private ReadOnlySpan<byte> Read(long count)
     {
-        if (count < 0 || count > _data.Length - _pos) throw Error("ends in the middle of a value (truncated)");
+        if (count < 0) throw Error("has a negative length");
+        if (count > _data.Length - _pos) throw Truncated("ends in the middle of a value (truncated)", _pos + count);
         var span = _data.AsSpan(_pos, (int)count);
         _pos += (int)count;
         return span;
@@ -172,7 +203,7 @@ public sealed class PickleMachine
     private string ReadLine()
     {
         int end = Array.IndexOf(_data, (byte)'\n', _pos);
-        if (end < 0) throw Error("has a GLOBAL without its newline (truncated)");
+        if (end < 0) throw Truncated("has a GLOBAL without its newline (truncated)", _data.Length + 1L);
         string line = Encoding.UTF8.GetString(_data, _pos, end - _pos);
         _pos = end + 1;
         return line;
@@ -192,7 +223,17 @@ public sealed class PickleMachine
         return new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
     }
 
-    private void Push(object? value) => _stack.Add(value);
+    private void Push(object? value)
+    {
+        if (++_values > MaxValues) throw Error($"builds more than {MaxValues} values (hostile?)");
+        _stack.Add(value);
+    }
+
+    private void Remember(long slot)
+    {
+        if (_memo.Count >= MaxMemoEntries && !_memo.ContainsKey(slot)) throw Error($"fills more than {MaxMemoEntries} memo slots (hostile?)");
+        _memo[slot] = Top();
+    }
 
     private object? Top()
     {

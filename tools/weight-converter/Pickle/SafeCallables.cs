@@ -103,8 +103,13 @@ public static class SafeCallables
         {
             foreach (var pair in pairs)
             {
-                if (pair is not PyTuple { Count: 2 } kv) throw new WeightFormatException("data.pkl builds an OrderedDict from something other than pairs");
-                dict.Set(kv[0], kv[1]);
+                // Python 3 pickles (key, value) tuples; Python 2's OrderedDict.__reduce__ gave [key, value] lists.
+                switch (pair)
+                {
+                    case PyTuple { Count: 2 } kv: dict.Set(kv[0], kv[1]); break;
+                    case List<object?> { Count: 2 } kv: dict.Set(kv[0], kv[1]); break;
+                    default: throw new WeightFormatException("data.pkl builds an OrderedDict from something other than pairs");
+                }
             }
         }
         return dict;

@@ -8,7 +8,8 @@ namespace NativeCam.Weights.Torch;
 /// </summary>
 internal static class CheckpointMetadata
 {
-    public static WeightMetadata Build(ModelExtractor.Extracted x, Func<TorchTensor, double[]> readValues, string sourceFile, string sha256)
+    public static WeightMetadata Build(ModelExtractor.Extracted x, Func<TorchTensor, double[]> readValues, string sourceFile, string sha256,
+        OpenedCheckpoint opened)
     {
         var model = x.Module?.StateDict;
         var yaml = model?.Get("yaml") as PyDict;
@@ -31,6 +32,15 @@ internal static class CheckpointMetadata
             Modules = x.Modules,
             SourceFile = sourceFile,
             SourceSha256 = sha256,
+            Source = new WeightSource
+            {
+                Format = opened.Format,
+                WrapperKey = x.WrapperKey,
+                StrippedPrefix = x.StrippedPrefix,
+                RenamedKeys = x.RenamedKeys,
+                ModuleClass = x.Module?.Type.FullName,
+                FileMetadata = opened.FileMetadata,
+            },
         };
     }
 

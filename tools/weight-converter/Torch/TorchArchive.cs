@@ -9,7 +9,7 @@ namespace NativeCam.Weights.Torch;
 /// object), `{prefix}/data/{key}` (one entry per storage, raw element bytes), `{prefix}/version`
 /// and sometimes `{prefix}/byteorder`. Reads entries on demand; never extracts to disk.
 /// </summary>
-public sealed class TorchArchive : IDisposable
+public sealed class TorchArchive : IStorageReader
 {
     /// <summary>data.pkl larger than this is not a weight checkpoint (yolov5n's is 83 KB).</summary>
     public const long MaxPickleBytes = 256L << 20;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using NativeCam.Weights.Format;
+using NativeCam.Weights.Safetensors;
 
 namespace NativeCam.Weights.Torch;
 
@@ -8,21 +9,22 @@ namespace NativeCam.Weights.Torch;
 public delegate void TensorSink(string name, string dtype, int[] shape, ReadOnlySpan<byte> data);
 
 /// <summary>
-/// An opened PyTorch zip checkpoint: its tensor list and metadata are known after <see cref="Open"/>;
-/// tensor bytes are read on demand by <see cref="ReadTensors"/>, one storage at a time, into pooled
-/// buffers, so converting never holds more than one tensor's data.
+/// An opened checkpoint in any format NativeCam reads (a PyTorch zip or legacy file, safetensors): its
+/// tensor list and metadata are known after <see cref="Open"/>; tensor bytes are read on demand by
+/// <see cref="ReadTensors"/>, one storage at a time, into pooled buffers, so converting never holds more
+/// than one tensor's data.
 /// </summary>
 public sealed class TorchCheckpoint : IDisposable
 {
     private readonly FileStream _file;
-    private readonly TorchArchive _archive;
+    private readonly IStorageReader _storages;
     private byte[]? _cachedStorage;
     private TorchStorage? _cachedStorageKey;
 
-    private TorchCheckpoint(FileStream file, TorchArchive archive, IReadOnlyList<NamedTensor> tensors)
+    private TorchCheckpoint(FileStream file, IStorageReader storages, IReadOnlyList<NamedTensor> tensors)
     {
         _file = file;
-        _archive = archive;
+        _storages = storages;
         Tensors = tensors;
     }
 
@@ -33,27 +35,45 @@ public sealed class TorchCheckpoint : IDisposable
     {
         string name = Path.GetFileName(path);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
-        TorchArchive? archive = null;
+        IStorageReader? storages = null;
         try
         {
             var kind = WeightFileFormat.Detect(file);
-            if (kind != WeightFileKind.TorchZip)
-                throw kind == WeightFileKind.NativeCam
-                    ? new WeightFormatException($"{name} is already a NativeCam weight file")
-                    : WeightFileFormat.Unsupported(path, kind);
+            if (kind == WeightFileKind.NativeCam) throw new WeightFormatException($"{name} is already a NativeCam weight file");
             string sha = Convert.ToHexStringLower(SHA256.HashData(file));
             file.Position = 0;
-            archive = TorchArchive.Open(file, name);
-            var extracted = ModelExtractor.Extract(archive.Unpickle(), name);
+            var opened = kind switch
+            {
+                WeightFileKind.TorchZip => OpenZip(file, name),
+                WeightFileKind.TorchLegacy => LegacyTorchFile.Open(file, name),
+                WeightFileKind.Safetensors => SafetensorsFile.Open(file, name),
+                _ => throw WeightFileFormat.Unsupported(path),
+            };
+            storages = opened.Storages;
+            var extracted = ModelExtractor.Extract(opened.Root, name);
             CheckTotalSize(extracted.Tensors, name);
-            var checkpoint = new TorchCheckpoint(file, archive, extracted.Tensors);
-            checkpoint.Metadata = CheckpointMetadata.Build(extracted, checkpoint.ReadDoubles, name, sha);
+            var checkpoint = new TorchCheckpoint(file, storages, extracted.Tensors);
+            checkpoint.Metadata = CheckpointMetadata.Build(extracted, checkpoint.ReadDoubles, name, sha, opened);
             return checkpoint;
         }
         catch
         {
-            archive?.Dispose();
+            storages?.Dispose();
             file.Dispose();
+            throw;
+        }
+    }
+
+    private static OpenedCheckpoint OpenZip(FileStream file, string name)
+    {
+        var archive = TorchArchive.Open(file, name);
+        try
+        {
+            return new OpenedCheckpoint(archive.Unpickle(), archive, SourceFormats.TorchZip, new Dictionary<string, string>());
+        }
+        catch
+        {
+            archive.Dispose();
             throw;
         }
     }
@@ -120,7 +140,7 @@ public sealed class TorchCheckpoint : IDisposable
                 _cachedStorage = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
             }
             _cachedStorageKey = null;
-            _archive.ReadStorage(storage, _cachedStorage.AsSpan(0, length));
+            _storages.ReadStorage(storage, _cachedStorage.AsSpan(0, length));
             _cachedStorageKey = storage;
         }
         return _cachedStorage.AsSpan(0, length);
@@ -141,7 +161,7 @@ public sealed class TorchCheckpoint : IDisposable
     {
         if (_cachedStorage is not null) ArrayPool<byte>.Shared.Return(_cachedStorage);
         _cachedStorage = null;
-        _archive.Dispose();
+        _storages.Dispose();
         _file.Dispose();
     }
 }
