@@ -14,6 +14,9 @@ public sealed class CamOptions
         ["eigengradcam"] = CamMethod.EigenGradCam, ["guided-gradcam"] = null,
     };
 
+    /// <summary>The command-line name of a method (gradcam, gradcam++, ...).</summary>
+    public static string NameOf(CamMethod method) => Methods.First(kv => kv.Value == method).Key;
+
     readonly Option<string> _method = new("--method") { Description = "gradcam (default), gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam or guided-gradcam.", DefaultValueFactory = _ => "gradcam" };
     readonly Option<string> _layer = new("--layer") { Description = "auto (default: the C3 output feeding each detection's own Detect level) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => "auto" };
     readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (default: the detection's raw class logit) or conf (objectness x class probability).", DefaultValueFactory = _ => "logit" };
@@ -33,6 +36,23 @@ public sealed class CamOptions
             : new CamRequest { Methods = [], Layers = Layers, Guided = true };
     }
 
+    /// <summary>logit, obj or conf.</summary>
+    public static CamScore ParseScore(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "logit" => CamScore.Logit,
+        "conf" => CamScore.Confidence,
+        "obj" => CamScore.Objectness,
+        var s => throw new CliError($"unknown --score '{s}' (expected logit, obj or conf)"),
+    };
+
+    /// <summary>cell or box.</summary>
+    public static TargetRegion ParseRegion(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "cell" => TargetRegion.Cell,
+        "box" => TargetRegion.Box,
+        var s => throw new CliError($"unknown target region '{s}' (expected cell or box)"),
+    };
+
     public Settings Read(ParseResult parse)
     {
         var name = parse.GetValue(_method)!.Trim().ToLowerInvariant();
@@ -40,12 +60,7 @@ public sealed class CamOptions
             throw new CliError($"unknown --method '{name}' (expected {string.Join(", ", Methods.Keys)})");
         var layers = parse.GetValue(_layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (layers.Length == 0) throw new CliError("--layer needs auto or at least one layer name");
-        var score = parse.GetValue(_score)!.Trim().ToLowerInvariant() switch
-        {
-            "logit" => CamScore.Logit,
-            "conf" => CamScore.Confidence,
-            var s => throw new CliError($"unknown --score '{s}' (expected logit or conf)"),
-        };
+        var score = ParseScore(parse.GetValue(_score)!);
         double alpha = parse.GetValue(_alpha);
         if (!(alpha is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {alpha}");
         return new Settings(name, method, layers, score, parse.GetValue(_out)!, parse.GetValue(_dump), alpha);
