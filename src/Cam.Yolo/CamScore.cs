@@ -7,4 +7,6 @@ public enum CamScore
     Logit,
     /// <summary>σ(objectness logit) · σ(class logit), the detection's confidence before NMS.</summary>
     Confidence,
+    /// <summary>The raw pre-sigmoid objectness logit (class-blind: "is there an object here?").</summary>
+    Objectness,
 }

@@ -8,15 +8,22 @@ namespace NativeCam.Cam.Yolo;
 /// <summary>
 /// YOLOv5 for the CAM core: layers are module paths (<c>model.17.cv3.act</c>, or the seed tools'
 /// <c>model_17_cv3_act</c>), a target's default layer is the one feeding its own Detect level, and a target's score is
-/// its raw class logit or its confidence σ(obj)·σ(cls) at its own anchor and grid cell (docs/cam.md).
+/// its raw class logit, its objectness logit or its confidence σ(obj)·σ(cls), at its own anchor and grid cell or over
+/// the predictions of its box (docs/cam.md).
 /// </summary>
 public sealed class YoloCamAdapter(YoloModel model) : ICamAdapter<YoloTargets>
 {
     /// <summary>The network explained.</summary>
     public YoloModel Model { get; } = model;
 
+    int _inputHeight;
+
     /// <inheritdoc/>
-    public Var[] Forward(Var input) => Model.Forward(input);
+    public Var[] Forward(Var input)
+    {
+        _inputHeight = input.Shape[2]; // box targets need each level's stride: input height / grid height
+        return Model.Forward(input);
+    }
 
     /// <inheritdoc/>
     public string NormalizeLayer(string name) => YoloModel.NormalizeLayerName(name);
@@ -52,6 +59,7 @@ public sealed class YoloCamAdapter(YoloModel model) : ICamAdapter<YoloTargets>
     /// <summary>K seeds per Detect level, written on the device from the level outputs (see <see cref="ICamKernels.Seeds"/>).</summary>
     public IReadOnlyList<(Var Output, Tensor Grad)> Seed(Var[] outputs, YoloTargets targets)
     {
+        if (targets.Region == TargetRegion.Box) return BoxSeeds.Seed(Model.Head, _inputHeight, outputs, targets);
         var head = Model.Head;
         int k = targets.Count, no = head.Classes + 5;
         var table = new float[5 * k];
@@ -64,7 +72,7 @@ public sealed class YoloCamAdapter(YoloModel model) : ICamAdapter<YoloTargets>
                 throw new ArgumentException($"CAM: target {t} is outside level {t.Level}'s {shape[2]}x{shape[3]} grid");
             table[5 * i] = t.Level;
             table[5 * i + 1] = t.Anchor * no + 4;
-            table[5 * i + 2] = t.Anchor * no + 5 + t.ClassId;
+            table[5 * i + 2] = t.Anchor * no + (targets.Score == CamScore.Objectness ? 4 : 5 + t.ClassId);
             table[5 * i + 3] = t.GridY * shape[3] + t.GridX;
             table[5 * i + 4] = targets.Score == CamScore.Confidence ? 1 : 0;
             scales[i] = t.Scale;

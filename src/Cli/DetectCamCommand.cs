@@ -24,7 +24,8 @@ public static class DetectCamCommand
             "Detect objects with YOLOv5 and write, per detection, a heat map of what drove it: overlays " +
             "<out>/<stem>/<idx>_<class>_<layer>.jpg, a contact sheet <stem>/sheet.jpg and <stem>/report.json " +
             "(docs/report.md).\n\nExamples:\n  nativecam detect-cam samples/bus.jpg\n" +
-            "  nativecam detect-cam samples/ --method gradcam++ --layer model.17.cv3.act,model.20.cv3.act,model.23.cv3.act\n" +
+            "  nativecam detect-cam samples/ --method gradcam++ --layer seed --target cell   (the seed tools' maps)\n" +
+            "  nativecam detect-cam samples/bus.jpg --metrics   (each map's quality in report.json)\n" +
             "  nativecam detect-cam samples/zidane.jpg --score conf --dump-maps --out results");
         cmd.Arguments.Add(images);
         detect.AddTo(cmd);
@@ -56,6 +57,9 @@ public static class DetectCamCommand
                 {
                     var report = job.Run(file, outputs[i], staging);
                     reports.Add(report);
+                    if (report.SimilarMaps.Count > 0)
+                        Console.Error.WriteLine($"warning: {report.Image}: " + string.Join("; ", report.SimilarMaps.Select(g =>
+                            $"detections {string.Join(", ", g.Detections)} have (nearly) identical maps at {g.Layer} (correlation {g.Correlation:0.000}): {g.Cause}")));
                     if (!asJson)
                         Console.WriteLine($"{report.Image}: {report.ImageHw[1]}x{report.ImageHw[0]} {Summary.Counts(report.Detections)} — " +
                             $"{report.Maps.Count} maps in {report.TimingsMs.Total / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(c.Out, outputs[i])}");

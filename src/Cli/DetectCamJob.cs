@@ -1,7 +1,9 @@
 using ILGPU.Runtime;
 using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
+using NativeCam.Cam.Metrics;
 using NativeCam.Cam.Render;
+using NativeCam.Cli.Metrics;
 using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 using NativeCam.Imaging;
@@ -36,7 +38,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         {
             detections = detector.Postprocess(outputs, info, detect.Nms);
             forward = clock.Lap();
-            return YoloTargets.FromDetections(detections, cam.Score);
+            return YoloTargets.FromDetections(detections, cam.Score, cam.Region);
         });
         clock.Lap();
         Interruption.ThrowIfRequested();
@@ -47,18 +49,24 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         var original = Copy(image);
         var annotator = new Annotator(original);
         foreach (var d in detections) annotator.Draw(DetectionBoxes.Labeled(d, names));
+        var quality = Measure(overlays, detections, info);
+        var similar = quality.Groups.SelectMany(g => SimilarMaps.Find(g.Key, g.Value, detections, cam.Method, cam.Region,
+            g.Key == CamRequest.Auto || _cam.Adapter.DefaultLayers.Contains(g.Key))).ToList();
         var sheet = ContactSheet.Compose(original,
-            overlays.Select(o => new SheetTile(o.Image, $"{o.Detection} {names[detections[o.Detection].ClassId]} {o.Layer}")).ToList(),
+            overlays.Select((o, i) => new SheetTile(o.Image, $"{o.Detection} {names[detections[o.Detection].ClassId]} {o.Layer}" +
+                (quality.PerOverlay[i] is { } q ? $" in-box {q.EnergyInBox * 100:0}%" : ""))).ToList(),
             columns: Math.Min(overlays.Count + 1, 4));
         double render = clock.Lap();
         Interruption.ThrowIfRequested();
 
         var maps = new List<MapRecord>();
         var folder = staging.NewFolder(outputName);
-        foreach (var o in overlays)
+        for (int i = 0; i < overlays.Count; i++)
         {
             Interruption.ThrowIfRequested();
-            string baseName = $"{o.Detection}_{Safe(names[detections[o.Detection].ClassId])}_{o.Layer}";
+            var o = overlays[i];
+            string stem = $"{o.Detection}_{Safe(names[detections[o.Detection].ClassId])}_";
+            string baseName = stem + o.Layer;
             ImageFiles.SaveJpeg(o.Image, folder.File(baseName + ".jpg"));
             string? raw = null;
             if (cam.DumpMaps && o.Raw is { } r)
@@ -66,14 +74,24 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
                 raw = baseName + ".npy";
                 Npy.Write(folder.File(raw), r.Data, r.Shape);
             }
+            var parts = new List<MapPart>();
+            foreach (var (layer, data, shape) in o.Parts)
+            {
+                string? file = cam.DumpMaps ? stem + layer + ".npy" : null;
+                if (file != null) Npy.Write(folder.File(file), data!, shape);
+                parts.Add(new MapPart(layer, file));
+            }
+            var q = cam.Metrics ? quality.PerOverlay[i] : null;
             maps.Add(new MapRecord(o.Detection, o.Layer, cam.MethodName, baseName + ".jpg", raw,
-                Math.Round(o.Stats.Min, 9), Math.Round(o.Stats.Max, 9), o.Stats.Empty));
+                Math.Round(o.Stats.Min, 9), Math.Round(o.Stats.Max, 9), o.Stats.Empty, parts,
+                q is null ? null : new MapMetricsRecord(Math.Round(q.EnergyInBox, 4), q.Pointing, Math.Round(q.LocalisationIoU, 4),
+                    q.Distinctness is { } dd ? Math.Round(dd, 4) : null, q.NearestOther)));
         }
         ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"));
         double write = clock.Lap();
         var report = new ImageReport(Path.GetFileName(path), outputName, [image.Height, image.Width], [info.InputHeight, info.InputWidth],
             info.Ratio, [info.Dw, info.Dh], detector.Device.Description, Path.GetFileName(detect.Weights), cam.MethodName,
-            cam.Score == CamScore.Confidence ? "conf" : "logit", records, maps,
+            Study.Name(cam.Score), Study.Name(cam.Region), records, maps, similar,
             new Timings(decode, preprocess, forward, Math.Round(result.BackwardMs, 1), Math.Round(result.MapsMs, 1), render, write, clock.Total));
         File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
         folder.Commit();
@@ -82,7 +100,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
 
     CamResult Compute(Tensor input, Func<NativeCam.Autograd.Var[], YoloTargets> choose)
     {
-        try { return _cam.Compute(input, choose, cam.Request()); }
+        try { return _cam.Compute(input, choose, cam.Request(_cam.Adapter.DefaultLayers)); }
         catch (ArgumentException e) when (e.Message.Contains("no layer named"))
         {
             var layers = detector.Model.Layers.Select(l => l.Path).Where(p => p != detector.Model.Layers[^1].Path);
@@ -93,34 +111,65 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         }
     }
 
-    sealed record Overlay(int Detection, string Layer, RgbImage Image, MapStats Stats, (float[] Data, int[] Shape)? Raw);
+    /// <summary>One drawn map: <see cref="Group"/> is the set it is compared within (auto, fused or a layer),
+    /// <see cref="ImageMap"/> the map at the original image's size (null for guided pictures), <see cref="Parts"/>
+    /// the raw layer maps a fused map was made of (data null without --dump-maps).</summary>
+    sealed record Overlay(int Detection, string Layer, RgbImage Image, MapStats Stats, (float[] Data, int[] Shape)? Raw,
+        string Group, float[]? ImageMap, IReadOnlyList<(string Layer, float[]? Data, int[] Shape)> Parts);
 
-    /// <summary>One overlay per detection and layer: with `auto`, each detection at the layer feeding its own level.
+    /// <summary>One overlay per detection and layer: with `auto`, each detection at the layer feeding its own level;
+    /// with `fuse`, each detection's maps at the layers feeding Detect fused into one (MapFusion).
     /// Only the wanted maps are rendered (with `auto`, each layer's maps of the detections it is the layer of).</summary>
     List<Overlay> Overlays(CamResult result, List<Detection> detections, RgbImage image, LetterboxInfo info)
     {
         var names = detector.Model.ClassNames;
-        bool auto = cam.Layers.Any(l => l.Equals(CamRequest.Auto, StringComparison.OrdinalIgnoreCase));
-        var named = cam.Layers.Where(l => !l.Equals(CamRequest.Auto, StringComparison.OrdinalIgnoreCase))
+        bool Is(string l, string token) => l.Equals(token, StringComparison.OrdinalIgnoreCase);
+        bool auto = cam.Layers.Any(l => Is(l, CamRequest.Auto));
+        var detectLayers = _cam.Adapter.DefaultLayers;
+        var named = cam.Layers.Where(l => !Is(l, CamRequest.Auto) && !Is(l, CamOptions.Fuse) && !Is(l, CamOptions.Seed))
             .Select(YoloModel.NormalizeLayerName).ToHashSet();
+        if (cam.Layers.Any(l => Is(l, CamOptions.Seed)) || (!cam.Fused && cam.Layers.Any(l => Is(l, CamOptions.Fuse))))
+            named.UnionWith(detectLayers);
         bool Wanted(int k, string layer) => named.Contains(layer) || (auto && result.TargetLayers[k] == layer);
         List<int> WantedAt(string layer) => Enumerable.Range(0, detections.Count).Where(k => Wanted(k, layer)).ToList();
         var overlays = new List<Overlay>();
         var options = new HeatmapOptions { HeatmapWeight = cam.Alpha };
-        foreach (var m in result.Maps)
+        void Draw(Tensor all, List<int> wanted, string layer, string group, Func<int, (float[], int[])?> raw,
+            Func<int, IReadOnlyList<(string, float[]?, int[])>> parts)
         {
-            var wanted = WantedAt(m.Layer);
-            if (wanted.Count == 0) continue;
             HeatmapRender rendered;
-            using (var maps = Rows(m.Map, wanted)) rendered = HeatmapRenderer.Render(maps, info, image, options);
-            var host = cam.DumpMaps ? m.ToHost() : null;
+            float[][] imageMaps;
+            using (var maps = Rows(all, wanted))
+            {
+                rendered = HeatmapRenderer.Render(maps, info, image, options);
+                imageMaps = ImageMaps.ToImage(maps, info);
+            }
             for (int j = 0; j < wanted.Count; j++)
             {
                 int k = wanted[j];
                 new Annotator(rendered.Overlays[j]).Draw(DetectionBoxes.Labeled(detections[k], names));
-                overlays.Add(new Overlay(k, m.Layer, rendered.Overlays[j], rendered.Stats[j],
-                    host is null ? null : (host.Maps[k], [m.Height, m.Width])));
+                overlays.Add(new Overlay(k, layer, rendered.Overlays[j], rendered.Stats[j], raw(k), group, imageMaps[j], parts(k)));
             }
+        }
+        if (cam.Fused)
+        {
+            var method = cam.Method!.Value;
+            var layerMaps = detectLayers.Select(l => result[method, l]).ToArray();
+            using var fused = MapFusion.Fuse(layerMaps.Select(m => m.Map).ToArray(), info.InputHeight, info.InputWidth);
+            var hosts = cam.DumpMaps ? layerMaps.Select(m => m.ToHost()).ToArray() : null;
+            var fusedHost = cam.DumpMaps ? fused.ToArray() : null;
+            int n = info.InputHeight * info.InputWidth;
+            Draw(fused, Enumerable.Range(0, detections.Count).ToList(), FusedName, FusedName,
+                k => fusedHost is null ? null : (fusedHost.AsSpan(k * n, n).ToArray(), [info.InputHeight, info.InputWidth]),
+                k => layerMaps.Select((m, i) => (m.Layer, hosts?[i].Maps[k], new[] { m.Height, m.Width })).ToArray());
+        }
+        foreach (var m in result.Maps)
+        {
+            var wanted = WantedAt(m.Layer);
+            if (wanted.Count == 0) continue;
+            var host = cam.DumpMaps ? m.ToHost() : null;
+            Draw(m.Map, wanted, m.Layer, named.Contains(m.Layer) ? m.Layer : CamRequest.Auto,
+                k => host is null ? null : (host.Maps[k], [m.Height, m.Width]), _ => []);
         }
         foreach (var (layer, tensor) in result.GuidedGradCam)
         {
@@ -136,10 +185,31 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
                 var picture = rendered.Pictures[j];
                 new Annotator(picture).Draw(DetectionBoxes.Labeled(detections[k], names));
                 overlays.Add(new Overlay(k, layer, picture, rendered.Stats[j],
-                    all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..])));
+                    all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..]), layer, null, []));
             }
         }
         return overlays.OrderBy(o => o.Detection).ToList();
+    }
+
+    /// <summary>The layer name of fused maps in files and reports.</summary>
+    public const string FusedName = "fused";
+
+    /// <summary>Each heat map's quality within its group (all detections' maps at one layer, auto or fused), in
+    /// overlay order (null for guided pictures); and per group the list, in detection order.</summary>
+    static (MapQuality?[] PerOverlay, Dictionary<string, MapQuality[]> Groups) Measure(List<Overlay> overlays, List<Detection> detections, LetterboxInfo info)
+    {
+        var per = new MapQuality?[overlays.Count];
+        var groups = new Dictionary<string, MapQuality[]>();
+        foreach (var group in overlays.Select((o, i) => (o, i)).Where(x => x.o.ImageMap != null).GroupBy(x => x.o.Group))
+        {
+            var members = group.OrderBy(x => x.o.Detection).ToList();
+            if (members.Count != detections.Count) continue; // every group holds each detection once
+            var q = MapQuality.Measure(members.Select(x => x.o.ImageMap!).ToArray(), info.ImageHeight, info.ImageWidth,
+                members.Select(x => detections[x.o.Detection].ImageBox).ToArray());
+            for (int j = 0; j < members.Count; j++) per[members[j].i] = q[j];
+            groups[group.Key] = q;
+        }
+        return (per, groups);
     }
 
     /// <summary>Rows <paramref name="ks"/> (ascending) of <paramref name="t"/> [K, ..] as one tensor [ks.Count, ..]:

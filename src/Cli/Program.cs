@@ -6,6 +6,7 @@ using NativeCam.Cli;
 var root = new RootCommand("NativeCam: see what vision networks look at, on its own GPU engine.");
 root.Subcommands.Add(DetectCamCommand.Create());
 root.Subcommands.Add(DetectCommand.Create());
+root.Subcommands.Add(MetricsCommand.Create());
 root.Subcommands.Add(VitCamCommand.Create());
 root.Subcommands.Add(ClassifyCommand.Create());
 root.Subcommands.Add(ClassifyCamCommand.Create());

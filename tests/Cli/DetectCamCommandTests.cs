@@ -20,12 +20,68 @@ public class DetectCamCommandTests
     }
 
     [Fact]
+    public void TheDefaultsGiveEachDetectionAFusedMapOfItsOwnWithItsPartsAndMetrics()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("bus.jpg"), "--out", outDir, "--dump-maps", "--metrics", "--device", "cpu");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Empty(run.ErrorLines);
+            var folder = Path.Combine(outDir, "bus");
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+            var r = doc.RootElement;
+            Assert.Equal(("layercam", "logit", "box"), (r.GetProperty("method").GetString(), r.GetProperty("score").GetString(), r.GetProperty("target").GetString()));
+            Assert.Equal(0, r.GetProperty("similar_maps").GetArrayLength());
+            var maps = r.GetProperty("maps").EnumerateArray().ToArray();
+            Assert.Equal(5, maps.Length); // one fused map per detection
+            foreach (var m in maps)
+            {
+                Assert.Equal("fused", m.GetProperty("layer").GetString());
+                var (fused, shape) = NativeCam.Tensors.Npy.Read(Path.Combine(folder, m.GetProperty("raw_file").GetString()!));
+                Assert.Equal(new[] { 640, 480 }, shape); // fused at the network input's size
+                Assert.All(fused, v => Assert.True(v >= 0 && v <= 1 + 1e-6 && float.IsFinite(v)));
+                var parts = m.GetProperty("parts").EnumerateArray().ToArray();
+                Assert.Equal(new[] { "model.17", "model.20", "model.23" }, parts.Select(p => p.GetProperty("layer").GetString()));
+                foreach (var p in parts) Assert.True(File.Exists(Path.Combine(folder, p.GetProperty("raw_file").GetString()!)));
+                var q = m.GetProperty("metrics");
+                Assert.True(q.GetProperty("pointing").GetBoolean(), "each default map's maximum is inside its own box");
+                Assert.True(q.GetProperty("energy_in_box").GetDouble() is > 0.5 and <= 1);
+                Assert.True(q.GetProperty("distinctness").GetDouble() > 0.05);
+            }
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
+    public void TheOldDefaultIsOneFlagSetAwayAndItsIdenticalMapsAreReportedWithTheirCause()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("bus.jpg"), "--out", outDir, "--device", "cpu",
+                "--method", "gradcam", "--layer", "auto", "--target", "cell");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var warning = Assert.Single(run.ErrorLines);
+            Assert.Contains("detections 0, 1, 2 have (nearly) identical maps at auto", warning);
+            Assert.Contains("same class, level and anchor", warning);
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bus", "report.json")));
+            var similar = Assert.Single(doc.RootElement.GetProperty("similar_maps").EnumerateArray());
+            Assert.Equal(new[] { 0, 1, 2 }, similar.GetProperty("detections").EnumerateArray().Select(v => v.GetInt32()));
+            Assert.All(doc.RootElement.GetProperty("maps").EnumerateArray(), m => Assert.Equal(JsonValueKind.Null, m.GetProperty("metrics").ValueKind));
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
     public void BusSampleGivesOneMapPerDetectionAReportAndAContactSheet()
     {
         var outDir = TempDir();
         try
         {
-            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("bus.jpg"), "--out", outDir, "--dump-maps", "--device", "cpu");
+            // The auto layers (each detection at the layer feeding its own level), named explicitly since the default is fuse.
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("bus.jpg"), "--out", outDir, "--dump-maps", "--device", "cpu",
+                "--layer", "auto", "--method", "gradcam", "--target", "cell");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Matches(@"bus\.jpg: 810x1080 4 person, 1 bus — 5 maps in [0-9.]+ s on cpu", run.StdOut);
 

@@ -15,13 +15,26 @@ public sealed record ImageReport(
     string Weights,
     string Method,
     string Score,
+    string Target,
     IReadOnlyList<DetectionRecord> Detections,
     IReadOnlyList<MapRecord> Maps,
+    IReadOnlyList<SimilarMapsRecord> SimilarMaps,
     Timings TimingsMs);
 
-/// <summary>One heat map: which detection and layer, the files, and the raw map's range before normalisation.</summary>
+/// <summary>One heat map: which detection and layer, the files, the raw map's range before normalisation, the raw
+/// layer maps a fused map was made of, and (with --metrics) its quality.</summary>
 public sealed record MapRecord(int Detection, string Layer, string Method, string File, string? RawFile,
-    double Min, double Max, bool Empty);
+    double Min, double Max, bool Empty, IReadOnlyList<MapPart> Parts, MapMetricsRecord? Metrics);
+
+/// <summary>One layer's raw map inside a fused map (<c>raw_file</c> with --dump-maps, else null).</summary>
+public sealed record MapPart(string Layer, string? RawFile);
+
+/// <summary>A map's quality (docs/cam.md): energy in the box, pointing game, localisation IoU, distinctness (null
+/// with one detection) and the detection whose map is most like this one.</summary>
+public sealed record MapMetricsRecord(double EnergyInBox, bool Pointing, double LocalisationIou, double? Distinctness, int? NearestOther);
+
+/// <summary>Detections whose maps at one layer (or fusion) correlate above 0.95, and why.</summary>
+public sealed record SimilarMapsRecord(int[] Detections, string Layer, double Correlation, string Cause);
 
 /// <summary>Milliseconds per stage of one image.</summary>
 public sealed record Timings(double Decode, double Preprocess, double Forward, double Backward, double Cam,
