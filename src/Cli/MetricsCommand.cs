@@ -69,7 +69,7 @@ public static class MetricsCommand
     static object Json(StudyRow r) => new
     {
         r.Method, r.Layer, r.Score, r.Region, r.EnergyInBox, r.PointingHits, Detections = r.Detections.Count,
-        r.LocalisationIoU, r.Distinctness, r.LikeAnother, r.ComputeMs, PerDetection = r.Detections,
+        LocalisationIou = r.LocalisationIoU, r.Distinctness, r.LikeAnother, r.ComputeMs, PerDetection = r.Detections,
     };
 
     static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);

@@ -8,7 +8,8 @@ namespace NativeCam.Cam.Metrics;
 /// <param name="LocalisationIoU">IoU of the largest region ≥ 15 % of the maximum (its bounding box) with the box.</param>
 /// <param name="Distinctness">1 − the highest correlation with another detection's map (null: no other detection).</param>
 /// <param name="NearestOther">The detection whose map correlates most with this one (null: no other detection).</param>
-public sealed record MapQuality(double EnergyInBox, bool Pointing, double LocalisationIoU, double? Distinctness, int? NearestOther)
+public sealed record MapQuality(double EnergyInBox, bool Pointing,
+    [property: System.Text.Json.Serialization.JsonPropertyName("localisation_iou")] double LocalisationIoU, double? Distinctness, int? NearestOther)
 {
     /// <summary>Maps correlating above this with another detection's are "(nearly) identical" (the bar).</summary>
     public const double SameMapCorrelation = 0.95;
