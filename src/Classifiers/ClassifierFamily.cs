@@ -11,4 +11,6 @@ public enum ClassifierFamily
     DenseNet,
     /// <summary>torchvision.models.MobileNetV2, any width_mult.</summary>
     MobileNetV2,
+    /// <summary>torchvision.models.MobileNetV3: mobilenet_v3_small and mobilenet_v3_large, any width_mult, reduced_tail.</summary>
+    MobileNetV3,
 }

@@ -46,7 +46,8 @@ public abstract class ClassifierModel : IDisposable
             ClassifierFamily.ResNet => new ResNet(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.Vgg => new Vgg(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.DenseNet => new DenseNet(ctx, checkpoint.Arch, shapes),
-            _ => new MobileNetV2(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.MobileNetV2 => new MobileNetV2(ctx, checkpoint.Arch, shapes),
+            _ => new MobileNetV3(ctx, checkpoint.Arch, shapes),
         };
         var unused = checkpoint.Weights.Unused;
         if (unused.Count == 0) return model;
@@ -62,6 +63,9 @@ public abstract class ClassifierModel : IDisposable
         if (module is ConvBn cb) _folded[cb.ConvPath] = cb.Path;
         return module;
     }
+
+    /// <summary>Registers a module built by a helper of the family (freed with the model).</summary>
+    internal T Register<T>(T module) where T : Module => Add(module);
 
     /// <summary>Checks the input is one RGB image.</summary>
     protected static void CheckInput(Var image, string family)

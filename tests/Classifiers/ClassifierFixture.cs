@@ -11,7 +11,8 @@ public sealed record ClassifierFixture(string Name, JsonElement Facts, int Class
 
     public string Weights => Path.Combine(Folder, Name + ".pt");
 
-    public static readonly string[] Names = ["resnet_basic", "resnext_bottleneck", "vgg_small", "vgg_small_bn", "densenet_small", "mobilenet_v2_025"];
+    public static readonly string[] Names = ["resnet_basic", "resnext_bottleneck", "vgg_small", "vgg_small_bn", "densenet_small", "mobilenet_v2_025",
+        "mobilenet_v3_small", "mobilenet_v3_large"];
 
     public static ClassifierFixture Load(string name)
     {
