@@ -25,6 +25,10 @@ public abstract class ClassifierModel : IDisposable
     /// <c>model.layer4[-1]</c>; VGG and DenseNet and MobileNet <c>features[-1]</c>).</summary>
     public abstract string DefaultLayer { get; }
 
+    /// <summary>For a head that is a global average pool followed by one Linear layer: the layer feeding the pool and
+    /// the Linear's weight [classes, C] (the original CAM's class weights); null for other heads (VGG, MobileNet v3).</summary>
+    public virtual (string Layer, Var Weight)? PooledLinearHead => null;
+
     /// <summary>Conv module paths folded into the BatchNorm after them (conv path → BatchNorm path): these convs' own
     /// outputs do not exist, watch the BatchNorm instead.</summary>
     public IReadOnlyDictionary<string, string> FoldedConvs => _folded;
