@@ -51,7 +51,8 @@ public abstract class ClassifierModel : IDisposable
             ClassifierFamily.Vgg => new Vgg(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.DenseNet => new DenseNet(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.MobileNetV2 => new MobileNetV2(ctx, checkpoint.Arch, shapes),
-            _ => new MobileNetV3(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.MobileNetV3 => new MobileNetV3(ctx, checkpoint.Arch, shapes),
+            _ => new ShuffleNetV2(ctx, checkpoint.Arch, shapes),
         };
         var unused = checkpoint.Weights.Unused;
         if (unused.Count == 0) return model;

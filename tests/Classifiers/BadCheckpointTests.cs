@@ -32,6 +32,7 @@ public class BadCheckpointTests
     [InlineData("mobilenet_v2_025", "features.5.conv.1.1.running_mean")]
     [InlineData("mobilenet_v3_large", "features.5.block.2.fc2.weight")]
     [InlineData("mobilenet_v3_small", "features.12.1.running_var")]
+    [InlineData("shufflenet_small", "stage3.1.branch2.4.weight")]
     public void A_missing_tensor_is_named(string name, string key)
     {
         var tensors = Tensors(name).Where(p => p.Key != key).ToList();

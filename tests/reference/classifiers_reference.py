@@ -27,7 +27,7 @@ import torch
 import torch.nn as nn
 import sys
 
-from torchvision.models import densenet, mobilenetv2, mobilenetv3, resnet, vgg
+from torchvision.models import densenet, mobilenetv2, mobilenetv3, resnet, shufflenetv2, vgg
 
 from fixture_io import FIXTURES
 from pytorch_grad_cam import GradCAM, GradCAMElementWise
@@ -97,7 +97,8 @@ class OriginalCAM(BaseCAM):
 
 
 # The Linear right after the global average pool, for the models whose head is GAP -> Linear (original CAM)
-CAM_HEADS = {"resnet_basic": "fc", "resnext_bottleneck": "fc", "densenet_small": "classifier", "mobilenet_v2_025": "classifier.1"}
+CAM_HEADS = {"resnet_basic": "fc", "resnext_bottleneck": "fc", "densenet_small": "classifier", "mobilenet_v2_025": "classifier.1",
+             "shufflenet_small": "fc"}
 
 MODELS = [
     # name, builder, facts the loader must infer, cases: (layers, explained at once)
@@ -122,6 +123,8 @@ MODELS = [
     ("mobilenet_v3_large", lambda: small_mobilenet_v3("mobilenet_v3_large", 6),
      {"family": "mobilenet_v3", "name": "mobilenet_v3_large"},
      [["features.16"], ["features.2.block.0.1", "features.5.block.2", "features.13"]]),
+    ("shufflenet_small", lambda: shufflenetv2.ShuffleNetV2([2, 3, 2], [8, 16, 32, 48, 64], num_classes=6),
+     {"family": "shufflenet_v2", "layers": [2, 3, 2]}, [["conv5"], ["stage2.0", "stage3.1.branch2", "stage4.1"]]),
 ]
 
 
