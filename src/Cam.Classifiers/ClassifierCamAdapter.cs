@@ -11,7 +11,7 @@ namespace NativeCam.Cam.Classifiers;
 /// (<see cref="ClassifierModel.DefaultLayer"/>). A conv whose BatchNorm was folded into it is refused with the
 /// BatchNorm's name.
 /// </summary>
-public sealed class ClassifierCamAdapter(ClassifierModel model) : ICamAdapter<ClassTargets>
+public sealed class ClassifierCamAdapter(ClassifierModel model) : ICamAdapter<ClassTargets>, ICamClassWeights<ClassTargets>
 {
     /// <summary>The network explained.</summary>
     public ClassifierModel Model { get; } = model;
@@ -42,6 +42,21 @@ public sealed class ClassifierCamAdapter(ClassifierModel model) : ICamAdapter<Cl
         foreach (int c in targets.ClassIds)
             if (c < 0 || c >= classes) throw new ArgumentException($"CAM: class {c} is outside the model's {classes} classes");
         return targets.ClassIds.Select(_ => Model.DefaultLayer).ToArray();
+    }
+
+    /// <summary>The original CAM's weights: the rows of the targets' classes in the Linear after the global average
+    /// pool (<see cref="ClassifierModel.PooledLinearHead"/>), only at the layer feeding that pool.</summary>
+    public Tensor ClassWeights(Device device, string layer, ClassTargets targets)
+    {
+        if (Model.PooledLinearHead is not var (pooled, weight))
+            throw new ArgumentException($"CAM: method cam needs a global average pool followed by one Linear layer; {Model.Arch.Name}'s head is not (use gradcam)");
+        if (layer != pooled)
+            throw new ArgumentException($"CAM: method cam weights the channels of {pooled}, the layer feeding {Model.Arch.Name}'s global average pool, not {layer}");
+        int c = weight.Shape[1];
+        var w = weight.Value.ToArray();
+        var rows = new float[targets.Count * c];
+        for (int k = 0; k < targets.Count; k++) Array.Copy(w, targets.ClassIds[k] * c, rows, k * c, c);
+        return Tensor.FromArray(device, rows, [targets.Count, c]);
     }
 
     /// <inheritdoc/>

@@ -28,7 +28,10 @@ public static class CamEngine
         if (request.PowerIterations < 1) throw new ArgumentException("CAM: PowerIterations must be at least 1");
         var device = input.Device;
         var kernels = CamKernels.For(device);
-        bool needsGradient = request.Guided || request.Methods.Any(m => m != CamMethod.EigenCam);
+        bool needsGradient = request.Guided || request.Methods.Any(m => m is not (CamMethod.EigenCam or CamMethod.Cam));
+        var classWeights = adapter as ICamClassWeights<TTargets>;
+        if (request.Methods.Contains(CamMethod.Cam) && classWeights is null)
+            throw new ArgumentException("CAM: method cam (the original CAM) needs a model whose head is a global average pool and one Linear layer");
 
         var maps = new List<CamMap>();
         var guidedGradCam = new Dictionary<string, Tensor>();
@@ -82,8 +85,9 @@ public static class CamEngine
                 if (v.Shape.Length != 4 || v.Shape[0] != 1)
                     throw new ArgumentException($"CAM: layer {layer} is {Tensor.Format(v.Shape)}, not one feature map [1, C, h, w]");
                 var grad = v.Grad;
+                using var weights = request.Methods.Contains(CamMethod.Cam) ? classWeights!.ClassWeights(device, layer, targets) : null;
                 foreach (var method in request.Methods)
-                    maps.Add(LayerMaps.Compute(kernels, method, layer, v.Value, grad, k, request));
+                    maps.Add(LayerMaps.Compute(kernels, method, layer, v.Value, grad, k, request, weights));
                 if (guided != null)
                 {
                     using var gradCam = LayerMaps.Compute(kernels, CamMethod.GradCam, layer, v.Value, grad, k, request);

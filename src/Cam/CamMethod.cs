@@ -22,4 +22,12 @@ public enum CamMethod
     EigenCam,
     /// <summary>map = ReLU(first principal component projection of A ⊙ G).</summary>
     EigenGradCam,
+    /// <summary>map = Σ_c ReLU(G_c ⊙ A_c) (pytorch-grad-cam's GradCAMElementWise).</summary>
+    GradCamElementWise,
+    /// <summary>
+    /// The original CAM (Zhou et al. 2016): w_kc = the weight of channel c in target k's row of the Linear right after
+    /// the global average pool; map = ReLU(Σ_c w_c A_c). No gradient; only at the layer feeding that pool, for models
+    /// whose adapter gives the weights (<see cref="ICamClassWeights{TTargets}"/>).
+    /// </summary>
+    Cam,
 }

@@ -7,7 +7,9 @@ namespace NativeCam.Cam;
 static class LayerMaps
 {
     /// <summary>One method's maps [K, h, w] and ranges at one layer. A missing gradient is a zero gradient.</summary>
-    public static CamMap Compute(ICamKernels kernels, CamMethod method, string layer, Tensor a, Tensor? g, int k, CamRequest request)
+    /// <param name="classWeights">The original CAM's channel weights [K, C] (<see cref="CamMethod.Cam"/> only).</param>
+    public static CamMap Compute(ICamKernels kernels, CamMethod method, string layer, Tensor a, Tensor? g, int k, CamRequest request,
+        Tensor? classWeights = null)
     {
         var device = a.Device;
         int c = a.Shape[1], h = a.Shape[2], w = a.Shape[3], p = h * w;
@@ -15,7 +17,9 @@ static class LayerMaps
         var range = Tensor.Empty(device, k, 2);
         try
         {
-            if (g is null && method != CamMethod.EigenCam) device.Backend.Fill(map, 0f);
+            if (method == CamMethod.Cam)
+                kernels.WeightedSum(a, classWeights ?? throw new ArgumentException($"CAM: method cam at {layer} needs the class weights"), map);
+            else if (g is null && method != CamMethod.EigenCam) device.Backend.Fill(map, 0f);
             else switch (method)
             {
                 case CamMethod.GradCam or CamMethod.GradCamPlusPlus or CamMethod.XGradCam:
@@ -25,7 +29,7 @@ static class LayerMaps
                     kernels.WeightedSum(a, weights, map);
                     break;
                 }
-                case CamMethod.LayerCam or CamMethod.HiResCam:
+                case CamMethod.LayerCam or CamMethod.HiResCam or CamMethod.GradCamElementWise:
                     kernels.PixelSum(method, a, g!, map);
                     break;
                 case CamMethod.EigenCam:

@@ -13,6 +13,8 @@ public static class ArchInference
         (ClassifierFamily.Vgg, ["features.0.weight", "classifier.0.weight", "classifier.3.weight", "classifier.6.weight"]),
         (ClassifierFamily.DenseNet, ["features.conv0.weight", "features.norm0.weight", "features.denseblock1.denselayer1.conv1.weight", "features.norm5.weight", "classifier.weight"]),
         (ClassifierFamily.MobileNetV2, ["features.0.0.weight", "features.1.conv.0.0.weight", "features.18.0.weight", "classifier.1.weight"]),
+        (ClassifierFamily.MobileNetV3, ["features.0.0.weight", "features.1.block.0.0.weight", "classifier.0.weight", "classifier.3.weight"]),
+        (ClassifierFamily.ShuffleNetV2, ["conv1.0.weight", "stage2.0.branch1.0.weight", "stage4.0.branch2.0.weight", "conv5.0.weight", "fc.weight"]),
     ];
 
     /// <summary>The architecture of a state dict given as key → shape.</summary>
@@ -24,7 +26,7 @@ public static class ArchInference
         {
             var best = scored.OrderByDescending(s => (double)s.Have / s.Keys.Length).First();
             string missing = string.Join(", ", best.Keys.Where(k => !shapes.ContainsKey(k)).Take(3));
-            throw new InvalidDataException($"not a supported classifier state dict (resnet, vgg, densenet, mobilenet_v2): " +
+            throw new InvalidDataException($"not a supported classifier state dict ({string.Join(", ", Signatures.Select(s => ClassifierArch.FamilyName(s.Family)))}): " +
                 $"closest is {ClassifierArch.FamilyName(best.Family)}, but it lacks {missing}");
         }
         return match[0].Family switch
@@ -32,7 +34,9 @@ public static class ArchInference
             ClassifierFamily.ResNet => ResNet.Infer(shapes),
             ClassifierFamily.Vgg => Vgg.Infer(shapes),
             ClassifierFamily.DenseNet => DenseNet.Infer(shapes),
-            _ => MobileNetV2.Infer(shapes),
+            ClassifierFamily.MobileNetV2 => MobileNetV2.Infer(shapes),
+            ClassifierFamily.MobileNetV3 => MobileNetV3.Infer(shapes),
+            _ => ShuffleNetV2.Infer(shapes),
         };
     }
 

@@ -20,15 +20,20 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ["densenet121"] = ClassifierFamily.DenseNet, ["densenet161"] = ClassifierFamily.DenseNet,
         ["densenet169"] = ClassifierFamily.DenseNet, ["densenet201"] = ClassifierFamily.DenseNet,
         ["mobilenet_v2"] = ClassifierFamily.MobileNetV2,
+        ["mobilenet_v3_small"] = ClassifierFamily.MobileNetV3, ["mobilenet_v3_large"] = ClassifierFamily.MobileNetV3,
+        ["shufflenet_v2_x0_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x1_0"] = ClassifierFamily.ShuffleNetV2,
+        ["shufflenet_v2_x1_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x2_0"] = ClassifierFamily.ShuffleNetV2,
     };
 
-    /// <summary>The family's own name (<c>resnet</c>, <c>vgg</c>, <c>densenet</c>, <c>mobilenet_v2</c>), also accepted by <c>--arch</c>.</summary>
+    /// <summary>The family's own name (<c>resnet</c>, <c>vgg</c>, <c>densenet</c>, <c>mobilenet_v2</c>, <c>mobilenet_v3</c>, …), also accepted by <c>--arch</c>.</summary>
     public static string FamilyName(ClassifierFamily family) => family switch
     {
         ClassifierFamily.ResNet => "resnet",
         ClassifierFamily.Vgg => "vgg",
         ClassifierFamily.DenseNet => "densenet",
-        _ => "mobilenet_v2",
+        ClassifierFamily.MobileNetV2 => "mobilenet_v2",
+        ClassifierFamily.MobileNetV3 => "mobilenet_v3",
+        _ => "shufflenet_v2",
     };
 
     /// <summary>The known name closest to <paramref name="name"/> (edit distance), for "did you mean" errors.</summary>

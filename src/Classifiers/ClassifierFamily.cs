@@ -11,4 +11,8 @@ public enum ClassifierFamily
     DenseNet,
     /// <summary>torchvision.models.MobileNetV2, any width_mult.</summary>
     MobileNetV2,
+    /// <summary>torchvision.models.MobileNetV3: mobilenet_v3_small and mobilenet_v3_large, any width_mult, reduced_tail.</summary>
+    MobileNetV3,
+    /// <summary>torchvision.models.ShuffleNetV2: shufflenet_v2_x0_5 … x2_0, any stage repeats and widths.</summary>
+    ShuffleNetV2,
 }

@@ -25,6 +25,10 @@ public abstract class ClassifierModel : IDisposable
     /// <c>model.layer4[-1]</c>; VGG and DenseNet and MobileNet <c>features[-1]</c>).</summary>
     public abstract string DefaultLayer { get; }
 
+    /// <summary>For a head that is a global average pool followed by one Linear layer: the layer feeding the pool and
+    /// the Linear's weight [classes, C] (the original CAM's class weights); null for other heads (VGG, MobileNet v3).</summary>
+    public virtual (string Layer, Var Weight)? PooledLinearHead => null;
+
     /// <summary>Conv module paths folded into the BatchNorm after them (conv path → BatchNorm path): these convs' own
     /// outputs do not exist, watch the BatchNorm instead.</summary>
     public IReadOnlyDictionary<string, string> FoldedConvs => _folded;
@@ -46,7 +50,9 @@ public abstract class ClassifierModel : IDisposable
             ClassifierFamily.ResNet => new ResNet(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.Vgg => new Vgg(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.DenseNet => new DenseNet(ctx, checkpoint.Arch, shapes),
-            _ => new MobileNetV2(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.MobileNetV2 => new MobileNetV2(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.MobileNetV3 => new MobileNetV3(ctx, checkpoint.Arch, shapes),
+            _ => new ShuffleNetV2(ctx, checkpoint.Arch, shapes),
         };
         var unused = checkpoint.Weights.Unused;
         if (unused.Count == 0) return model;
@@ -62,6 +68,9 @@ public abstract class ClassifierModel : IDisposable
         if (module is ConvBn cb) _folded[cb.ConvPath] = cb.Path;
         return module;
     }
+
+    /// <summary>Registers a module built by a helper of the family (freed with the model).</summary>
+    internal T Register<T>(T module) where T : Module => Add(module);
 
     /// <summary>Checks the input is one RGB image.</summary>
     protected static void CheckInput(Var image, string family)

@@ -48,6 +48,9 @@ public sealed class DenseNet : ClassifierModel
     /// <inheritdoc/>
     public override string DefaultLayer => "features.norm5";
 
+    /// <inheritdoc/>
+    public override (string Layer, Var Weight)? PooledLinearHead => ("features.norm5", _classifier.Weight);
+
     /// <summary>The DenseNet a state dict is: densenet121/161/169/201 by growth rate, block configuration and initial features.</summary>
     internal static ClassifierArch Infer(IReadOnlyDictionary<string, int[]> shapes)
     {

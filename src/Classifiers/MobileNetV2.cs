@@ -40,6 +40,9 @@ public sealed class MobileNetV2 : ClassifierModel
     /// <inheritdoc/>
     public override string DefaultLayer => $"features.{Blocks + 1}";
 
+    /// <inheritdoc/>
+    public override (string Layer, Var Weight)? PooledLinearHead => (DefaultLayer, _classifier.Weight);
+
     /// <summary>A MobileNetV2 state dict's architecture: 17 inverted residual blocks and features.18.</summary>
     internal static ClassifierArch Infer(IReadOnlyDictionary<string, int[]> shapes)
     {

@@ -43,6 +43,9 @@ public sealed class ResNet : ClassifierModel
     /// <inheritdoc/>
     public override string DefaultLayer => "layer4";
 
+    /// <inheritdoc/>
+    public override (string Layer, Var Weight)? PooledLinearHead => ("layer4", _fc.Weight);
+
     /// <summary>The ResNet/ResNeXt/Wide ResNet a state dict is.</summary>
     internal static ClassifierArch Infer(IReadOnlyDictionary<string, int[]> shapes)
     {

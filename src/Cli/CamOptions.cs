@@ -12,7 +12,8 @@ public sealed class CamOptions
     {
         ["gradcam"] = CamMethod.GradCam, ["gradcam++"] = CamMethod.GradCamPlusPlus, ["xgradcam"] = CamMethod.XGradCam,
         ["layercam"] = CamMethod.LayerCam, ["hirescam"] = CamMethod.HiResCam, ["eigencam"] = CamMethod.EigenCam,
-        ["eigengradcam"] = CamMethod.EigenGradCam, ["guided-gradcam"] = null,
+        ["eigengradcam"] = CamMethod.EigenGradCam, ["gradcam-elementwise"] = CamMethod.GradCamElementWise,
+        ["cam"] = CamMethod.Cam, ["guided-gradcam"] = null,
     };
 
     /// <summary>The command-line name of a method (gradcam, gradcam++, ...).</summary>

@@ -21,7 +21,9 @@ public sealed class ConvBn : Module
     /// <param name="stride">Stride.</param>
     /// <param name="padding">Zero padding.</param>
     /// <param name="groups">Conv groups (cin for a depthwise conv).</param>
-    public ConvBn(BuildContext ctx, string convPath, string bnPath, int cin, int cout, int kernel, int stride, int padding, int groups = 1)
+    /// <param name="eps">The BatchNorm's epsilon when the family fixes it (MobileNet v3: 1e-3); null: the checkpoint's record, else 1e-5.</param>
+    public ConvBn(BuildContext ctx, string convPath, string bnPath, int cin, int cout, int kernel, int stride, int padding, int groups = 1,
+        double? eps = null)
         : base(bnPath)
     {
         (ConvPath, Stride, Padding, Groups) = (convPath, stride, padding, groups);
@@ -29,7 +31,7 @@ public sealed class ConvBn : Module
         var weight = w.Take($"{convPath}.weight", cout, cin / groups, kernel, kernel);
         var bias = w.TakeOptional($"{convPath}.bias");
         var (fw, fb) = BatchNormFold.Fold(weight, bias, w.Take($"{bnPath}.weight", cout), w.Take($"{bnPath}.bias", cout),
-            w.Take($"{bnPath}.running_mean", cout), w.Take($"{bnPath}.running_var", cout), ctx.BatchNormEps(bnPath));
+            w.Take($"{bnPath}.running_mean", cout), w.Take($"{bnPath}.running_var", cout), eps ?? ctx.BatchNormEps(bnPath));
         _weight = Parameter(ctx.Device, fw);
         _bias = Parameter(ctx.Device, fb);
     }

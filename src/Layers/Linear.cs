@@ -19,6 +19,9 @@ public sealed class Linear : Module
         _bias = Parameter(ctx.Device, bias);
     }
 
+    /// <summary>The weight W [out, in] (read by the original CAM: a class's row weights the channels of a pooled layer).</summary>
+    public Var Weight => _weight;
+
     public override Var Forward(Var x) => Output(Ops.Linear(x, _weight, _bias));
 }
 

@@ -51,6 +51,8 @@ public abstract class CamKernelTests(Device device) : BackendTests(device)
         Assert.Equal([0, 0, 7, 2, 0, 1], map.ToArray()); // ReLU(Σ_c g·a): [0.5−1, −2+0, 6+1], [0+2, 0+0, 0+1]
         K.PixelSum(CamMethod.LayerCam, a, g, map);
         Assert.Equal([0, 0, 7, 0, 0, 1], map.ToArray()); // ReLU(Σ_c ReLU(g)·a): [0.5−1, 0, 7], [0+0, 0, 1]
+        K.PixelSum(CamMethod.GradCamElementWise, a, g, map);
+        Assert.Equal([0.5f, 0, 7, 2, 0, 1], map.ToArray()); // Σ_c ReLU(g·a): [0.5+0, 0+0, 6+1], [0+2, 0+0, 0+1]
     }
 
     [Fact]

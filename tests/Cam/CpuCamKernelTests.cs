@@ -72,7 +72,7 @@ public class CpuCamKernelTests
                 Ilgpu.WeightedSum(a.Reference, weights.Reference, map.Reference);
                 Same(map.Cpu, map.Reference, $"{method} map {shape}", 1e-5);
             }
-            foreach (var method in new[] { CamMethod.LayerCam, CamMethod.HiResCam })
+            foreach (var method in new[] { CamMethod.LayerCam, CamMethod.HiResCam, CamMethod.GradCamElementWise })
             {
                 kernels.PixelSum(method, a.Cpu, g.Cpu, map.Cpu);
                 Ilgpu.PixelSum(method, a.Reference, g.Reference, map.Reference);

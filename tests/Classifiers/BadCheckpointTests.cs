@@ -17,6 +17,8 @@ public class BadCheckpointTests
     [InlineData("densenet_small", "resnet", "not resnet")]
     [InlineData("vgg_small", "vgg11_b", "did you mean vgg11_bn?")]
     [InlineData("mobilenet_v2_025", "mobilenetv2", "did you mean mobilenet_v2?")]
+    [InlineData("mobilenet_v3_small", "mobilenet_v3_large", "the weights are mobilenet_v3_small")]
+    [InlineData("mobilenet_v3_large", "mobilenet_v2", "not mobilenet_v2")]
     public void Wrong_or_unknown_arch_is_refused(string name, string arch, string message)
     {
         var e = Assert.Throws<InvalidDataException>(() => ClassifierCheckpoint.FromTensors(Tensors(name), arch));
@@ -28,6 +30,9 @@ public class BadCheckpointTests
     [InlineData("vgg_small_bn", "features.5.bias")]
     [InlineData("densenet_small", "features.denseblock2.denselayer1.norm2.weight")]
     [InlineData("mobilenet_v2_025", "features.5.conv.1.1.running_mean")]
+    [InlineData("mobilenet_v3_large", "features.5.block.2.fc2.weight")]
+    [InlineData("mobilenet_v3_small", "features.12.1.running_var")]
+    [InlineData("shufflenet_small", "stage3.1.branch2.4.weight")]
     public void A_missing_tensor_is_named(string name, string key)
     {
         var tensors = Tensors(name).Where(p => p.Key != key).ToList();
@@ -39,6 +44,7 @@ public class BadCheckpointTests
     [InlineData("resnet_basic", "layer3.0.conv2.weight")]
     [InlineData("vgg_small", "classifier.3.weight")]
     [InlineData("densenet_small", "features.transition1.conv.weight")]
+    [InlineData("mobilenet_v3_small", "features.4.block.1.0.weight")]
     public void A_shape_mismatch_is_named(string name, string key)
     {
         var tensors = Tensors(name).Select(p => p.Key != key ? p
@@ -62,5 +68,13 @@ public class BadCheckpointTests
         var tensors = Tensors("vgg_small").Append(KeyValuePair.Create("head.weight", new HostTensor([1f], [1]))).ToList();
         var e = Assert.Throws<InvalidDataException>(() => ClassifierModel.Build(TestDevice.Default, ClassifierCheckpoint.FromTensors(tensors)));
         Assert.Contains("head.weight", e.Message);
+    }
+
+    [Fact]
+    public void A_mobilenet_v3_with_a_block_missing_says_so()
+    {
+        var tensors = Tensors("mobilenet_v3_small").Where(p => !p.Key.StartsWith("features.11.", StringComparison.Ordinal)).ToList();
+        var e = Assert.Throws<InvalidDataException>(() => ClassifierCheckpoint.FromTensors(tensors));
+        Assert.Contains("10 inverted residual blocks", e.Message);
     }
 }

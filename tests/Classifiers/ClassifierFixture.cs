@@ -5,13 +5,14 @@ namespace NativeCam.Tests.Classifiers;
 /// <summary>One model of tests/fixtures/classifiers/ (tests/reference/classifiers_reference.py): its state dict, the
 /// facts its architecture must be inferred as, input, logits, and pytorch-grad-cam's maps per case.</summary>
 public sealed record ClassifierFixture(string Name, JsonElement Facts, int Classes, FixtureArray Input, FixtureArray Logits,
-    IReadOnlyList<ClassifierCamCase> Cases)
+    IReadOnlyList<ClassifierCamCase> Cases, IReadOnlyDictionary<string, ClassifierMethodCase> Methods)
 {
     public static string Folder => Path.Combine(Fixtures.Folder, "classifiers");
 
     public string Weights => Path.Combine(Folder, Name + ".pt");
 
-    public static readonly string[] Names = ["resnet_basic", "resnext_bottleneck", "vgg_small", "vgg_small_bn", "densenet_small", "mobilenet_v2_025"];
+    public static readonly string[] Names = ["resnet_basic", "resnext_bottleneck", "vgg_small", "vgg_small_bn", "densenet_small", "mobilenet_v2_025",
+        "mobilenet_v3_small", "mobilenet_v3_large", "shufflenet_small"];
 
     public static ClassifierFixture Load(string name)
     {
@@ -22,8 +23,12 @@ public sealed record ClassifierFixture(string Name, JsonElement Facts, int Class
             c.GetProperty("classes").EnumerateArray().Select(l => l.GetInt32()).ToArray(),
             c.GetProperty("raw").EnumerateObject().ToDictionary(p => p.Name, p => Array(p.Value)),
             Array(c.GetProperty("final")))).ToList();
+        var methods = root.GetProperty("methods").EnumerateObject().ToDictionary(m => m.Name, m => new ClassifierMethodCase(
+            m.Value.GetProperty("layers").EnumerateArray().Select(l => l.GetString()!).ToArray(),
+            m.Value.GetProperty("classes").EnumerateArray().Select(l => l.GetInt32()).ToArray(),
+            m.Value.GetProperty("raw").EnumerateObject().ToDictionary(p => p.Name, p => Array(p.Value))));
         return new ClassifierFixture(name, root.GetProperty("facts").Clone(), root.GetProperty("classes").GetInt32(),
-            Array(root.GetProperty("input")), Array(root.GetProperty("logits")), cases);
+            Array(root.GetProperty("input")), Array(root.GetProperty("logits")), cases, methods);
     }
 
     static FixtureArray Array(JsonElement e) => new(
@@ -33,3 +38,6 @@ public sealed record ClassifierFixture(string Name, JsonElement Facts, int Class
 
 /// <summary>Layers watched together and K classes explained in one sweep; raw maps [K, h, w] per layer and the final maps [K, H, W].</summary>
 public sealed record ClassifierCamCase(string[] Layers, int[] Classes, Dictionary<string, FixtureArray> Raw, FixtureArray Final);
+
+/// <summary>Another method (<c>gradcam-elementwise</c>, <c>cam</c>) at the first case's layers: raw maps [K, h, w] per layer.</summary>
+public sealed record ClassifierMethodCase(string[] Layers, int[] Classes, Dictionary<string, FixtureArray> Raw);

@@ -34,6 +34,7 @@ public class ClassifierModelTests
         string family = f.Facts.GetProperty("family").GetString()!;
         Assert.Equal(family, ClassifierArch.FamilyName(arch.Family));
         Assert.Equal(f.Classes, arch.Classes);
+        if (f.Facts.TryGetProperty("name", out var torchvisionName)) Assert.Equal(torchvisionName.GetString(), arch.Name);
         if (f.Facts.TryGetProperty("layers", out var layers))
             Assert.Contains($"[{string.Join(", ", layers.EnumerateArray().Select(e => e.GetInt32()))}]", arch.Description);
         if (f.Facts.TryGetProperty("block", out var block))

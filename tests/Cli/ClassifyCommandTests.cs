@@ -43,6 +43,28 @@ public class ClassifyCommandTests
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void Classify_cam_runs_the_original_cam_and_grad_cam_element_wise()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nativecam-cls-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var r = CliProcess.Run("classify-cam", Bus, "--weights", Weights("mobilenet_v2_025"), "--method", "cam,gradcam-elementwise",
+                "--out", dir, "--device", "cpu");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "bus", "report.json")));
+            var files = doc.RootElement.GetProperty("maps").EnumerateArray().Select(m => m.GetProperty("file").GetString()!).ToArray();
+            Assert.Equal(2, files.Length);
+            Assert.Contains(files, f => f.Contains("_cam_"));
+            Assert.Contains(files, f => f.Contains("gradcam-elementwise"));
+            var vgg = CliProcess.Run("classify-cam", Bus, "--weights", Weights("vgg_small"), "--method", "cam", "--out", dir, "--device", "cpu");
+            Assert.Equal(2, vgg.ExitCode);
+            Assert.Contains("global average pool followed by one Linear layer", vgg.StdErr);
+            Assert.Single(vgg.StdErr.Trim().Split('\n'));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("--arch", "resnet50")]
     [InlineData("--layer", "layer9")]

@@ -8,7 +8,8 @@ called here).
 
 Writes tests/fixtures/classifiers/:
   <name>.pt         the state dict (torch.save, zip format), float32
-  <name>.json       architecture facts, classes, the input [1, 3, 64, 64], logits, and per case (a list of layers
+  <name>.json       architecture facts, classes, the input [1, 3, 64, 64], logits, "methods" (Grad-CAM element-wise and,
+                    for a GAP -> Linear head, the original CAM at the first case's layers), and per case (a list of layers
                     and K = 2 target classes explained in one batch) each layer's raw Grad-CAM map [K, h, w] (ReLU'd,
                     before pytorch-grad-cam's scaling) and the final map [K, 64, 64] pytorch-grad-cam returns
 Models are built with torchvision's own classes: ResNet/ResNeXt through ResNet._make_layer at small widths (the
@@ -24,10 +25,13 @@ import os
 import numpy as np
 import torch
 import torch.nn as nn
-from torchvision.models import densenet, mobilenetv2, resnet, vgg
+import sys
+
+from torchvision.models import densenet, mobilenetv2, mobilenetv3, resnet, shufflenetv2, vgg
 
 from fixture_io import FIXTURES
-from pytorch_grad_cam import GradCAM
+from pytorch_grad_cam import GradCAM, GradCAMElementWise
+from pytorch_grad_cam.base_cam import BaseCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
 OUT = os.path.join(FIXTURES, "classifiers")
@@ -72,6 +76,30 @@ def small_vgg(cfg, batch_norm, classes):
     return m
 
 
+def small_mobilenet_v3(arch, classes):
+    setting, _ = mobilenetv3._mobilenet_v3_conf(arch, width_mult=0.1)
+    m = mobilenetv3.MobileNetV3(setting, last_channel=24, num_classes=classes)
+    for lin in (m.classifier[0], m.classifier[3]):  # torchvision's N(0, 0.01) init gives logits of 1e-3
+        nn.init.normal_(lin.weight, 0, lin.in_features ** -0.5)
+    return m
+
+
+class OriginalCAM(BaseCAM):
+    """Zhou et al.'s CAM through pytorch-grad-cam's BaseCAM (it has no class of its own): the channel weights of
+    target k are the row of the Linear after the global average pool, map = ReLU(sum_c w_kc A_c)."""
+
+    def __init__(self, model, target_layers, head):
+        super().__init__(model, target_layers)
+        self.head = head
+
+    def get_cam_weights(self, input_tensor, target_layers, targets, activations, grads):
+        return np.stack([self.head.weight[t.category].detach().numpy() for t in targets])
+
+
+# The Linear right after the global average pool, for the models whose head is GAP -> Linear (original CAM)
+CAM_HEADS = {"resnet_basic": "fc", "resnext_bottleneck": "fc", "densenet_small": "classifier", "mobilenet_v2_025": "classifier.1",
+             "shufflenet_small": "fc"}
+
 MODELS = [
     # name, builder, facts the loader must infer, cases: (layers, explained at once)
     ("resnet_basic", lambda: small_resnet(resnet.BasicBlock, [2, 1, 1, 2], [8, 16, 24, 32], 7),
@@ -89,6 +117,14 @@ MODELS = [
      [["features.norm5"], ["features.transition2", "features.denseblock3.denselayer2.norm1", "features.denseblock3"]]),
     ("mobilenet_v2_025", lambda: mobilenetv2.MobileNetV2(width_mult=0.25, num_classes=5),
      {"family": "mobilenet_v2"}, [["features.18"], ["features.14", "features.17.conv.0.1", "features.17.conv.1"]]),
+    ("mobilenet_v3_small", lambda: small_mobilenet_v3("mobilenet_v3_small", 5),
+     {"family": "mobilenet_v3", "name": "mobilenet_v3_small"},
+     [["features.12"], ["features.1.block.0", "features.4", "features.9.block.2", "features.11.block.1"]]),
+    ("mobilenet_v3_large", lambda: small_mobilenet_v3("mobilenet_v3_large", 6),
+     {"family": "mobilenet_v3", "name": "mobilenet_v3_large"},
+     [["features.16"], ["features.2.block.0.1", "features.5.block.2", "features.13"]]),
+    ("shufflenet_small", lambda: shufflenetv2.ShuffleNetV2([2, 3, 2], [8, 16, 32, 48, 64], num_classes=6),
+     {"family": "shufflenet_v2", "layers": [2, 3, 2]}, [["conv5"], ["stage2.0", "stage3.1.branch2", "stage4.1"]]),
 ]
 
 
@@ -106,9 +142,33 @@ def explain(model, x, layers, classes):
     return raw, final
 
 
+def other_methods(name, model, x, layers, classes):
+    """Grad-CAM element-wise (pytorch-grad-cam's GradCAMElementWise) and, for a GAP -> Linear head, the original CAM:
+    raw ReLU'd maps per layer [K, h, w] (the final aggregation is the one explain() checks for Grad-CAM)."""
+    modules = dict(model.named_modules())
+    batch = x.repeat(len(classes), 1, 1, 1)
+    targets = [ClassifierOutputTarget(c) for c in classes]
+    out = {}
+    makers = {"gradcam-elementwise": lambda t: GradCAMElementWise(model=model, target_layers=t)}
+    if name in CAM_HEADS:
+        makers["cam"] = lambda t: OriginalCAM(model, t, modules[CAM_HEADS[name]])
+    for method, make in makers.items():
+        with make([modules[n] for n in layers]) as cam:
+            cam(input_tensor=batch, targets=targets)
+            acts = [a.numpy() for a in cam.activations_and_grads.activations]
+            grads = [g.numpy() for g in cam.activations_and_grads.gradients]
+            raw = [np.maximum(cam.get_cam_image(batch, None, targets, acts[i], grads[i], False), 0) for i in range(len(layers))]
+        out[method] = {"layers": layers, "classes": classes,
+                       "raw": {l: compact(torch.from_numpy(np.ascontiguousarray(r)), 7) for l, r in zip(layers, raw)}}
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    only = set(sys.argv[1:])
     for i, (name, build, facts, cases) in enumerate(MODELS):
+        if only and name not in only:
+            continue
         gen = torch.Generator().manual_seed(100 + i)
         torch.manual_seed(100 + i)
         model = build()
@@ -128,9 +188,11 @@ def main():
             out_cases.append({"layers": layers, "classes": classes,
                               "raw": {l: compact(torch.from_numpy(np.ascontiguousarray(r)), 7) for l, r in zip(layers, raw)},
                               "final": compact(torch.from_numpy(final), 5)})
+        methods = other_methods(name, model, x, cases[0], classes)
         with open(os.path.join(OUT, name + ".json"), "w") as f:
             json.dump({"generator": "tests/reference/classifiers_reference.py (PyTorch %s, pytorch-grad-cam 1.5.5 @084273b, float64)" % torch.__version__,
-                       "facts": facts, "classes": n, "input": compact(x, 9), "logits": compact(logits[0], 9), "cases": out_cases}, f)
+                       "facts": facts, "classes": n, "input": compact(x, 9), "logits": compact(logits[0], 9), "cases": out_cases,
+                       "methods": methods}, f)
         print("wrote", name, "classes", classes, "logits", [round(v, 4) for v in logits[0].tolist()])
 
 

@@ -39,7 +39,7 @@ internal static class CamChecks
     /// <summary>LayerCAM / HiResCAM: K maps of P pixels over an activation of C·P and a gradient of K·C·P.</summary>
     public static LayerShape PixelSum(CamMethod method, Tensor a, Tensor g, Tensor map)
     {
-        Require(method is CamMethod.LayerCam or CamMethod.HiResCam, $"pixel sum: {method} is not a per-pixel weighting");
+        Require(method is CamMethod.LayerCam or CamMethod.HiResCam or CamMethod.GradCamElementWise, $"pixel sum: {method} is not a per-pixel weighting");
         int k = g.Length / Math.Max(1, a.Length);
         Require(k > 0 && map.Length % k == 0 && map.Length > 0 && a.Length % (map.Length / k) == 0,
             $"{method}: a map of {map.Length} does not fit {k} targets over an activation of {a.Length}");

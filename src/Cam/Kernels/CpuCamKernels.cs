@@ -203,15 +203,17 @@ public sealed unsafe class CpuCamKernels : ICamKernels
     public void PixelSum(CamMethod method, Tensor a, Tensor g, Tensor map)
     {
         var s = CamChecks.PixelSum(method, a, g, map);
-        var kernel = new PixelCombination(a.Pointer, g.Pointer, map.Pointer, method == CamMethod.LayerCam, s.K, s.C, s.P);
+        int mode = method switch { CamMethod.LayerCam => 1, CamMethod.GradCamElementWise => 2, _ => 0 };
+        var kernel = new PixelCombination(a.Pointer, g.Pointer, map.Pointer, mode, s.K, s.C, s.P);
         Simd.For(_width, kernel.Blocks * s.K, Simd.PerRange(2L * s.C * Block), kernel);
     }
 
-    /// <summary>Item (block of 64 pixels, k): map = ReLU(Σ_c g'·A), g' = max(g, 0) for LayerCAM (g &lt; 0 ? 0 : g), g for HiResCAM.</summary>
-    readonly struct PixelCombination(float* a, float* g, float* map, bool positiveOnly, int k, int c, int p) : ISimdKernel
+    /// <summary>Item (block of 64 pixels, k): map = ReLU(Σ_c term), term = g'·A with g' = max(g, 0) for LayerCAM (mode 1,
+    /// g &lt; 0 ? 0 : g), g for HiResCAM (mode 0); term = max(g·A, 0) for Grad-CAM element-wise (mode 2).</summary>
+    readonly struct PixelCombination(float* a, float* g, float* map, int mode, int k, int c, int p) : ISimdKernel
     {
         readonly float* _a = a, _g = g, _map = map;
-        readonly bool _positiveOnly = positiveOnly;
+        readonly int _mode = mode;
         readonly int _k = k, _c = c, _p = p;
 
         public int Blocks => (_p + Block - 1) / Block;
@@ -230,8 +232,8 @@ public sealed unsafe class CpuCamKernels : ICamKernels
                     long offset = j;
                     for (int ch = 0; ch < _c; ch++, offset += _p)
                     {
-                        s0 = V.Fma(Weight(V.Load(g + offset)), V.Load(a + offset), s0);
-                        s1 = V.Fma(Weight(V.Load(g + offset + n)), V.Load(a + offset + n), s1);
+                        s0 = Term(V.Load(g + offset), V.Load(a + offset), s0);
+                        s1 = Term(V.Load(g + offset + n), V.Load(a + offset + n), s1);
                     }
                     V.Store(Relu(s0), y + j);
                     V.Store(Relu(s1), y + j + n);
@@ -242,8 +244,8 @@ public sealed unsafe class CpuCamKernels : ICamKernels
                     V s = V.Splat(0f);
                     long offset = j;
                     for (int ch = 0; ch < _c; ch++, offset += _p)
-                        s = r == n ? V.Fma(Weight(V.Load(g + offset)), V.Load(a + offset), s)
-                            : V.Fma(Weight(V.LoadPartial(g + offset, r, 0f)), V.LoadPartial(a + offset, r, 0f), s);
+                        s = r == n ? Term(V.Load(g + offset), V.Load(a + offset), s)
+                            : Term(V.LoadPartial(g + offset, r, 0f), V.LoadPartial(a + offset, r, 0f), s);
                     if (r == n) V.Store(Relu(s), y + j);
                     else V.StorePartial(Relu(s), y + j, r);
                 }
@@ -251,7 +253,12 @@ public sealed unsafe class CpuCamKernels : ICamKernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        V Weight<V>(V g) where V : unmanaged, IVec<V> => _positiveOnly ? V.Select(V.Less(g, V.Splat(0f)), V.Splat(0f), g) : g;
+        V Term<V>(V g, V a, V s) where V : unmanaged, IVec<V> => _mode switch
+        {
+            1 => V.Fma(V.Select(V.Less(g, V.Splat(0f)), V.Splat(0f), g), a, s),
+            2 => s + Relu(g * a),
+            _ => V.Fma(g, a, s),
+        };
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -21,7 +21,8 @@ public interface ICamKernels
     /// <summary>map[k, p] = max(Σ_c w[k, c] · A[c, p], 0); weights [K, C], map [K, ..] of K·P values.</summary>
     void WeightedSum(Tensor a, Tensor weights, Tensor map);
 
-    /// <summary>Per-pixel weightings: LayerCAM map = max(Σ_c max(G, 0)·A, 0); HiResCAM map = max(Σ_c G·A, 0).</summary>
+    /// <summary>Per-pixel weightings: LayerCAM map = max(Σ_c max(G, 0)·A, 0); HiResCAM map = max(Σ_c G·A, 0);
+    /// Grad-CAM element-wise map = Σ_c max(G·A, 0).</summary>
     void PixelSum(CamMethod method, Tensor a, Tensor g, Tensor map);
 
     /// <summary>x[k, c, p] = A[c, p] · G[k, c, p] (EigenGrad-CAM's matrix).</summary>

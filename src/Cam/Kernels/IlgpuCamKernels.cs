@@ -95,7 +95,9 @@ public sealed class IlgpuCamKernels : KernelSet, ICamKernels
                 {
                     float gv = g[(k * s.C + c) * s.P + p];
                     if (method == (int)CamMethod.LayerCam && gv < 0) gv = 0;
-                    sum += gv * a[c * s.P + p];
+                    float term = gv * a[c * s.P + p];
+                    if (method == (int)CamMethod.GradCamElementWise && term < 0) term = 0;
+                    sum += term;
                 }
                 map[item] = sum > 0 ? sum : 0f;
             }
