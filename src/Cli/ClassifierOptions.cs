@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NativeCam.Cam;
 using NativeCam.Classifiers;
 using NativeCam.Imaging;
 using NativeCam.Tensors;
@@ -96,15 +97,8 @@ public sealed class ClassifierOptions
     }
 
     /// <summary>Softmax probabilities of logits, in double.</summary>
-    public static double[] Softmax(float[] logits)
-    {
-        double max = logits.Max();
-        var exp = logits.Select(v => Math.Exp(v - max)).ToArray();
-        double total = exp.Sum();
-        return exp.Select(e => e / total).ToArray();
-    }
+    public static double[] Softmax(float[] logits) => ClassPass.Softmax(logits);
 
     /// <summary>The K best classes, best first (ties by id).</summary>
-    public static int[] Top(float[] logits, int k) =>
-        Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i).Take(k).ToArray();
+    public static int[] Top(float[] logits, int k) => ClassPass.Top(logits, k);
 }
