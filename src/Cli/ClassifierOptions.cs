@@ -16,7 +16,7 @@ public sealed class ClassifierOptions
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this float32 .npy [1, 3, H, W], already normalised, instead of an image (overlays are drawn on grey)." };
     readonly Option<int> _top = new("--top") { Description = "How many of the best classes to report (classify) or explain (classify-cam). Default: 5 for classify, 1 for classify-cam." };
     readonly Option<string?> _class = new("--class") { Description = "Classes to explain instead of the top K: ids or ImageNet names, comma-separated (\"207,golden retriever\")." };
-    readonly Option<int> _size = new("--size") { Description = "Centre crop size. Default: 224.", DefaultValueFactory = _ => 224 };
+    readonly Option<int> _size = new("--size") { Description = "Centre crop size.", DefaultValueFactory = _ => 224 };
     readonly Option<int?> _resize = new("--resize") { Description = "Shorter side after resizing, before the crop. Default: size·256/224 (256 for 224)." };
     readonly Option<bool> _noCrop = new("--no-crop") { Description = "Do not crop: the resized image is the input." };
     readonly Option<string?> _mean = new("--mean") { Description = "Normalisation mean, 3 comma-separated values. Default: ImageNet's 0.485,0.456,0.406." };
