@@ -19,14 +19,14 @@ public sealed class CamOptions
     /// <summary>The command-line name of a method (gradcam, gradcam++, ...).</summary>
     public static string NameOf(CamMethod method) => Methods.First(kv => kv.Value == method).Key;
 
-    readonly Option<string> _method = new("--method") { Description = "layercam (default), gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam or guided-gradcam.", DefaultValueFactory = _ => "layercam" };
-    readonly Option<string> _layer = new("--layer") { Description = "fuse (default: the layers feeding Detect, one map per detection fused from all of them), auto (the C3 output feeding each detection's own Detect level), seed (each layer feeding Detect, as the seed tools: model.17,model.20,model.23) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => Fuse };
-    readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (default: every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools).", DefaultValueFactory = _ => "box" };
+    readonly Option<string> _method = new("--method") { Description = "layercam, gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam or guided-gradcam.", DefaultValueFactory = _ => "layercam" };
+    readonly Option<string> _layer = new("--layer") { Description = "fuse (the layers feeding Detect, one map per detection fused from all of them), auto (the C3 output feeding each detection's own Detect level), seed (each layer feeding Detect, as the seed tools: model.17,model.20,model.23) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => Fuse };
+    readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools).", DefaultValueFactory = _ => "box" };
     readonly Option<bool> _metrics = new("--metrics") { Description = "Add each map's quality to report.json: energy inside the box, pointing game, localisation IoU, distinctness (docs/cam.md)." };
-    readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (default: the detection's raw class logit), obj (the objectness logit) or conf (objectness x class probability).", DefaultValueFactory = _ => "logit" };
-    readonly Option<string> _out = new("--out") { Description = "Output folder; one sub-folder per image. Default: nativecam-out.", DefaultValueFactory = _ => "nativecam-out" };
+    readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (the detection's raw class logit), obj (the objectness logit) or conf (objectness x class probability).", DefaultValueFactory = _ => "logit" };
+    readonly Option<string> _out = new("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
     readonly Option<bool> _dump = new("--dump-maps") { Description = "Also write each raw map (before upsampling and normalisation) as a float32 .npy next to its overlay." };
-    readonly Option<double> _alpha = new("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1). Default: 0.3.", DefaultValueFactory = _ => 0.3 };
+    readonly Option<double> _alpha = new("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
 
     public void AddTo(Command cmd)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NativeCam.Cam;
 using NativeCam.Classifiers;
 using NativeCam.Imaging;
 using NativeCam.Tensors;
@@ -15,7 +16,7 @@ public sealed class ClassifierOptions
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this float32 .npy [1, 3, H, W], already normalised, instead of an image (overlays are drawn on grey)." };
     readonly Option<int> _top = new("--top") { Description = "How many of the best classes to report (classify) or explain (classify-cam). Default: 5 for classify, 1 for classify-cam." };
     readonly Option<string?> _class = new("--class") { Description = "Classes to explain instead of the top K: ids or ImageNet names, comma-separated (\"207,golden retriever\")." };
-    readonly Option<int> _size = new("--size") { Description = "Centre crop size. Default: 224.", DefaultValueFactory = _ => 224 };
+    readonly Option<int> _size = new("--size") { Description = "Centre crop size.", DefaultValueFactory = _ => 224 };
     readonly Option<int?> _resize = new("--resize") { Description = "Shorter side after resizing, before the crop. Default: size·256/224 (256 for 224)." };
     readonly Option<bool> _noCrop = new("--no-crop") { Description = "Do not crop: the resized image is the input." };
     readonly Option<string?> _mean = new("--mean") { Description = "Normalisation mean, 3 comma-separated values. Default: ImageNet's 0.485,0.456,0.406." };
@@ -96,15 +97,8 @@ public sealed class ClassifierOptions
     }
 
     /// <summary>Softmax probabilities of logits, in double.</summary>
-    public static double[] Softmax(float[] logits)
-    {
-        double max = logits.Max();
-        var exp = logits.Select(v => Math.Exp(v - max)).ToArray();
-        double total = exp.Sum();
-        return exp.Select(e => e / total).ToArray();
-    }
+    public static double[] Softmax(float[] logits) => ClassPass.Softmax(logits);
 
     /// <summary>The K best classes, best first (ties by id).</summary>
-    public static int[] Top(float[] logits, int k) =>
-        Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i).Take(k).ToArray();
+    public static int[] Top(float[] logits, int k) => ClassPass.Top(logits, k);
 }

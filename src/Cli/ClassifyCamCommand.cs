@@ -14,17 +14,17 @@ public static class ClassifyCamCommand
     {
         var images = new Argument<string[]>("images") { Description = "Images or folders.", Arity = ArgumentArity.ZeroOrMore };
         var options = new ClassifierOptions();
-        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam (default), gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool).", DefaultValueFactory = _ => "gradcam" };
-        var layer = new Option<string>("--layer") { Description = "auto (default: layer4 for ResNet, features[-1] for VGG, DenseNet, MobileNet, as pytorch-grad-cam documents) or module paths, comma-separated (layer3,layer4.1.relu#3).", DefaultValueFactory = _ => "auto" };
-        var outDir = new Option<string>("--out") { Description = "Output folder; one sub-folder per image. Default: nativecam-out.", DefaultValueFactory = _ => "nativecam-out" };
+        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool).", DefaultValueFactory = _ => "gradcam" };
+        var layer = new Option<string>("--layer") { Description = "auto (layer4 for ResNet, features[-1] for VGG, DenseNet, MobileNet, as pytorch-grad-cam documents) or module paths, comma-separated (layer3,layer4.1.relu#3).", DefaultValueFactory = _ => "auto" };
+        var outDir = new Option<string>("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
         var dump = new Option<bool>("--dump-maps") { Description = "Also write each raw map [h, w] as a float32 .npy next to its overlay." };
-        var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1). Default: 0.3.", DefaultValueFactory = _ => 0.3 };
+        var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
         var cmd = new Command("classify-cam",
             "Explain a torchvision classifier's classes with class-activation maps: per image <out>/<name>/ with one overlay per " +
             "class × method × layer (<k>_<class>_<method>_<layer>.jpg), sheet.jpg and report.json (docs/classifiers.md).\n\nExamples:\n" +
             "  nativecam classify-cam samples/bus.jpg --weights resnet50.pth\n" +
-            "  nativecam classify-cam dog.jpg --weights densenet121.pth --top 3 --method gradcam,layercam\n" +
-            "  nativecam classify-cam dog.jpg --weights resnet50.pth --class \"golden retriever\" --layer layer3,layer4 --dump-maps");
+            "  nativecam classify-cam samples/zidane.jpg --weights densenet121.pth --top 3 --method gradcam,layercam\n" +
+            "  nativecam classify-cam samples/zidane.jpg --weights resnet50.pth --class \"golden retriever\" --layer layer3,layer4 --dump-maps");
         cmd.Arguments.Add(images);
         options.AddTo(cmd, withClass: true);
         foreach (var o in new Option[] { method, layer, outDir, dump, alpha }) cmd.Options.Add(o);

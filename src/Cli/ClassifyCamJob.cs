@@ -27,24 +27,19 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         var clock = new StageClock();
         var (picture, data, shape) = ClassifierOptions.Prepare(settings, image);
         using var input = Tensor.FromArray(device, data, shape);
-        float[] logits = [];
-        int[] classes = [];
-        CamResult result;
+        ClassPass pass;
         try
         {
-            result = CamEngine.Compute(_adapter, input, outputs =>
-            {
-                logits = outputs[0].Value.ToArray();
-                classes = settings.Classes is null ? ClassifierOptions.Top(logits, settings.Top)
-                    : settings.Classes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => VitCamJob.ResolveClass(c, _names)).Distinct().ToArray();
-                return new ClassTargets(classes);
-            }, new CamRequest { Methods = methods.Select(m => m.Method).ToArray(), Layers = layers });
+            pass = ClassPass.Run(_adapter, input, logits => settings.Classes is null ? ClassPass.Top(logits, settings.Top)
+                : settings.Classes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => VitCamJob.ResolveClass(c, _names)).Distinct().ToArray(),
+                new CamRequest { Methods = methods.Select(m => m.Method).ToArray(), Layers = layers });
         }
         catch (ArgumentException e) when (e.Message.StartsWith("CAM: ", StringComparison.Ordinal)) { throw new CliError(e.Message["CAM: ".Length..]); }
-        using var _ = result;
+        using var _ = pass;
+        var (logits, classes, result) = (pass.Logits, pass.Classes, pass.Result);
         Interruption.ThrowIfRequested();
 
-        var p = ClassifierOptions.Softmax(logits);
+        var p = pass.Probabilities();
         ClassPrediction Prediction(int i) => new(i, _names[i], Math.Round(logits[i], 6), Math.Round(p[i], 6));
         int h = shape[2], w = shape[3];
         var info = new LetterboxInfo(1, 0, 0, 0, 0, 0, 0, h, w, h, w, h, w);

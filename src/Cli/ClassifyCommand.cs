@@ -17,7 +17,7 @@ public static class ClassifyCommand
             "Classify images with a torchvision classifier (ResNet, ResNeXt, Wide ResNet, VGG, DenseNet, MobileNet v2), the " +
             "architecture read from the state dict, preprocessing equal to torchvision's (docs/classifiers.md).\n\nExamples:\n" +
             "  nativecam classify samples/bus.jpg --weights resnet50.pth\n" +
-            "  nativecam classify photos/ --weights densenet121.pth --top 3 --json\n" +
+            "  nativecam classify samples/ --weights densenet121.pth --top 3 --json\n" +
             "  nativecam classify --tensor input.npy --weights vgg16.pth --arch vgg16");
         cmd.Arguments.Add(images);
         options.AddTo(cmd, withClass: false);

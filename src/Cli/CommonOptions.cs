@@ -13,13 +13,13 @@ public static class CommonOptions
 
     public static Option<int> ImageSize() => new("--img-size")
     {
-        Description = "Network input size in pixels (a multiple of 32). Default: 640.",
+        Description = "Network input size in pixels (a multiple of 32).",
         DefaultValueFactory = _ => 640,
     };
 
     public static Option<long> MaxPixels() => new("--max-pixels")
     {
-        Description = $"Refuse images larger than this many pixels (width x height), checked before decoding. Default: {NativeCam.Imaging.ImageLoader.DefaultMaxPixels} (PIL's limit).",
+        Description = "Refuse images larger than this many pixels (width x height), checked before decoding; the default is PIL's limit.",
         DefaultValueFactory = _ => NativeCam.Imaging.ImageLoader.DefaultMaxPixels,
     };
 

@@ -19,13 +19,13 @@ public static class ConvertCommand
             Description = "Weight file to write. Default: the checkpoint's path with a .msgpack extension.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var keepHalf = new Option<bool>("--keep-half") { Description = "Keep float16/bfloat16 tensors as they are (default: widen to float32)." };
+        var keepHalf = new Option<bool>("--keep-half") { Description = "Keep float16/bfloat16 tensors as they are (without it, they are widened to float32)." };
         var cmd = new Command("convert",
             "Convert a PyTorch checkpoint or safetensors file to a NativeCam weight file. The checkpoint is read without " +
             "Python and nothing in it is executed; a file that asks to run code is refused. Tensors keep today's " +
             "state_dict names: a DataParallel 'module.' prefix is removed and torchvision's old DenseNet names renamed.\n\n" +
-            "Example:\n  nativecam convert yolov5n.pt\n  nativecam convert resnet101-5d3b4d8f.pth\n  nativecam convert model.safetensors\n" +
-            "  nativecam convert yolov5n.pt weights/yolov5n-half.msgpack --keep-half");
+            "Example:\n  nativecam convert samples/yolov5n.pt\n  nativecam convert resnet101-5d3b4d8f.pth\n  nativecam convert model.safetensors\n" +
+            "  nativecam convert samples/yolov5n.pt yolov5n-half.msgpack --keep-half");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(output);
         cmd.Options.Add(keepHalf);

@@ -46,6 +46,7 @@ public static class DetectCamCommand
             var outputs = OutputName.Unique(files);
             using var staging = new StagingArea(c.Out);
             var reports = new List<ImageReport>();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             int failures = 0;
             void RunOne(int i)
             {
@@ -77,6 +78,13 @@ public static class DetectCamCommand
                     for (int i = 0; i < files.Count; i++) { RunOne(i); task.Increment(1); }
                 });
             else for (int i = 0; i < files.Count; i++) RunOne(i);
+            if (files.Count > 1)
+            {
+                // A folder run ends with one summary line and an index of everything it wrote (docs/cli.md).
+                string index = reports.Count > 0 ? IndexPage.Write(c.Out, reports, failures) : "";
+                Console.Error.WriteLine($"{reports.Count} images, {reports.Sum(r => r.Detections.Count)} detections, {failures} failed " +
+                    $"in {clock.Elapsed.TotalSeconds:F1} s" + (index != "" ? $" -> {index}" : ""));
+            }
             if (asJson) Console.WriteLine(files.Count == 1 && reports.Count == 1 ? ReportJson.Serialize(reports[0]) : ReportJson.Serialize(reports));
             return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
         });

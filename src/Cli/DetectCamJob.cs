@@ -28,24 +28,15 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         var image = ImageInputs.Decode(path, detect.MaxPixels);
         Interruption.ThrowIfRequested();
         double decode = clock.Lap();
-        var (input, info) = Letterbox.Apply(detector.Device, image, detect.ImageSize);
-        using var _ = input;
-        double preprocess = clock.Lap();
-
-        List<Detection> detections = [];
-        double forward = 0;
-        using var result = Compute(input, outputs =>
-        {
-            detections = detector.Postprocess(outputs, info, detect.Nms);
-            forward = clock.Lap();
-            return YoloTargets.FromDetections(detections, cam.Score, cam.Region);
-        });
+        using var pass = Compute(image);
+        var (info, detections, result) = (pass.Info, pass.Detections, pass.Result);
+        double preprocess = pass.PreprocessMs, forward = pass.ForwardMs;
         clock.Lap();
         Interruption.ThrowIfRequested();
 
         var names = detector.Model.ClassNames;
         var records = detections.Select((d, i) => DetectionRecord.From(i, d, names)).ToList();
-        var overlays = Overlays(result, detections, image, info);
+        var overlays = Overlays(pass, image);
         var original = Copy(image);
         var annotator = new Annotator(original);
         foreach (var d in detections) annotator.Draw(DetectionBoxes.Labeled(d, names));
@@ -98,9 +89,9 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         return report; // the same report as the file: --json and report.json never disagree
     }
 
-    CamResult Compute(Tensor input, Func<NativeCam.Autograd.Var[], YoloTargets> choose)
+    DetectionPass Compute(RgbImage image)
     {
-        try { return _cam.Compute(input, choose, cam.Request(_cam.Adapter.DefaultLayers)); }
+        try { return DetectionPass.Run(_cam, detector, image, detect.ImageSize, detect.Nms, cam.Score, cam.Region, cam.Request(_cam.Adapter.DefaultLayers)); }
         catch (ArgumentException e) when (e.Message.Contains("no layer named"))
         {
             var layers = detector.Model.Layers.Select(l => l.Path).Where(p => p != detector.Model.Layers[^1].Path);
@@ -120,8 +111,9 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
     /// <summary>One overlay per detection and layer: with `auto`, each detection at the layer feeding its own level;
     /// with `fuse`, each detection's maps at the layers feeding Detect fused into one (MapFusion).
     /// Only the wanted maps are rendered (with `auto`, each layer's maps of the detections it is the layer of).</summary>
-    List<Overlay> Overlays(CamResult result, List<Detection> detections, RgbImage image, LetterboxInfo info)
+    List<Overlay> Overlays(DetectionPass pass, RgbImage image)
     {
+        var (result, detections, info) = (pass.Result, pass.Detections, pass.Info);
         var names = detector.Model.ClassNames;
         bool Is(string l, string token) => l.Equals(token, StringComparison.OrdinalIgnoreCase);
         bool auto = cam.Layers.Any(l => Is(l, CamRequest.Auto));
@@ -155,7 +147,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         {
             var method = cam.Method!.Value;
             var layerMaps = detectLayers.Select(l => result[method, l]).ToArray();
-            using var fused = MapFusion.Fuse(layerMaps.Select(m => m.Map).ToArray(), info.InputHeight, info.InputWidth);
+            using var fused = pass.Fuse(method, detectLayers);
             var hosts = cam.DumpMaps ? layerMaps.Select(m => m.ToHost()).ToArray() : null;
             var fusedHost = cam.DumpMaps ? fused.ToArray() : null;
             int n = info.InputHeight * info.InputWidth;

@@ -9,11 +9,11 @@ public sealed class DetectOptions
 {
     readonly Option<string?> _weights = new("--weights") { Description = "YOLOv5 checkpoint (.pt) or converted weights (.msgpack). Default: the bundled official yolov5n." };
     readonly Option<int> _size = CommonOptions.ImageSize();
-    readonly Option<double> _conf = new("--conf") { Description = "Confidence threshold (objectness x class probability). Default: 0.25.", DefaultValueFactory = _ => 0.25 };
-    readonly Option<double> _iou = new("--iou") { Description = "NMS IoU threshold. Default: 0.45.", DefaultValueFactory = _ => 0.45 };
+    readonly Option<double> _conf = new("--conf") { Description = "Confidence threshold (objectness x class probability).", DefaultValueFactory = _ => 0.25 };
+    readonly Option<double> _iou = new("--iou") { Description = "NMS IoU threshold.", DefaultValueFactory = _ => 0.45 };
     readonly Option<string?> _classes = new("--classes") { Description = "Keep only these class ids, comma-separated (e.g. 0,2)." };
     readonly Option<bool> _agnostic = new("--agnostic") { Description = "Class-agnostic NMS: boxes of different classes suppress each other." };
-    readonly Option<int> _maxDet = new("--max-det") { Description = "Keep at most this many detections per image. Default: 1000.", DefaultValueFactory = _ => 1000 };
+    readonly Option<int> _maxDet = new("--max-det") { Description = "Keep at most this many detections per image.", DefaultValueFactory = _ => 1000 };
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this NCHW float32 .npy (already letterboxed and scaled to [0,1]) as the network input instead of an image." };
     readonly Option<string?> _device = CommonOptions.Device();
     readonly Option<long> _maxPixels = CommonOptions.MaxPixels();

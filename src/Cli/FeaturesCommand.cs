@@ -13,7 +13,7 @@ public static class FeaturesCommand
     {
         var image = new Argument<string>("image") { Description = "An image (JPEG, PNG, BMP)." };
         var layer = new Option<string>("--layer") { Description = "Layer to show (e.g. model.2 or model.17.cv3.act; see `nativecam layers`).", Required = true };
-        var count = new Option<int>("--count") { Description = "How many channels, from the first. Default: 64.", DefaultValueFactory = _ => 64 };
+        var count = new Option<int>("--count") { Description = "How many channels, from the first.", DefaultValueFactory = _ => 64 };
         var gray = new Option<bool>("--gray") { Description = "Grey levels instead of the JET colour map." };
         var output = new Option<string?>("--output") { Description = "Output image (.png or .jpg). Default: <stem>_<layer>_features.png in the current folder." };
         var weights = new Option<string?>("--weights") { Description = "YOLOv5 checkpoint (.pt) or converted weights. Default: the bundled yolov5n." };

@@ -20,7 +20,7 @@ public static class InspectCommand
             "List the tensors (name, dtype, shape) and metadata of a weight file or PyTorch checkpoint. " +
             "Checkpoints are read safely, as by convert, and show their stored dtypes, and how the tensors were found " +
             "(training-checkpoint key, DataParallel prefix, renamed old names, pickled model class).\n\n" +
-            "Example:\n  nativecam inspect yolov5n.pt\n  nativecam inspect densenet121-a639ec97.pth\n  nativecam inspect yolov5n.msgpack --json");
+            "Example:\n  nativecam inspect samples/yolov5n.pt\n  nativecam inspect densenet121-a639ec97.pth\n  nativecam inspect samples/yolov5n.msgpack --json");
         cmd.Arguments.Add(file);
         cmd.Options.Add(json);
         cmd.SetAction(parse =>

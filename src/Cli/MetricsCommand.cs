@@ -23,10 +23,10 @@ public static class MetricsCommand
     {
         var images = new Argument<string[]>("images") { Description = "Images (JPEG, PNG, BMP) or folders of them.", Arity = ArgumentArity.OneOrMore };
         var detect = new DetectOptions();
-        var methods = new Option<string>("--methods") { Description = "Methods, comma-separated, or all (default; guided-gradcam is not a map).", DefaultValueFactory = _ => "all" };
-        var layers = new Option<string>("--layers") { Description = "Layer specs, comma-separated: auto, a layer, or fuse:A+B (default: the study's set).", DefaultValueFactory = _ => StudyLayers };
-        var scores = new Option<string>("--scores") { Description = "Scores: logit, obj, conf (default: all three).", DefaultValueFactory = _ => "logit,obj,conf" };
-        var regions = new Option<string>("--regions") { Description = "Target regions: cell (the detection's own prediction), box (IoU-weighted predictions of its box). Default: both.", DefaultValueFactory = _ => "cell,box" };
+        var methods = new Option<string>("--methods") { Description = "Methods, comma-separated, or all (guided-gradcam is not a map).", DefaultValueFactory = _ => "all" };
+        var layers = new Option<string>("--layers") { Description = "Layer specs, comma-separated: auto, a layer, or fuse:A+B; the default is the study's set.", DefaultValueFactory = _ => StudyLayers };
+        var scores = new Option<string>("--scores") { Description = "Scores, comma-separated: logit, obj, conf.", DefaultValueFactory = _ => "logit,obj,conf" };
+        var regions = new Option<string>("--regions") { Description = "Target regions: cell (the detection's own prediction), box (IoU-weighted predictions of its box).", DefaultValueFactory = _ => "cell,box" };
         var json = new Option<bool>("--json") { Description = "Print the rows as JSON (with every detection's measures) instead of the table." };
         var cmd = new Command("metrics",
             "Measure how well CAM maps localise the detections: for every method x layer x score x region, the energy " +

@@ -19,17 +19,17 @@ public static class VitCamCommand
     {
         var image = new Argument<string?>("image") { Description = "Image (JPEG, PNG, BMP).", Arity = ArgumentArity.ZeroOrOne };
         var weights = new Option<string?>("--weights") { Description = "ViT state dict (timm/DeiT or torchvision .pt, or a converted .msgpack). Required." };
-        var method = new Option<string>("--method") { Description = "rollout (default: attention rollout), grad-rollout (class-specific gradient rollout) or gradcam (token Grad-CAM).", DefaultValueFactory = _ => "rollout" };
+        var method = new Option<string>("--method") { Description = "rollout (attention rollout), grad-rollout (class-specific gradient rollout) or gradcam (token Grad-CAM).", DefaultValueFactory = _ => "rollout" };
         var cls = new Option<string?>("--class") { Description = "Class to explain: an id or an ImageNet name (\"golden retriever\"; class{i} for heads that are not 1000-way). Default: the top-1 class." };
-        var fusion = new Option<string>("--head-fusion") { Description = "rollout: how the heads of a layer are fused, mean (default), max or min.", DefaultValueFactory = _ => "mean" };
-        var discard = new Option<double>("--discard") { Description = "rollout and grad-rollout: fraction of the lowest attentions dropped per layer, in [0, 1). Default: 0.9.", DefaultValueFactory = _ => VitExplain.DefaultDiscardRatio };
+        var fusion = new Option<string>("--head-fusion") { Description = "rollout: how the heads of a layer are fused, mean, max or min.", DefaultValueFactory = _ => "mean" };
+        var discard = new Option<double>("--discard") { Description = "rollout and grad-rollout: fraction of the lowest attentions dropped per layer, in [0, 1).", DefaultValueFactory = _ => VitExplain.DefaultDiscardRatio };
         var layer = new Option<string?>("--layer") { Description = "gradcam: the token layer [1, T, C]. Default: the last block's norm1 (blocks.11.norm1 for ViT-B)." };
         var heads = new Option<int?>("--heads") { Description = "Attention heads, needed when the hidden width is not ViT-B's 768 (3 for DeiT-Ti, 6 for ViT-S, 16 for ViT-L)." };
-        var outDir = new Option<string>("--out") { Description = "Output folder; results go to <out>/<stem>/. Default: nativecam-out.", DefaultValueFactory = _ => "nativecam-out" };
+        var outDir = new Option<string>("--out") { Description = "Output folder; results go to <out>/<stem>/.", DefaultValueFactory = _ => "nativecam-out" };
         var json = new Option<bool>("--json") { Description = "Print the report to stdout instead of the summary line." };
         var dump = new Option<bool>("--dump-maps") { Description = "Also write the raw map on the patch grid [g, g] as a float32 .npy." };
         var tensor = new Option<string?>("--tensor") { Description = "Use this float32 .npy [1, 3, S, S], already normalised, as the input instead of an image (the overlay is drawn on grey)." };
-        var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1). Default: 0.3.", DefaultValueFactory = _ => 0.3 };
+        var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
         var device = CommonOptions.Device();
         var maxPixels = CommonOptions.MaxPixels();
         var cmd = new Command("vit-cam",
@@ -37,8 +37,8 @@ public static class VitCamCommand
             "the network saw: <out>/<stem>/<stem>_<method>.jpg and report.json (docs/vit.md). Preprocessing is torchvision's " +
             "ViT_B_16 ImageNet transform (resize to S·256/224, centre crop S, ImageNet mean/std).\n\nExamples:\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt\n" +
-            "  nativecam vit-cam dog.jpg --weights vit_b_16.pt --method grad-rollout --class \"golden retriever\"\n" +
-            "  nativecam vit-cam dog.jpg --weights deit_tiny.pt --heads 3 --method gradcam --layer blocks.11.norm1 --json\n" +
+            "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt --method grad-rollout --class \"golden retriever\"\n" +
+            "  nativecam vit-cam samples/zidane.jpg --weights deit_tiny.pt --heads 3 --method gradcam --layer blocks.11.norm1 --json\n" +
             "  nativecam vit-cam --tensor input.npy --weights vit_b_16.pt --head-fusion max --discard 0.95 --dump-maps");
         cmd.Arguments.Add(image);
         foreach (var o in new Option[] { weights, method, cls, fusion, discard, layer, heads, outDir, json, dump, tensor, alpha, device, maxPixels })

@@ -158,7 +158,8 @@ public class DetectCamCommandTests
             var run = CliProcess.RunIn(Root, Slow, "detect-cam", inDir, "--out", outDir, "--json", "--method", "gradcam++",
                 "--layer", "model_17_cv3_act,model.23.cv3.act", "--score", "conf");
             Assert.Equal(1, run.ExitCode);
-            Assert.Contains("a.jpg", Assert.Single(run.ErrorLines));
+            Assert.Contains("a.jpg", Assert.Single(run.ErrorLines, l => l.StartsWith("error: ", StringComparison.Ordinal)));
+            Assert.Contains(run.ErrorLines, l => l.StartsWith("1 images, 3 detections, 1 failed in ", StringComparison.Ordinal)); // the end summary
             using var doc = JsonDocument.Parse(run.StdOut);
             var report = doc.RootElement.EnumerateArray().Single();
             Assert.Equal("b.jpg", report.GetProperty("image").GetString());

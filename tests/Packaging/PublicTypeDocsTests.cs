@@ -12,7 +12,7 @@ public class PublicTypeDocsTests
     [
         "NativeCam.Tensors", "NativeCam.Autograd", "NativeCam.Layers", "NativeCam.Imaging", "NativeCam.Yolo", "NativeCam.Vit",
         "NativeCam.Classifiers", "NativeCam.Cam", "NativeCam.Cam.Yolo", "NativeCam.Cam.Vit", "NativeCam.Cam.Classifiers",
-        "NativeCam.WeightConverter", "nativecam",
+        "NativeCam.WeightConverter", "NativeCam.Api", "nativecam",
     ];
 
     [Theory]

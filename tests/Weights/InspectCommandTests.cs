@@ -85,7 +85,7 @@ public class InspectCommandTests
             var run = CliProcess.Run(command, "--help");
             Assert.Equal(0, run.ExitCode);
             Assert.Contains("Example:", run.StdOut);
-            Assert.Contains($"nativecam {command} yolov5n", run.StdOut);
+            Assert.Contains($"nativecam {command} samples/yolov5n", run.StdOut); // runs as written from the repository root
         }
     }
 }

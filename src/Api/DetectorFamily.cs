@@ -1,0 +1,43 @@
+using NativeCam.Cam;
+using NativeCam.Cam.Metrics;
+using NativeCam.Cam.Render;
+using NativeCam.Cam.Yolo;
+using NativeCam.Imaging;
+using NativeCam.Yolo;
+
+namespace NativeCam;
+
+/// <summary>
+/// YOLOv5: detect-cam's defaults (docs/cam-defaults.md) through the same <see cref="DetectionPass"/> — each
+/// detection's logit, box targets, its maps at the layers feeding Detect fused into one — at 640 pixels with
+/// detect.py's NMS. <c>top</c> does not apply; <c>classes</c> keeps only detections of those classes.
+/// </summary>
+sealed class DetectorFamily(YoloDetector detector) : IFamily
+{
+    readonly YoloCam _cam = new(detector.Model);
+
+    public ModelFamily Family => ModelFamily.Yolov5;
+    public IReadOnlyList<string> ClassNames => detector.Model.ClassNames;
+    public CamMethod DefaultMethod => CamMethod.LayerCam;
+
+    public Explanation Explain(string source, RgbImage image, CamMethod method, int top, IReadOnlyList<int>? classes)
+    {
+        var layers = _cam.Adapter.DefaultLayers;
+        using var pass = DetectionPass.Run(_cam, detector, image, 640, new NmsOptions(Classes: classes), CamScore.Logit,
+            TargetRegion.Box, new CamRequest { Methods = [method], Layers = layers });
+        var detections = pass.Detections;
+        if (detections.Count == 0) return new Explanation(source, image, Methods.Name(method), []);
+        using var fused = pass.Fuse(method, layers);
+        var rendered = HeatmapRenderer.Render(fused, pass.Info, image);
+        var maps = ImageMaps.ToImage(fused, pass.Info);
+        var targets = detections.Select((d, k) =>
+        {
+            new Annotator(rendered.Overlays[k]).Draw(DetectionBoxes.Labeled(d, ClassNames));
+            return new ExplainedTarget(k, d.ClassId, ClassNames[d.ClassId], d.Confidence, d.ImageBox,
+                Methods.ToGrid(maps[k], image.Height, image.Width), rendered.Overlays[k]);
+        }).ToList();
+        return new Explanation(source, image, Methods.Name(method), targets);
+    }
+
+    public void Dispose() => detector.Dispose();
+}
