@@ -16,7 +16,7 @@ public static class ConvertCommand
         };
         var output = new Argument<string?>("output")
         {
-            Description = "Weight file to write. Default: the checkpoint's path with a .msgpack extension.",
+            Description = "Weight file to write. Default: <checkpoint name>.msgpack in the current folder.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var keepHalf = new Option<bool>("--keep-half") { Description = "Keep float16/bfloat16 tensors as they are (without it, they are widened to float32)." };
@@ -24,6 +24,9 @@ public static class ConvertCommand
             "Convert a PyTorch checkpoint or safetensors file to a NativeCam weight file. The checkpoint is read without " +
             "Python and nothing in it is executed; a file that asks to run code is refused. Tensors keep today's " +
             "state_dict names: a DataParallel 'module.' prefix is removed and torchvision's old DenseNet names renamed.\n\n" +
+            "Why convert: every command reads checkpoints directly, so converting is optional. The weight file is one plain " +
+            "MessagePack value (docs/weights-format.md) that any language can read without a pickle interpreter, it records " +
+            "where the weights came from, and --keep-half keeps fp16 weights at half the size.\n\n" +
             "Example:\n  nativecam convert samples/yolov5n.pt\n  nativecam convert resnet101-5d3b4d8f.pth\n  nativecam convert model.safetensors\n" +
             "  nativecam convert samples/yolov5n.pt yolov5n-half.msgpack --keep-half");
         cmd.Arguments.Add(input);
@@ -32,7 +35,7 @@ public static class ConvertCommand
         cmd.SetAction(parse =>
         {
             string source = parse.GetValue(input)!;
-            string target = parse.GetValue(output) ?? CheckpointConverter.DefaultOutputPath(source);
+            string target = parse.GetValue(output) ?? Path.GetFileName(CheckpointConverter.DefaultOutputPath(source)); // next to the user, not the input
             var options = new ConvertOptions { KeepHalf = parse.GetValue(keepHalf) };
             var clock = Stopwatch.StartNew();
             var result = WeightErrors.Guard(source, () => CheckpointConverter.Convert(source, target, options));
