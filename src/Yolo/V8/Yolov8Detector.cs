@@ -10,7 +10,7 @@ namespace NativeCam.Yolo;
 /// Ultralytics predict as a pipeline for YOLOv8 checkpoints: letterbox (640, rect, stride 32, pad 114) →
 /// forward → DFL decode + NMS (conf 0.25, IoU 0.7, max_det 300, per class) → boxes on the original image.
 /// </summary>
-public sealed class Yolov8Detector : IDisposable
+public sealed class Yolov8Detector : IDetector
 {
     /// <summary>Ultralytics predict's NMS defaults.</summary>
     public static readonly NmsOptions DefaultNms = new(0.25, 0.7, 300);
@@ -19,6 +19,15 @@ public sealed class Yolov8Detector : IDisposable
 
     public Device Device { get; }
     public Yolov8Model Model { get; }
+
+    /// <inheritdoc/>
+    public string Family => "YOLOv8";
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames => Model.ClassNames;
+    /// <inheritdoc/>
+    public int LayerCount => Model.Layers.Count;
+    /// <inheritdoc/>
+    NmsOptions IDetector.DefaultNms => DefaultNms;
 
     /// <summary>Loads an Ultralytics <c>.pt</c> (training save or model.save) or a converted file.</summary>
     public static Yolov8Detector Load(Device device, string path) => FromWeights(device, WeightFile.Load(path), Path.GetFileName(path));
