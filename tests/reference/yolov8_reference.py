@@ -135,6 +135,37 @@ def main():
     with open(os.path.join(OUT, "raw_bus.json"), "w") as fh:
         json.dump({"levels": [{"shape": list(r.shape), "data": [round(float(v), 6) for v in r.flatten()[::97].tolist()],
                                "step": 97} for r in raw]}, fh)
+    with open(os.path.join(OUT, "gradcam_bus.json"), "w") as fh:
+        json.dump(gradcam(model, images[0][1], results["bus.jpg"]["detections"][:4]), fh)
+
+
+def gradcam(model, x, detections):
+    """Raw Grad-CAM (pytorch-grad-cam's formula: weights = spatial mean of the gradient, relu(sum w*A)) of each
+    detection's class logit at its anchor point, at the three layers feeding Detect, with plain torch hooks."""
+    detect_head = model.model[-1]
+    layers = detect_head.f
+    acts = {}
+    hooks = [model.model[i].register_forward_hook(lambda m, inp, out, i=i: acts.__setitem__(i, out)) for i in layers]
+    detect_head.training = True
+    raw = model(x)
+    detect_head.training = False
+    for h in hooks:
+        h.remove()
+    sizes = [r.shape[2] * r.shape[3] for r in raw]
+    maps = {f"model.{i}": [] for i in layers}
+    for d in detections:
+        a, level = d["anchor"], 0
+        while a >= sizes[level]:
+            a -= sizes[level]
+            level += 1
+        w = raw[level].shape[3]
+        score = raw[level][0, 64 + d["class"], a // w, a % w]
+        grads = torch.autograd.grad(score, [acts[i] for i in layers], retain_graph=True, allow_unused=True)
+        for i, g in zip(layers, grads):
+            g = torch.zeros_like(acts[i]) if g is None else g
+            cam = torch.relu((g.mean(dim=(2, 3), keepdim=True) * acts[i]).sum(1))[0]
+            maps[f"model.{i}"].append({"shape": list(cam.shape), "data": [float(v) for v in cam.flatten().tolist()]})
+    return {"detections": len(detections), "maps": maps}
 
 
 if __name__ == "__main__":

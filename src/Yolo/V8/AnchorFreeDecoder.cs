@@ -24,7 +24,6 @@ public static class AnchorFreeDecoder
             int c = shape[^3], h = shape[^2], w = shape[^1], hw = h * w;
             if (c != 4 * regMax + nc) throw new InvalidDataException($"Detect level {l} has {c} channels, expected {4 * regMax + nc}");
             float stride = (float)info.InputHeight / h;
-            var dist = new float[4];
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++, row++)
                 {
@@ -38,18 +37,28 @@ public static class AnchorFreeDecoder
                     float conf = Sigmoid(bestLogit);
                     if (!(conf > options.ConfThreshold)) continue;
                     if (options.Classes is { } keep && !keep.Contains(best)) continue;
-                    for (int side = 0; side < 4; side++) dist[side] = Dfl(data, side * regMax, regMax, hw, cell);
-                    float ax = x + 0.5f, ay = y + 0.5f;
-                    // dist2bbox(xywh) then xywh2xyxy, as Ultralytics computes it (centre and size first).
-                    float x1 = ax - dist[0], y1 = ay - dist[1], x2 = ax + dist[2], y2 = ay + dist[3];
-                    float cx = (x1 + x2) / 2 * stride, cy = (y1 + y2) / 2 * stride, bw = (x2 - x1) * stride, bh = (y2 - y1) * stride;
-                    var box = new Box(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2);
+                    var box = DecodeBox(data, regMax, hw, y, x, w, stride);
                     candidates.Add(new Candidate(box, conf, best, row, l, 0, y, x, 4 * regMax + best, bestLogit, float.NaN));
                 }
         }
         var kept = Nms.Select(candidates, options);
         return kept.Select(k => new Detection(k.ClassId, k.Score, k.Box, ScaleBox(k.Box, info), k.Level, 0, k.GridY, k.GridX,
             k.Row, k.ClassChannel, k.ClassLogit, float.NaN)).ToList();
+    }
+
+    /// <summary>
+    /// The box of cell (y, x) of one level ([4·reg_max + nc, h, w] data) in input pixels: DFL distances from the
+    /// anchor point (x + 0.5, y + 0.5), dist2bbox as xywh, times the stride, then xywh → xyxy as Ultralytics does.
+    /// </summary>
+    public static Box DecodeBox(float[] data, int regMax, int hw, int y, int x, int w, float stride)
+    {
+        int cell = y * w + x;
+        float l = Dfl(data, 0, regMax, hw, cell), t = Dfl(data, regMax, regMax, hw, cell);
+        float r = Dfl(data, 2 * regMax, regMax, hw, cell), b = Dfl(data, 3 * regMax, regMax, hw, cell);
+        float ax = x + 0.5f, ay = y + 0.5f;
+        float x1 = ax - l, y1 = ay - t, x2 = ax + r, y2 = ay + b;
+        float cx = (x1 + x2) / 2 * stride, cy = (y1 + y2) / 2 * stride, bw = (x2 - x1) * stride, bh = (y2 - y1) * stride;
+        return new Box(cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2);
     }
 
     static float Sigmoid(float v) => 1f / (1f + MathF.Exp(-v));
