@@ -34,7 +34,7 @@ public static class CommonOptions
         size >= 32 && size <= 4096 && size % 32 == 0 ? size
             : throw new CliError($"--img-size must be a multiple of 32 between 32 and 4096, got {size}");
 
-    /// <summary>Loads a YOLOv5 model (what the CAM commands explain), turning unreadable or unsupported files,
+    /// <summary>Loads a YOLOv5 model (what features and metrics read), turning unreadable or unsupported files,
     /// YOLOv8 ones included, into one-line errors.</summary>
     public static NativeCam.Yolo.YoloDetector LoadDetector(Device device, string path) =>
         LoadAnyDetector(device, path) switch
@@ -46,7 +46,7 @@ public static class CommonOptions
     static NativeCam.Yolo.YoloDetector Refuse(NativeCam.Yolo.IDetector detector, string path)
     {
         detector.Dispose();
-        throw new CliError($"{Path.GetFileName(path)}: a {detector.Family} checkpoint: this command explains YOLOv5 only so far (detect and layers read {detector.Family})");
+        throw new CliError($"{Path.GetFileName(path)}: a {detector.Family} checkpoint: this command reads YOLOv5 only so far (detect, detect-cam and layers read {detector.Family})");
     }
 
     /// <summary>Loads a detector of whichever family the file holds (YOLOv5 or Ultralytics YOLOv8), errors as one line.</summary>

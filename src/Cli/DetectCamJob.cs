@@ -16,9 +16,9 @@ namespace NativeCam.Cli;
 /// detect-cam for one image: decode → letterbox → one forward (detections picked from it) → one backward sweep
 /// for all detections → maps → overlays, contact sheet, report, written atomically to &lt;out&gt;/&lt;stem&gt;/.
 /// </summary>
-public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings detect, CamOptions.Settings cam)
+public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings detect, CamOptions.Settings cam)
 {
-    readonly YoloCam _cam = new(detector.Model);
+    readonly ICamAdapter<YoloTargets> _adapter = DetectorCam.Adapter(detector);
 
     /// <summary>Runs the image at <paramref name="path"/>, its results committed to
     /// <c>&lt;out&gt;/&lt;<paramref name="outputName"/>&gt;/</c> through <paramref name="staging"/>.</summary>
@@ -36,14 +36,14 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         double forward = 0;
         using var result = Compute(input, outputs =>
         {
-            detections = detector.Postprocess(outputs, info, detect.Nms);
+            detections = detector.Postprocess(outputs, info, detect.NmsFor(detector.DefaultNms));
             forward = clock.Lap();
             return YoloTargets.FromDetections(detections, cam.Score, cam.Region);
         });
         clock.Lap();
         Interruption.ThrowIfRequested();
 
-        var names = detector.Model.ClassNames;
+        var names = detector.ClassNames;
         var records = detections.Select((d, i) => DetectionRecord.From(i, d, names)).ToList();
         var overlays = Overlays(result, detections, image, info);
         var original = Copy(image);
@@ -51,7 +51,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         foreach (var d in detections) annotator.Draw(DetectionBoxes.Labeled(d, names));
         var quality = Measure(overlays, detections, info);
         var similar = quality.Groups.SelectMany(g => SimilarMaps.Find(g.Key, g.Value, detections, cam.Method, cam.Region,
-            g.Key == CamRequest.Auto || _cam.Adapter.DefaultLayers.Contains(g.Key))).ToList();
+            g.Key == CamRequest.Auto || _adapter.DefaultLayers.Contains(g.Key))).ToList();
         var sheet = ContactSheet.Compose(original,
             overlays.Select((o, i) => new SheetTile(o.Image, $"{o.Detection} {names[detections[o.Detection].ClassId]} {o.Layer}" +
                 (quality.PerOverlay[i] is { } q ? $" in-box {q.EnergyInBox * 100:0}%" : ""))).ToList(),
@@ -100,10 +100,10 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
 
     CamResult Compute(Tensor input, Func<NativeCam.Autograd.Var[], YoloTargets> choose)
     {
-        try { return _cam.Compute(input, choose, cam.Request(_cam.Adapter.DefaultLayers)); }
+        try { return CamEngine.Compute(_adapter, input, choose, cam.Request(_adapter.DefaultLayers)); }
         catch (ArgumentException e) when (e.Message.Contains("no layer named"))
         {
-            var layers = detector.Model.Layers.Select(l => l.Path).Where(p => p != detector.Model.Layers[^1].Path);
+            var layers = DetectorCam.LayerPaths(detector);
             string problem = e.Message.Replace("CAM: ", "");
             if (problem.IndexOf(" (", StringComparison.Ordinal) is int cut and > 0) problem = problem[..cut];
             throw new CliError($"{problem}; valid layers include {string.Join(", ", layers)} and their parts " +
@@ -122,10 +122,10 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
     /// Only the wanted maps are rendered (with `auto`, each layer's maps of the detections it is the layer of).</summary>
     List<Overlay> Overlays(CamResult result, List<Detection> detections, RgbImage image, LetterboxInfo info)
     {
-        var names = detector.Model.ClassNames;
+        var names = detector.ClassNames;
         bool Is(string l, string token) => l.Equals(token, StringComparison.OrdinalIgnoreCase);
         bool auto = cam.Layers.Any(l => Is(l, CamRequest.Auto));
-        var detectLayers = _cam.Adapter.DefaultLayers;
+        var detectLayers = _adapter.DefaultLayers;
         var named = cam.Layers.Where(l => !Is(l, CamRequest.Auto) && !Is(l, CamOptions.Fuse) && !Is(l, CamOptions.Seed))
             .Select(YoloModel.NormalizeLayerName).ToHashSet();
         if (cam.Layers.Any(l => Is(l, CamOptions.Seed)) || (!cam.Fused && cam.Layers.Any(l => Is(l, CamOptions.Fuse))))

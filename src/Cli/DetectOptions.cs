@@ -7,7 +7,7 @@ namespace NativeCam.Cli;
 /// <summary>The options detect and detect-cam share: weights, input size, NMS settings, device, --tensor.</summary>
 public sealed class DetectOptions
 {
-    readonly Option<string?> _weights = new("--weights") { Description = "YOLOv5 or Ultralytics YOLOv8 checkpoint (.pt; the family is read from the file) or converted weights (.msgpack). Default: the bundled official yolov5n. detect-cam explains YOLOv5 only so far." };
+    readonly Option<string?> _weights = new("--weights") { Description = "YOLOv5 or Ultralytics YOLOv8 checkpoint (.pt; the family is read from the file) or converted weights (.msgpack). Default: the bundled official yolov5n." };
     readonly Option<int> _size = CommonOptions.ImageSize();
     readonly Option<double> _conf = new("--conf") { Description = "Confidence threshold (YOLOv5: objectness x class probability; YOLOv8: class probability). Default: 0.25.", DefaultValueFactory = _ => 0.25 };
     readonly Option<double> _iou = new("--iou") { Description = "NMS IoU threshold. Default: 0.45 for YOLOv5, 0.7 for YOLOv8 (each family's predict default).", DefaultValueFactory = _ => 0.45 };

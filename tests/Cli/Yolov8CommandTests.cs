@@ -46,11 +46,28 @@ public class Yolov8CommandTests
     }
 
     [Fact]
-    public void DetectCamRefusesYolov8InOneLine()
+    public void DetectCamExplainsEveryDetection()
     {
-        var run = CliProcess.Run("detect-cam", Sample("bus.jpg"), "--weights", Weights, "--out", Path.Combine(Path.GetTempPath(), "nc-v8-cam"), "--device", "cpu");
+        string output = Path.Combine(Path.GetTempPath(), $"nc-v8-cam-{Environment.ProcessId}");
+        try
+        {
+            var run = CliProcess.RunIn(null, TimeSpan.FromMinutes(3), "detect-cam", Sample("bus.jpg"), "--weights", Weights, "--out", output, "--json", "--device", "cpu");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(run.StdOut);
+            int detections = doc.RootElement.GetProperty("detections").GetArrayLength();
+            Assert.True(detections > 0);
+            Assert.Equal(detections, doc.RootElement.GetProperty("maps").GetArrayLength());
+            Assert.All(doc.RootElement.GetProperty("maps").EnumerateArray(), m => Assert.True(File.Exists(Path.Combine(output, "bus", m.GetProperty("file").GetString()!))));
+        }
+        finally { if (Directory.Exists(output)) Directory.Delete(output, true); }
+    }
+
+    [Fact]
+    public void ObjectnessScoreIsRefusedInOneLine()
+    {
+        var run = CliProcess.Run("detect-cam", Sample("bus.jpg"), "--weights", Weights, "--score", "obj", "--out", Path.Combine(Path.GetTempPath(), "nc-v8-obj"), "--device", "cpu");
         Assert.Equal(2, run.ExitCode);
         var line = Assert.Single(run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("YOLOv8", line);
+        Assert.Contains("YOLOv8 has no objectness", line);
     }
 }
