@@ -70,4 +70,27 @@ public class Yolov8CommandTests
         var line = Assert.Single(run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("YOLOv8 has no objectness", line);
     }
+
+    /// <summary>inspect names the family; convert keeps what the builder needs (yaml, names, module records).</summary>
+    [Fact]
+    public void InspectAndConvertUnderstandTheFile()
+    {
+        var inspect = CliProcess.Run("inspect", Weights);
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        Assert.Contains("yolov8", inspect.StdOut);
+        Assert.Contains("ultralytics.nn.tasks.DetectionModel", inspect.StdOut);
+        string converted = Path.Combine(Path.GetTempPath(), $"nc-v8-{Environment.ProcessId}.msgpack");
+        try
+        {
+            var convert = CliProcess.Run("convert", Weights, converted);
+            Assert.True(convert.ExitCode == 0, convert.ToString());
+            var original = Detections();
+            var run = CliProcess.RunIn(null, TimeSpan.FromMinutes(3), "detect", Sample("bus.jpg"), "--weights", converted, "--json", "--device", "cpu");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(run.StdOut);
+            Assert.Equal(original.Select(d => d.GetProperty("confidence").GetDouble()),
+                doc.RootElement.EnumerateArray().Single().GetProperty("detections").EnumerateArray().Select(d => d.GetProperty("confidence").GetDouble()));
+        }
+        finally { File.Delete(converted); }
+    }
 }

@@ -17,14 +17,20 @@ public class Yolov8DetectionTests
     static string Folder => Path.Combine(Fixtures.Folder, "yolov8");
     static readonly Lazy<Yolov8Detector> Detector = new(() => Yolov8Detector.Load(TestDevice.Default, Path.Combine(Folder, "yolov8t.pt")));
 
+    static readonly Lazy<Yolov8Detector> OneClass = new(() => Yolov8Detector.Load(TestDevice.Default, Path.Combine(Folder, "yolov8t-1class.pt")));
+
+    /// <summary>The training save (10 classes, scale t) and a 1-class model at scale u (width 1/16) as model.save() writes it.</summary>
     [Theory]
-    [InlineData("bus.jpg")]
-    [InlineData("zidane.jpg")]
-    public void DetectionsMatchUltralyticsPredict(string file)
+    [InlineData("bus.jpg", false)]
+    [InlineData("zidane.jpg", false)]
+    [InlineData("bus.jpg", true)]
+    [InlineData("zidane.jpg", true)]
+    public void DetectionsMatchUltralyticsPredict(string file, bool oneClass)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "detections.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, oneClass ? "detections-1class.json" : "detections.json")));
         var expected = doc.RootElement.GetProperty("images").GetProperty(file).GetProperty("detections").EnumerateArray().ToArray();
-        var (detections, _) = Detector.Value.Detect(ImageLoader.Load(Path.Combine(YoloFixture.RepoRoot(), "samples", file)));
+        var detector = oneClass ? OneClass.Value : Detector.Value;
+        var (detections, _) = detector.Detect(ImageLoader.Load(Path.Combine(YoloFixture.RepoRoot(), "samples", file)), options: Yolov8Detector.DefaultNms);
         Assert.Equal(expected.Length, detections.Count);
         for (int i = 0; i < expected.Length; i++)
         {
@@ -71,5 +77,8 @@ public class Yolov8DetectionTests
         Assert.Equal("person", m.ClassNames[0]);
         Assert.Equal(0.125, m.Config.Width);
         Assert.Equal(23, m.Layers.Count);
+        var one = OneClass.Value.Model;
+        Assert.Equal(["pedestrian"], one.ClassNames);
+        Assert.Equal(0.0625, one.Config.Width);
     }
 }

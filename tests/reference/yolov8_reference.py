@@ -38,12 +38,13 @@ from yolo_io_reference import letterbox  # noqa: E402  (identical to Ultralytics
 COCO = ["person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light"]
 
 
-def yolov8_yaml(nc):
+def yolov8_yaml(nc, scale="t"):
     return {
         "nc": nc,
         "scales": {"n": [0.33, 0.25, 1024], "s": [0.33, 0.50, 1024], "m": [0.67, 0.75, 768],
-                   "l": [1.00, 1.00, 512], "x": [1.00, 1.25, 512], "t": [0.33, 0.125, 1024]},
-        "scale": "t",
+                   "l": [1.00, 1.00, 512], "x": [1.00, 1.25, 512], "t": [0.33, 0.125, 1024],
+                   "u": [0.33, 0.0625, 1024]},
+        "scale": scale,
         "backbone": [[-1, 1, "Conv", [64, 3, 2]], [-1, 1, "Conv", [128, 3, 2]], [-1, 3, "C2f", [128, True]],
                      [-1, 1, "Conv", [256, 3, 2]], [-1, 6, "C2f", [256, True]], [-1, 1, "Conv", [512, 3, 2]],
                      [-1, 6, "C2f", [512, True]], [-1, 1, "Conv", [1024, 3, 2]], [-1, 3, "C2f", [1024, True]],
@@ -64,10 +65,10 @@ def load(path):
     return im0, x
 
 
-def build(images):
-    torch.manual_seed(0)
-    model = DetectionModel(yolov8_yaml(len(COCO)))
-    model.names = dict(enumerate(COCO))
+def build(images, names=COCO, seed=0, scale="t"):
+    torch.manual_seed(seed)
+    model = DetectionModel(yolov8_yaml(len(names), scale))
+    model.names = dict(enumerate(names))
     for m in model.modules():  # calibrate BatchNorm on the samples
         if isinstance(m, torch.nn.BatchNorm2d):
             m.reset_running_stats()
@@ -137,6 +138,19 @@ def main():
                                "step": 97} for r in raw]}, fh)
     with open(os.path.join(OUT, "gradcam_bus.json"), "w") as fh:
         json.dump(gradcam(model, images[0][1], results["bus.jpg"]["detections"][:4]), fh)
+
+    # A 1-class model at scale 'u' (width 1/16: a fine-tuned layout with its own class name) saved as model.save() writes it.
+    one = build(images, ["pedestrian"], seed=1, scale="u")
+    m1 = DetectionModel(yolov8_yaml(1, "u"))
+    m1.load_state_dict(one.state_dict())
+    m1.names = {0: "pedestrian"}
+    torch.save({"model": m1.half(), "date": ckpt["date"], "version": ckpt["version"], "license": ckpt["license"],
+                "docs": ckpt["docs"]}, os.path.join(OUT, "yolov8t-1class.pt"))
+    one_results = {f: detect(one, im0, x, ["pedestrian"]) for f, (im0, x) in zip(files, images)}
+    with open(os.path.join(OUT, "detections-1class.json"), "w") as fh:
+        json.dump({"generator": "tests/reference/yolov8_reference.py", "conf": 0.25, "iou": 0.7, "images": one_results}, fh, indent=1)
+    for f in files:
+        print("1-class", f, len(one_results[f]["detections"]))
 
 
 def gradcam(model, x, detections):
