@@ -27,6 +27,6 @@ public static class DetectorCam
     public static void CheckScore(IDetector detector, CamScore score)
     {
         if (detector is Yolov8Detector && score == CamScore.Objectness)
-            throw new CliError("--score obj: YOLOv8 has no objectness; use --score logit (its class logit) or conf (its class probability)");
+            throw new CliError($"--score obj: {detector.Family} has no objectness; use --score logit (its class logit) or conf (its class probability)");
     }
 }

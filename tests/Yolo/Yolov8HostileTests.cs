@@ -31,7 +31,7 @@ public class Yolov8HostileTests
 
     [Fact]
     public void UnknownModuleIsNamed() =>
-        Assert.Equal("layer 0: module 'C3k2' is not supported", BuildError(Yaml(Row(-1L, 1, "C3k2", 64L, false, 0.25))));
+        Assert.Equal("layer 0: module 'A2C2f' is not supported", BuildError(Yaml(Row(-1L, 1, "A2C2f", 64L, false, -1L))));
 
     [Fact]
     public void BadYamlsAreOneLineErrors()
@@ -47,6 +47,10 @@ public class Yolov8HostileTests
         Assert.Contains("not a mapping", Assert.Throws<InvalidDataException>(() => Yolov8Config.FromTree("yaml")).Message);
         Assert.Contains("not a list", Assert.Throws<InvalidDataException>(() => Yolov8Config.FromTree(new Dictionary<string, object?> { ["nc"] = 1L })).Message);
     }
+
+    [Fact]
+    public void C2psaWidthsAreChecked() =>
+        Assert.Contains("C2PSA needs equal input and output widths", BuildError(Yaml(Row(-1L, 1, "C2PSA", 64L))));
 
     [Fact]
     public void ANetworkWithoutItsWeightsIsRefused() =>

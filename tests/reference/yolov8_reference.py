@@ -65,9 +65,25 @@ def load(path):
     return im0, x
 
 
-def build(images, names=COCO, seed=0, scale="t"):
+def arr(t):
+    t = t.detach().double().contiguous()
+    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def training_save(model, names, yaml_name, version):
+    """The dict a finished training run leaves in best.pt (strip_optimizer): the fp16 model, no EMA or optimizer."""
+    train_args = {"task": "detect", "mode": "train", "model": yaml_name, "data": "coco.yaml", "epochs": 1, "imgsz": 640,
+                  "batch": 16, "seed": 0, "half": False, "classes": None, "lr0": 0.01, "mosaic": 1.0, "name": "train"}
+    model.names, model.args = dict(enumerate(names)), dict(train_args)
+    return {"epoch": -1, "best_fitness": None, "model": model.half(), "ema": None, "updates": None, "optimizer": None,
+            "train_args": train_args, "train_metrics": {"metrics/mAP50(B)": 0.0}, "date": "2026-12-07T00:00:00",
+            "version": version, "license": "AGPL-3.0 License (https://ultralytics.com/license)",
+            "docs": "https://docs.ultralytics.com"}
+
+
+def build(images, names=COCO, seed=0, scale="t", yaml=None):
     torch.manual_seed(seed)
-    model = DetectionModel(yolov8_yaml(len(names), scale))
+    model = DetectionModel(yaml or yolov8_yaml(len(names), scale))
     model.names = dict(enumerate(names))
     for m in model.modules():  # calibrate BatchNorm on the samples
         if isinstance(m, torch.nn.BatchNorm2d):
@@ -87,7 +103,7 @@ def build(images, names=COCO, seed=0, scale="t"):
         levels = [model(x) for _, x in images]
         detect.training = False
         for i in range(detect.nl):
-            top = torch.cat([lv[i][:, 64:].flatten() for lv in levels]).sort(descending=True).values[5]
+            top = torch.cat([lv[i][:, 64:].flatten() for lv in levels]).sort(descending=True).values[5]  # 6th highest
             detect.cv3[i][-1].bias.data += (-1.0 - top)
     return model.half().float().eval()  # the values the fp16 file holds
 
@@ -109,16 +125,9 @@ def main():
     files = ["bus.jpg", "zidane.jpg"]
     images = [load(os.path.join(ROOT, "samples", f)) for f in files]
     model = build(images)
-    ckpt = {"epoch": -1, "best_fitness": None, "model": None, "ema": None, "updates": None, "optimizer": None,
-            "train_args": {"task": "detect", "mode": "train", "model": "yolov8t.yaml", "data": "coco.yaml",
-                           "epochs": 1, "imgsz": 640, "batch": 16, "seed": 0, "half": False, "classes": None,
-                           "lr0": 0.01, "mosaic": 1.0, "name": "train"},
-            "train_metrics": {"metrics/mAP50(B)": 0.0}, "date": "2026-12-07T00:00:00", "version": "8.2.0",
-            "license": "AGPL-3.0 License (https://ultralytics.com/license)", "docs": "https://docs.ultralytics.com"}
     m = DetectionModel(yolov8_yaml(len(COCO)))  # a fresh copy carrying the calibrated weights, then fp16
     m.load_state_dict(model.state_dict())
-    m.names, m.args = dict(enumerate(COCO)), dict(ckpt["train_args"])
-    ckpt["model"] = m.half()
+    ckpt = training_save(m, COCO, "yolov8t.yaml", "8.2.0")
     torch.save(ckpt, os.path.join(OUT, "yolov8t.pt"))
 
     results = {}

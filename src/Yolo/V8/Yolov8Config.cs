@@ -14,6 +14,8 @@ public sealed record Yolov8Config
     public required double MaxChannels { get; init; }
     public required IReadOnlyList<LayerSpec> Layers { get; init; }
     public int InputChannels { get; init; } = 3;
+    /// <summary>The scale letter chosen from <c>scales</c> ("" without one); n/s/m/l/x in the official yamls.</summary>
+    public string Scale { get; init; } = "";
 
     /// <summary>Reads the yaml tree; every malformed field is one <see cref="InvalidDataException"/> line.</summary>
     public static Yolov8Config FromTree(object? tree)
@@ -32,6 +34,7 @@ public sealed record Yolov8Config
             }
         if (layers.Count is 0 or > 1000) throw new InvalidDataException($"yaml has {layers.Count} layers (expected 1 to 1000)");
         double depth = Get(map, "depth_multiple", 1.0), width = Get(map, "width_multiple", 1.0), max = double.PositiveInfinity;
+        string chosen = "";
         if (map.GetValueOrDefault("scales") is { } scalesTree)
         {
             var scales = YoloConfig.Map(scalesTree, "yaml scales");
@@ -39,6 +42,7 @@ public sealed record Yolov8Config
                 : scales.Keys.FirstOrDefault() ?? throw new InvalidDataException("yaml scales is empty");
             var v = YoloConfig.List(scales.GetValueOrDefault(scale) ?? throw new InvalidDataException($"yaml scale '{scale}' is not in scales ({string.Join(", ", scales.Keys)})"), $"yaml scales.{scale}");
             if (v.Count != 3) throw new InvalidDataException($"yaml scales.{scale} has {v.Count} values, expected [depth, width, max_channels]");
+            chosen = scale;
             (depth, width, max) = (YoloConfig.Number(v[0], $"scales.{scale} depth"), YoloConfig.Number(v[1], $"scales.{scale} width"), YoloConfig.Number(v[2], $"scales.{scale} max_channels"));
         }
         if (!(depth is > 0 and <= 10) || !(width is > 0 and <= 10) || !(max >= 1))
@@ -47,7 +51,7 @@ public sealed record Yolov8Config
         if (nc is < 1 or > 100000) throw new InvalidDataException($"yaml nc {nc} is out of range (1 to 100000)");
         return new Yolov8Config
         {
-            Classes = nc, Depth = depth, Width = width, MaxChannels = max, Layers = layers,
+            Classes = nc, Depth = depth, Width = width, MaxChannels = max, Layers = layers, Scale = chosen,
             InputChannels = map.GetValueOrDefault("ch") is { } ch ? YoloConfig.Int(ch, "ch") : 3,
         };
     }

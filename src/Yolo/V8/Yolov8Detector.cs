@@ -7,7 +7,7 @@ using NativeCam.Weights;
 namespace NativeCam.Yolo;
 
 /// <summary>
-/// Ultralytics predict as a pipeline for YOLOv8 checkpoints: letterbox (640, rect, stride 32, pad 114) →
+/// Ultralytics predict as a pipeline for YOLOv8 and YOLO11 checkpoints: letterbox (640, rect, stride 32, pad 114) →
 /// forward → DFL decode + NMS (conf 0.25, IoU 0.7, max_det 300, per class) → boxes on the original image.
 /// </summary>
 public sealed class Yolov8Detector : IDetector
@@ -21,7 +21,7 @@ public sealed class Yolov8Detector : IDetector
     public Yolov8Model Model { get; }
 
     /// <inheritdoc/>
-    public string Family => "YOLOv8";
+    public string Family => Model.Layers.Any(l => l.Type is "C3k2" or "C2PSA") ? "YOLO11" : "YOLOv8";
     /// <inheritdoc/>
     public IReadOnlyList<string> ClassNames => Model.ClassNames;
     /// <inheritdoc/>

@@ -2,7 +2,9 @@ using NativeCam.Layers;
 
 namespace NativeCam.Yolo;
 
-/// <summary>One yaml row of an Ultralytics model into a layer (Conv, C2f, SPPF, Concat, nn.Upsample, Detect).</summary>
+/// <summary>One yaml row of an Ultralytics model into a layer: Conv, C2f, SPPF, Concat, nn.Upsample, Detect (YOLOv8) and
+/// C3k2, C2PSA (YOLO11). As in parse_model, a C3k2 anywhere makes Detect's class branch the depth-wise one, and
+/// scales m/l/x force C3k2's c3k.</summary>
 static class Yolov8LayerFactory
 {
     public static YoloLayer Create(BuildContext ctx, Yolov8Config cfg, LayerSpec spec, IReadOnlyList<int> channels)
@@ -47,6 +49,20 @@ static class Yolov8LayerFactory
                 double e = A(3) is null ? 0.5 : YoloConfig.Number(A(3), $"{path} expansion");
                 return new YoloLayer(spec.Index, spec.From, type, c2, new C2f(ctx, path, c1, c2, n, B(1, false), I(2, 1), e));
             }
+            case "C3k2":
+            {
+                int c1 = In(spec.From[0]), c2 = Width();
+                bool c3k = cfg.Scale is "m" or "l" or "x" || B(1, false);
+                double e = A(2) is null ? 0.5 : YoloConfig.Number(A(2), $"{path} expansion");
+                var inner = c3k ? C2f.Inner.C3k : C2f.Inner.C3k2;
+                return new YoloLayer(spec.Index, spec.From, type, c2, new C2f(ctx, path, c1, c2, n, B(4, true), I(3, 1), e, inner));
+            }
+            case "C2PSA":
+            {
+                int c1 = In(spec.From[0]), c2 = Width();
+                double e = A(1) is null ? 0.5 : YoloConfig.Number(A(1), $"{path} expansion");
+                return new YoloLayer(spec.Index, spec.From, type, c2, new C2Psa(ctx, path, c1, c2, n, e));
+            }
             case "Concat":
                 if (I(0, 1) != 1) throw new InvalidDataException($"layer {spec.Index}: Concat along dimension {A(0)} is not supported (only channels, 1)");
                 return new YoloLayer(spec.Index, spec.From, type, spec.From.Sum(In), null);
@@ -58,7 +74,8 @@ static class Yolov8LayerFactory
             case "Detect":
                 int nc = A(0) is "nc" ? cfg.Classes : YoloConfig.Int(A(0), $"{path} classes");
                 if (nc != cfg.Classes) throw new InvalidDataException($"layer {spec.Index}: Detect has {nc} classes but the yaml's nc is {cfg.Classes}");
-                return new YoloLayer(spec.Index, spec.From, type, 0, new DetectV8(ctx, path, nc, spec.From.Select(In).ToArray()));
+                return new YoloLayer(spec.Index, spec.From, type, 0, new DetectV8(ctx, path, nc, spec.From.Select(In).ToArray(),
+                    legacy: !cfg.Layers.Any(l => l.Module == "C3k2")));
             case "Conv" or "SPPF":
                 throw new InvalidDataException($"layer {spec.Index}: {type} repeated {n} times is not supported");
             default:
