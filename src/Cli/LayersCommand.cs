@@ -39,6 +39,7 @@ public static class LayersCommand
                 foreach (var (name, shape) in rows) table.AddRow(Markup.Escape(name), Markup.Escape(Tensor.Format(shape)));
                 AnsiConsole.Write(table);
                 Console.WriteLine($"{rows.Count} named layers of {detector.LayerCount}-layer {detector.Family} ({detector.ClassNames.Count} classes) at {s}x{s}");
+                Console.WriteLine($"detect-cam's default layers (feeding Detect): {string.Join(", ", DetectorCam.Adapter(detector).DefaultLayers)}");
             }
             return 0;
         });

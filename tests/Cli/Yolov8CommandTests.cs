@@ -46,6 +46,15 @@ public class Yolov8CommandTests
     }
 
     [Fact]
+    public void LayersNamesTheDefaultCamLayers()
+    {
+        var run = CliProcess.Run("layers", Path.Combine(Fixtures.Folder, "yolo11", "yolo11t.pt"), "--device", "cpu");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("24-layer YOLO11 (10 classes)", run.StdOut);
+        Assert.Contains("detect-cam's default layers (feeding Detect): model.16, model.19, model.22", run.StdOut);
+    }
+
+    [Fact]
     public void DetectCamExplainsEveryDetection()
     {
         string output = Path.Combine(Path.GetTempPath(), $"nc-v8-cam-{Environment.ProcessId}");

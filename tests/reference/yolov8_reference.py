@@ -12,7 +12,8 @@ detect nothing otherwise). Saved as strip_optimizer leaves a training run's best
 {'model': fp16 DetectionModel (yaml, names, args), 'ema': None, 'optimizer': None, 'train_args', ...}.
 
 Expected detections follow predict's defaults: LetterBox(640, auto, stride 32, pad 114), BGR->RGB /255,
-non_max_suppression(conf 0.25, iou 0.7, max_det 300, per class), scale_boxes (rounded pad) + clip.
+non_max_suppression(conf 0.25, iou 0.7, max_det 300, per class; return_idxs=True gives each detection's anchor
+row, as Ultralytics 8.3 returns it), scale_boxes (rounded pad) + clip.
 Also writes the raw Detect level outputs for bus.jpg (forward check).
 
 Run: ULTRALYTICS=/path/containing/ultralytics /usr/bin/python3 tests/reference/yolov8_reference.py
@@ -111,12 +112,13 @@ def build(images, names=COCO, seed=0, scale="t", yaml=None):
 def detect(model, im0, x, names):
     with torch.no_grad():
         pred = model(x)
-    det = non_max_suppression(pred[0].clone(), 0.25, 0.7, max_det=300)[0]
+    dets, keep = non_max_suppression(pred[0].clone(), 0.25, 0.7, max_det=300, return_idxs=True)
+    det, keep = dets[0], keep[0].view(-1)
     boxes = scale_boxes(x.shape[2:], det[:, :4].clone(), im0.shape[:2])
     out = []
     for k in range(det.shape[0]):
         cls = int(det[k, 5])
-        out.append({"class": cls, "name": names[cls], "conf": float(det[k, 4]), "anchor": int(det[k, 6]),
+        out.append({"class": cls, "name": names[cls], "conf": float(det[k, 4]), "anchor": int(keep[k]),
                     "box": [float(v) for v in boxes[k]]})
     return {"input_hw": list(x.shape[2:]), "orig_hw": list(im0.shape[:2]), "detections": out}
 
