@@ -23,7 +23,7 @@ sealed class DetectorFamily(YoloDetector detector) : IFamily
     public Explanation Explain(string source, RgbImage image, CamMethod method, int top, IReadOnlyList<int>? classes)
     {
         var layers = _cam.Adapter.DefaultLayers;
-        using var pass = DetectionPass.Run(_cam, detector, image, 640, new NmsOptions(Classes: classes), CamScore.Logit,
+        using var pass = DetectionPass.Run(_cam.Adapter, detector, image, 640, new NmsOptions(Classes: classes), CamScore.Logit,
             TargetRegion.Box, new CamRequest { Methods = [method], Layers = layers });
         var detections = pass.Detections;
         if (detections.Count == 0) return new Explanation(source, image, Methods.Name(method), []);

@@ -35,8 +35,9 @@ public sealed class DetectionPass : IDisposable
     public double PreprocessMs { get; }
     public double ForwardMs { get; }
 
-    /// <summary>Runs the pass on <paramref name="image"/> (letterboxed here, once, to <paramref name="size"/>).</summary>
-    public static DetectionPass Run(YoloCam cam, YoloDetector detector, RgbImage image, int size, NmsOptions? nms,
+    /// <summary>Runs the pass on <paramref name="image"/> (letterboxed here, once, to <paramref name="size"/>) with any
+    /// detector family (YOLOv5, YOLOv8/YOLO11) and its CAM adapter.</summary>
+    public static DetectionPass Run(ICamAdapter<YoloTargets> adapter, IDetector detector, RgbImage image, int size, NmsOptions? nms,
         CamScore score, TargetRegion region, CamRequest request)
     {
         var clock = Stopwatch.StartNew();
@@ -45,7 +46,7 @@ public sealed class DetectionPass : IDisposable
         double preprocess = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
         List<Detection> detections = [];
         double forward = 0;
-        var result = cam.Compute(input, outputs =>
+        var result = CamEngine.Compute(adapter, input, outputs =>
         {
             detections = detector.Postprocess(outputs, info, nms);
             forward = Math.Round(clock.Elapsed.TotalMilliseconds - preprocess, 1);

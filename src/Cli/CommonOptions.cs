@@ -34,11 +34,26 @@ public static class CommonOptions
         size >= 32 && size <= 4096 && size % 32 == 0 ? size
             : throw new CliError($"--img-size must be a multiple of 32 between 32 and 4096, got {size}");
 
-    /// <summary>Loads a YOLOv5 model, turning unreadable or unsupported files into one-line errors.</summary>
+    /// <summary>Loads a YOLOv5 model (what features and metrics read), turning unreadable or unsupported files,
+    /// YOLOv8 ones included, into one-line errors.</summary>
     public static NativeCam.Yolo.YoloDetector LoadDetector(Device device, string path) =>
+        LoadAnyDetector(device, path) switch
+        {
+            NativeCam.Yolo.YoloDetector v5 => v5,
+            var other => Refuse(other, path),
+        };
+
+    static NativeCam.Yolo.YoloDetector Refuse(NativeCam.Yolo.IDetector detector, string path)
+    {
+        detector.Dispose();
+        throw new CliError($"{Path.GetFileName(path)}: a {detector.Family} checkpoint: this command reads YOLOv5 only so far (detect, detect-cam and layers read {detector.Family})");
+    }
+
+    /// <summary>Loads a detector of whichever family the file holds (YOLOv5 or Ultralytics YOLOv8), errors as one line.</summary>
+    public static NativeCam.Yolo.IDetector LoadAnyDetector(Device device, string path) =>
         WeightErrors.Guard(path, () =>
         {
-            try { return NativeCam.Yolo.YoloDetector.Load(device, path); }
+            try { return NativeCam.Yolo.YoloDetector.LoadAny(device, path); }
             catch (InvalidDataException e) { throw new CliError($"{Path.GetFileName(path)}: {e.Message}"); }
         });
 

@@ -40,8 +40,9 @@ public static class DetectCamCommand
             if (d.Tensor != null) throw new CliError("detect-cam needs the image to draw on: --tensor is for `nativecam detect`");
             bool asJson = parse.GetValue(json);
             using var device = CommonOptions.OpenDevice(d.Device);
-            using var detector = CommonOptions.LoadDetector(device, d.Weights);
-            d.CheckClasses(detector.Model.ClassNames.Count);
+            using var detector = CommonOptions.LoadAnyDetector(device, d.Weights);
+            d.CheckClasses(detector.ClassNames.Count);
+            DetectorCam.CheckScore(detector, c.Score);
             var job = new DetectCamJob(detector, d, c);
             var outputs = OutputName.Unique(files);
             using var staging = new StagingArea(c.Out);

@@ -16,9 +16,9 @@ namespace NativeCam.Cli;
 /// detect-cam for one image: decode → letterbox → one forward (detections picked from it) → one backward sweep
 /// for all detections → maps → overlays, contact sheet, report, written atomically to &lt;out&gt;/&lt;stem&gt;/.
 /// </summary>
-public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings detect, CamOptions.Settings cam)
+public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings detect, CamOptions.Settings cam)
 {
-    readonly YoloCam _cam = new(detector.Model);
+    readonly ICamAdapter<YoloTargets> _adapter = DetectorCam.Adapter(detector);
 
     /// <summary>Runs the image at <paramref name="path"/>, its results committed to
     /// <c>&lt;out&gt;/&lt;<paramref name="outputName"/>&gt;/</c> through <paramref name="staging"/>.</summary>
@@ -34,7 +34,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         clock.Lap();
         Interruption.ThrowIfRequested();
 
-        var names = detector.Model.ClassNames;
+        var names = detector.ClassNames;
         var records = detections.Select((d, i) => DetectionRecord.From(i, d, names)).ToList();
         var overlays = Overlays(pass, image);
         var original = Copy(image);
@@ -42,7 +42,7 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
         foreach (var d in detections) annotator.Draw(DetectionBoxes.Labeled(d, names));
         var quality = Measure(overlays, detections, info);
         var similar = quality.Groups.SelectMany(g => SimilarMaps.Find(g.Key, g.Value, detections, cam.Method, cam.Region,
-            g.Key == CamRequest.Auto || _cam.Adapter.DefaultLayers.Contains(g.Key))).ToList();
+            g.Key == CamRequest.Auto || _adapter.DefaultLayers.Contains(g.Key))).ToList();
         var sheet = ContactSheet.Compose(original,
             overlays.Select((o, i) => new SheetTile(o.Image, $"{o.Detection} {names[detections[o.Detection].ClassId]} {o.Layer}" +
                 (quality.PerOverlay[i] is { } q ? $" in-box {q.EnergyInBox * 100:0}%" : ""))).ToList(),
@@ -91,10 +91,10 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
 
     DetectionPass Compute(RgbImage image)
     {
-        try { return DetectionPass.Run(_cam, detector, image, detect.ImageSize, detect.Nms, cam.Score, cam.Region, cam.Request(_cam.Adapter.DefaultLayers)); }
+        try { return DetectionPass.Run(_adapter, detector, image, detect.ImageSize, detect.NmsFor(detector.DefaultNms), cam.Score, cam.Region, cam.Request(_adapter.DefaultLayers)); }
         catch (ArgumentException e) when (e.Message.Contains("no layer named"))
         {
-            var layers = detector.Model.Layers.Select(l => l.Path).Where(p => p != detector.Model.Layers[^1].Path);
+            var layers = DetectorCam.LayerPaths(detector);
             string problem = e.Message.Replace("CAM: ", "");
             if (problem.IndexOf(" (", StringComparison.Ordinal) is int cut and > 0) problem = problem[..cut];
             throw new CliError($"{problem}; valid layers include {string.Join(", ", layers)} and their parts " +
@@ -114,10 +114,10 @@ public sealed class DetectCamJob(YoloDetector detector, DetectOptions.Settings d
     List<Overlay> Overlays(DetectionPass pass, RgbImage image)
     {
         var (result, detections, info) = (pass.Result, pass.Detections, pass.Info);
-        var names = detector.Model.ClassNames;
+        var names = detector.ClassNames;
         bool Is(string l, string token) => l.Equals(token, StringComparison.OrdinalIgnoreCase);
         bool auto = cam.Layers.Any(l => Is(l, CamRequest.Auto));
-        var detectLayers = _cam.Adapter.DefaultLayers;
+        var detectLayers = _adapter.DefaultLayers;
         var named = cam.Layers.Where(l => !Is(l, CamRequest.Auto) && !Is(l, CamOptions.Fuse) && !Is(l, CamOptions.Seed))
             .Select(YoloModel.NormalizeLayerName).ToHashSet();
         if (cam.Layers.Any(l => Is(l, CamOptions.Seed)) || (!cam.Fused && cam.Layers.Any(l => Is(l, CamOptions.Fuse))))

@@ -26,8 +26,9 @@ public static class DetectCommand
             var files = ImageInputs.Expand(parse.GetValue(images) ?? []);
             if (files.Count == 0 && settings.Tensor is null) throw new CliError("give at least one image, or --tensor FILE.npy");
             using var device = CommonOptions.OpenDevice(settings.Device);
-            using var detector = CommonOptions.LoadDetector(device, settings.Weights);
-            settings.CheckClasses(detector.Model.ClassNames.Count);
+            using var detector = CommonOptions.LoadAnyDetector(device, settings.Weights);
+            settings.CheckClasses(detector.ClassNames.Count);
+            var nms = settings.NmsFor(detector.DefaultNms);
             var reports = new List<object>();
             int failures = 0;
             foreach (var next in settings.Inputs(device, files))
@@ -44,8 +45,8 @@ public static class DetectCommand
                 using (input)
                 {
                     List<Detection> detections;
-                    using (new Tape { Inference = true }) detections = detector.Postprocess(detector.Forward(input.Tensor), input.Info, settings.Nms);
-                    var records = detections.Select((d, i) => DetectionRecord.From(i, d, detector.Model.ClassNames)).ToList();
+                    using (new Tape { Inference = true }) detections = detector.Postprocess(detector.Forward(input.Tensor), input.Info, nms);
+                    var records = detections.Select((d, i) => DetectionRecord.From(i, d, detector.ClassNames)).ToList();
                     if (parse.GetValue(json))
                         reports.Add(new { image = input.Name, input_hw = new[] { input.Info.InputHeight, input.Info.InputWidth }, device = device.Description, detections = records });
                     else

@@ -7,13 +7,13 @@ namespace NativeCam.Cli;
 /// <summary>The options detect and detect-cam share: weights, input size, NMS settings, device, --tensor.</summary>
 public sealed class DetectOptions
 {
-    readonly Option<string?> _weights = new("--weights") { Description = "YOLOv5 checkpoint (.pt) or converted weights (.msgpack). Default: the bundled official yolov5n." };
+    readonly Option<string?> _weights = new("--weights") { Description = "YOLOv5 or Ultralytics YOLOv8 checkpoint (.pt; the family is read from the file) or converted weights (.msgpack). Default: the bundled official yolov5n." };
     readonly Option<int> _size = CommonOptions.ImageSize();
-    readonly Option<double> _conf = new("--conf") { Description = "Confidence threshold (objectness x class probability).", DefaultValueFactory = _ => 0.25 };
-    readonly Option<double> _iou = new("--iou") { Description = "NMS IoU threshold.", DefaultValueFactory = _ => 0.45 };
+    readonly Option<double> _conf = new("--conf") { Description = "Confidence threshold (YOLOv5: objectness x class probability; YOLOv8/YOLO11: class probability).", DefaultValueFactory = _ => 0.25 };
+    readonly Option<double> _iou = new("--iou") { Description = "NMS IoU threshold (the default is YOLOv5's; a YOLOv8/YOLO11 file uses Ultralytics' 0.7 unless this is given).", DefaultValueFactory = _ => 0.45 };
     readonly Option<string?> _classes = new("--classes") { Description = "Keep only these class ids, comma-separated (e.g. 0,2)." };
     readonly Option<bool> _agnostic = new("--agnostic") { Description = "Class-agnostic NMS: boxes of different classes suppress each other." };
-    readonly Option<int> _maxDet = new("--max-det") { Description = "Keep at most this many detections per image.", DefaultValueFactory = _ => 1000 };
+    readonly Option<int> _maxDet = new("--max-det") { Description = "Keep at most this many detections per image (the default is YOLOv5's; a YOLOv8/YOLO11 file uses 300 unless this is given).", DefaultValueFactory = _ => 1000 };
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this NCHW float32 .npy (already letterboxed and scaled to [0,1]) as the network input instead of an image." };
     readonly Option<string?> _device = CommonOptions.Device();
     readonly Option<long> _maxPixels = CommonOptions.MaxPixels();
@@ -30,7 +30,11 @@ public sealed class DetectOptions
         try { nms.Validate(); }
         catch (ArgumentException e) { throw new CliError(e.Message.Replace("NMS: ", "")); }
         return new Settings(parse.GetValue(_weights) ?? DefaultWeights(), CommonOptions.CheckImageSize(parse.GetValue(_size)),
-            nms, parse.GetValue(_tensor), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)));
+            nms, parse.GetValue(_tensor), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)))
+        {
+            IouGiven = parse.GetResult(_iou) is { Implicit: false },
+            MaxDetGiven = parse.GetResult(_maxDet) is { Implicit: false },
+        };
     }
 
     /// <summary>"0,2" → [0, 2]; absent → null (every class). An empty list, an empty entry or a non-number is an error;
@@ -60,6 +64,19 @@ public sealed class DetectOptions
     /// <summary>The parsed detection options.</summary>
     public sealed record Settings(string Weights, int ImageSize, NmsOptions Nms, string? Tensor, string? Device, long MaxPixels)
     {
+        /// <summary>Whether --iou was given (else the detector family's default applies).</summary>
+        public bool IouGiven { get; init; }
+
+        /// <summary>Whether --max-det was given.</summary>
+        public bool MaxDetGiven { get; init; }
+
+        /// <summary>The NMS settings for a detector: its family's IoU and max_det defaults unless given on the command line.</summary>
+        public NmsOptions NmsFor(NmsOptions familyDefaults) => Nms with
+        {
+            IouThreshold = IouGiven ? Nms.IouThreshold : familyDefaults.IouThreshold,
+            MaxDetections = MaxDetGiven ? Nms.MaxDetections : familyDefaults.MaxDetections,
+        };
+
         /// <summary>Refuses --classes ids the model does not have.</summary>
         public void CheckClasses(int classCount)
         {

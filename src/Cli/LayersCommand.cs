@@ -28,7 +28,7 @@ public static class LayersCommand
         {
             int s = CommonOptions.CheckImageSize(parse.GetValue(size));
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
-            using var detector = CommonOptions.LoadDetector(dev, parse.GetValue(weights)!);
+            using var detector = CommonOptions.LoadAnyDetector(dev, parse.GetValue(weights)!);
             var rows = Describe(detector, s);
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { name = r.Name, shape = r.Shape }),
@@ -38,7 +38,8 @@ public static class LayersCommand
                 var table = new Table().AddColumn("layer").AddColumn("output shape");
                 foreach (var (name, shape) in rows) table.AddRow(Markup.Escape(name), Markup.Escape(Tensor.Format(shape)));
                 AnsiConsole.Write(table);
-                Console.WriteLine($"{rows.Count} named layers of {detector.Model.Layers.Count}-layer YOLOv5 ({detector.Model.Config.Classes} classes) at {s}x{s}");
+                Console.WriteLine($"{rows.Count} named layers of {detector.LayerCount}-layer {detector.Family} ({detector.ClassNames.Count} classes) at {s}x{s}");
+                Console.WriteLine($"detect-cam's default layers (feeding Detect): {string.Join(", ", DetectorCam.Adapter(detector).DefaultLayers)}");
             }
             return 0;
         });
@@ -46,7 +47,7 @@ public static class LayersCommand
     }
 
     /// <summary>Runs the model once on zeros and lists every named value in forward order.</summary>
-    public static List<(string Name, int[] Shape)> Describe(YoloDetector detector, int size)
+    public static List<(string Name, int[] Shape)> Describe(IDetector detector, int size)
     {
         using var input = Tensor.Zeros(detector.Device, 1, 3, size, size);
         using var tape = new Tape();

@@ -9,7 +9,7 @@ namespace NativeCam.Yolo;
 /// runs letterbox → forward → decode + NMS in one call; CAM code uses <see cref="Forward"/> inside its own
 /// tape (so it can watch layers and run backward) and <see cref="Postprocess"/> on the outputs.
 /// </summary>
-public sealed class YoloDetector : IDisposable
+public sealed class YoloDetector : IDetector
 {
     public YoloDetector(Device device, YoloModel model)
     {
@@ -20,9 +20,28 @@ public sealed class YoloDetector : IDisposable
     public Device Device { get; }
     public YoloModel Model { get; }
 
+    /// <inheritdoc/>
+    public string Family => "YOLOv5";
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames => Model.ClassNames;
+    /// <inheritdoc/>
+    public int LayerCount => Model.Layers.Count;
+    /// <inheritdoc/>
+    public NmsOptions DefaultNms { get; } = new();
+
     /// <summary>Loads a YOLOv5 <c>.pt</c> or converted <c>.msgpack</c> file onto <paramref name="device"/>.</summary>
     public static YoloDetector Load(Device device, string weightsPath) =>
         new(device, YoloModel.Build(device, YoloCheckpoint.Load(weightsPath)));
+
+    /// <summary>Opens a weight file and builds whichever family it holds (YOLOv5, or Ultralytics YOLOv8).</summary>
+    public static IDetector LoadAny(Device device, string weightsPath)
+    {
+        var file = NativeCam.Weights.WeightFile.Load(weightsPath);
+        string name = Path.GetFileName(weightsPath);
+        return file.Metadata.Architecture == NativeCam.Weights.ArchitectureKinds.Yolov8
+            ? Yolov8Detector.FromWeights(device, file, name)
+            : new YoloDetector(device, YoloModel.Build(device, YoloCheckpoint.FromWeights(file, name)));
+    }
 
     /// <summary>The raw Detect outputs for a letterboxed input, on the active tape.</summary>
     public Var[] Forward(Tensor input) => Model.Forward(Var.Input(input));

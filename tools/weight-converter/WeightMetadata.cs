@@ -36,6 +36,8 @@ public sealed class WeightMetadata
 public static class ArchitectureKinds
 {
     public const string Yolov5 = "yolov5";
+    /// <summary>Ultralytics' anchor-free family (YOLOv8, YOLO11): a pickled <c>ultralytics.nn.tasks.DetectionModel</c>.</summary>
+    public const string Yolov8 = "yolov8";
     public const string VitTorchvision = "vit-torchvision";
     public const string VitTimm = "vit-timm";
     public const string Unknown = "unknown";
@@ -43,6 +45,7 @@ public static class ArchitectureKinds
     /// <summary>Guesses the architecture from the class of the pickled model and the tensor names.</summary>
     public static string Detect(string? modelClass, bool hasYoloConfig, IEnumerable<string> tensorNames)
     {
+        if (modelClass is "ultralytics.nn.tasks.DetectionModel") return Yolov8;
         if (modelClass is "models.yolo.Model" or "models.yolo.DetectionModel" || hasYoloConfig) return Yolov5;
         var names = tensorNames.ToHashSet(StringComparer.Ordinal);
         if (names.Contains("conv_proj.weight") && names.Contains("class_token")) return VitTorchvision;

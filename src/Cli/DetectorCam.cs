@@ -1,0 +1,32 @@
+using NativeCam.Cam;
+using NativeCam.Cam.Yolo;
+using NativeCam.Yolo;
+
+namespace NativeCam.Cli;
+
+/// <summary>The CAM side of a detector of either family: its adapter, its layer names, the scores it has.</summary>
+public static class DetectorCam
+{
+    /// <summary>YOLOv5 → <see cref="YoloCamAdapter"/>; YOLOv8 → <see cref="Yolov8CamAdapter"/>.</summary>
+    public static ICamAdapter<YoloTargets> Adapter(IDetector detector) => detector switch
+    {
+        YoloDetector v5 => new YoloCamAdapter(v5.Model),
+        Yolov8Detector v8 => new Yolov8CamAdapter(v8.Model),
+        _ => throw new CliError($"no CAM adapter for {detector.Family}"),
+    };
+
+    /// <summary>The yaml layers' module paths, Detect excluded (for "valid layers include ..." messages).</summary>
+    public static IEnumerable<string> LayerPaths(IDetector detector) => detector switch
+    {
+        YoloDetector v5 => v5.Model.Layers.Select(l => l.Path).SkipLast(1),
+        Yolov8Detector v8 => v8.Model.Layers.Select(l => l.Path).SkipLast(1),
+        _ => [],
+    };
+
+    /// <summary>Refuses --score obj for YOLOv8, which has no objectness.</summary>
+    public static void CheckScore(IDetector detector, CamScore score)
+    {
+        if (detector is Yolov8Detector && score == CamScore.Objectness)
+            throw new CliError($"--score obj: {detector.Family} has no objectness; use --score logit (its class logit) or conf (its class probability)");
+    }
+}
