@@ -38,6 +38,19 @@ public static class OrtBench
         ["yolov5n_forward", "yolov5s_forward", "detect_cam", "vit_forward", "resnet50_forward", "mobilenet_v2_forward"];
 
     /// <summary>The ONNX model a work's ORT side runs.</summary>
+    public static string OnnxModelOf(string work) => OnnxModel(work);
+
+    /// <summary>A work's NativeCam side, loaded (for <see cref="OrtProfile"/>).</summary>
+    internal static IRunnable OpenNativeSide(string work) => OpenNative(work, OnnxDir());
+
+    /// <summary>A loaded pass on a device.</summary>
+    internal interface IRunnable : IDisposable
+    {
+        Device Device { get; }
+
+        void Run();
+    }
+
     static string OnnxModel(string work) => work switch
     {
         "detect_cam" => "yolov5n",
@@ -77,7 +90,7 @@ public static class OrtBench
         readonly RunOptions _run = new();
         readonly string[] _inputNames, _outputNames;
 
-        public OrtSide(string dir, string model)
+        public OrtSide(string dir, string model, string? profilePrefix = null)
         {
             var entry = ModelEntry(dir, model);
             using var options = new SessionOptions
@@ -85,6 +98,11 @@ public static class OrtBench
                 IntraOpNumThreads = 2, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             };
+            if (profilePrefix != null)
+            {
+                options.ProfileOutputPathPrefix = profilePrefix; // before EnableProfiling, which reads it
+                options.EnableProfiling = true;
+            }
             _session = new InferenceSession(Path.Combine(dir, entry["onnx"]!.GetValue<string>()), options);
             long[] shape = entry["input"]!.AsArray().Select(v => v!.GetValue<long>()).ToArray();
             _input = OrtValue.CreateTensorValueFromMemory(ReadFloats(Path.Combine(dir, entry["input_file"]!.GetValue<string>())), shape);
@@ -98,6 +116,9 @@ public static class OrtBench
             using var outputs = _session.Run(_run, _inputNames, [_input], _outputNames);
             return keep ? outputs.Select(o => o.GetTensorDataAsSpan<float>().ToArray()).ToArray() : null;
         }
+
+        /// <summary>Ends ORT's profiling; the path of its JSON trace.</summary>
+        public string EndProfiling() => _session.EndProfiling();
 
         public void Dispose()
         {
@@ -143,8 +164,10 @@ public static class OrtBench
     // ---------------------------------------------------------------- the NativeCam side
 
     /// <summary>A work's NativeCam pass with what it holds.</summary>
-    sealed class NativeSide(Action pass, IDisposable[] owned) : IDisposable
+    sealed class NativeSide(Device device, Action pass, IDisposable[] owned) : IRunnable
     {
+        public Device Device => device;
+
         public void Run() => pass();
 
         public void Dispose()
@@ -163,7 +186,7 @@ public static class OrtBench
                 var (input, info) = Letterbox.Apply(device, ImageLoader.Load(BenchPaths.Sample("bus.jpg")), 640);
                 var detector = YoloBench.Open(device, work == "yolov5s_forward" ? "yolov5s" : "yolov5n");
                 if (work != "detect_cam")
-                    return new NativeSide(() =>
+                    return new NativeSide(device, () =>
                     {
                         using var tape = new Tape { Inference = true };
                         detector.Forward(input);
@@ -171,7 +194,7 @@ public static class OrtBench
                     }, [device, input, detector]);
                 var cam = new YoloCam(detector.Model);
                 var request = new CamRequest { Layers = YoloBench.Layers };
-                return new NativeSide(() =>
+                return new NativeSide(device, () =>
                 {
                     using var maps = cam.Compute(input, outputs => YoloTargets.FromDetections(detector.Postprocess(outputs, info)), request);
                 }, [device, input, detector]);
@@ -179,12 +202,12 @@ public static class OrtBench
             case "vit_forward":
             {
                 var (model, input) = VitBench.Build(device);
-                return new NativeSide(() => VitBench.Forward(device, model, input), [device, model, input]);
+                return new NativeSide(device, () => VitBench.Forward(device, model, input), [device, model, input]);
             }
             default:
             {
                 var (model, input) = OpenClassifier(device, work, dir);
-                return new NativeSide(() => ClassifierForward(device, model, input), [device, model, input]);
+                return new NativeSide(device, () => ClassifierForward(device, model, input), [device, model, input]);
             }
         }
     }

@@ -15,6 +15,7 @@ using NativeCam.Bench;
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
 //   gemm-table [args]                                    GEMM GFLOP/s and % of measured peak per shape (GemmBench)
 //   vs-ort [rounds] [--works a,b] [--out F.md] [--json F] NativeCam and ONNX Runtime alternately (OrtBench, bench/vs-ort.sh)
+//   ort-profile [repeats] [--works a,b] [--out F.md]    per-layer NativeCam vs ORT profile (OrtProfile)
 //   ort-check [dir]                                      ORT's outputs of bench/onnx/*.onnx against PyTorch's
 //   ort-rss SIDE WORK                                    peak RSS of one side of one vs-ort work (a child of vs-ort)
 // NATIVECAM_BENCH_INPROCESS=1 runs every suite's own jobs in this process (no SDK needed to build a host: the
@@ -31,6 +32,9 @@ switch (Arg(0, ""))
         break;
     case "vs-ort":
         OrtBench.Run(args[1..]);
+        break;
+    case "ort-profile":
+        OrtProfile.Run(args[1..]);
         break;
     case "ort-check":
         Environment.ExitCode = OrtBench.Check(args.Length > 1 ? args[1] : null);
