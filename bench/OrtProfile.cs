@@ -77,14 +77,14 @@ public static class OrtProfile
 
     /// <summary>
     /// A NativeCam conv key with its channel counts as ORT's NCHWc layout transform pads them (to a multiple of 16,
-    /// the AVX-512 block, for counts of 8 and more that are multiples of 4; smaller or odd counts, like the image's
-    /// 3 channels or Detect's 255 outputs, stay NCHW), so that it meets the ORT node's key. Other keys unchanged.
+    /// the AVX-512 block, for counts of 8 and more: Detect's 255 outputs become 256; the image's 3 channels stay),
+    /// so that it meets the ORT node's key. Other keys unchanged.
     /// </summary>
     static string Padded(string key)
     {
         var m = System.Text.RegularExpressions.Regex.Match(key, @"^conv (\d+)→(\d+) (\S+?)( g(\d+))? (\S+)$");
         if (!m.Success) return key;
-        static int Pad(string v) => int.Parse(v) is var c && c >= 8 && c % 4 == 0 ? (c + 15) / 16 * 16 : int.Parse(v);
+        static int Pad(string v) => int.Parse(v) is var c && c >= 8 ? (c + 15) / 16 * 16 : c;
         string groups = m.Groups[5].Success ? $" g{Pad(m.Groups[5].Value)}" : "";
         return $"conv {Pad(m.Groups[1].Value)}→{Pad(m.Groups[2].Value)} {m.Groups[3].Value}{groups} {m.Groups[6].Value}";
     }
@@ -100,6 +100,12 @@ public static class OrtProfile
         "Unary.Relu" or "Relu" => "Relu",
         "Unary.Silu" or "Sigmoid" => "SiLU / Sigmoid",
         "AdaptiveAvgPool2d" or "GlobalAveragePool" or "ReduceMean" => "mean / avg pool",
+        "Unary.Gelu" or "Gelu" or "BiasGelu" or "FastGelu" => "GELU",
+        "LayerNorm" or "LayerNormalization" or "SkipLayerNormalization" => "LayerNorm",
+        "StridedCopy" or "Transpose" or "Split" or "Reshape" or "ReorderInput" or "ReorderOutput" or "Slice" or "Gather"
+            => "copies (StridedCopy; Transpose, Split, Reshape, Reorder*, Slice, Gather)",
+        "MatMul" or "FusedMatMul" or "Gemm" or "BatchedGemm" or "BatchedMatMul" => "MatMul / Gemm",
+        _ when op.StartsWith("Gemm", StringComparison.Ordinal) || op.StartsWith("MatMul", StringComparison.Ordinal) => "MatMul / Gemm",
         _ => op,
     };
 
@@ -129,23 +135,25 @@ public static class OrtProfile
                 nodes[name] = n = ([], args.GetProperty("op_name").GetString()!, args.Clone());
             n.Us.Add(e.GetProperty("dur").GetDouble());
         }
-        // module path → (conv key or null, ms per pass, op kinds inside)
-        var groups = new Dictionary<string, (string? Conv, double Ms, string Kind)>();
-        foreach (var (name, (us, op, args)) in nodes)
+        // A node's module: its name's path less the trailing op parts (capitalised: Conv_output_0_nchwc, Mul,
+        // QuickGeluFusion) and a last "conv"/"act"/"bn" (YOLOv5's Conv module: conv, bn, act). A module holding a
+        // convolution takes all its nodes' time under the conv's key (its activation, as NativeCam fuses it);
+        // other nodes count under their op kind.
+        static string Module(string name)
+        {
+            var parts = name.TrimStart('/').Split('/').ToList();
+            while (parts.Count > 1 && (parts[^1].Length == 0 || char.IsUpper(parts[^1][0]))) parts.RemoveAt(parts.Count - 1);
+            if (parts.Count > 1 && parts[^1] is "conv" or "act" or "bn") parts.RemoveAt(parts.Count - 1);
+            return string.Join('.', parts);
+        }
+        var convOf = new Dictionary<string, string>();
+        foreach (var (name, (_, op, args)) in nodes)
+            if (op is "Conv" or "FusedConv" && ConvKey(args) is { } key) convOf.TryAdd(Module(name), key);
+        var result = new Dictionary<string, double>();
+        foreach (var (name, (us, op, _)) in nodes)
         {
             double ms = us.Skip(us.Count - repeats).Sum() / 1000 / repeats;
-            var parts = name.TrimStart('/').Split('/').ToList();
-            parts.RemoveAt(parts.Count - 1);
-            if (parts.Count > 0 && parts[^1] is "conv" or "act" or "bn") parts.RemoveAt(parts.Count - 1);
-            string module = parts.Count == 0 ? name : string.Join('.', parts);
-            groups.TryGetValue(module, out var g);
-            string? conv = op is "Conv" or "FusedConv" ? ConvKey(args) : null;
-            groups[module] = (g.Conv ?? conv, g.Ms + ms, g.Kind ?? Kind(op));
-        }
-        var result = new Dictionary<string, double>();
-        foreach (var (_, (conv, ms, kind)) in groups)
-        {
-            string key = conv ?? kind;
+            string key = convOf.GetValueOrDefault(Module(name)) ?? Kind(op);
             result[key] = result.GetValueOrDefault(key) + ms;
         }
         return result;
