@@ -20,9 +20,9 @@ namespace NativeCam.Bench;
 /// <item><c>ort-check [DIR]</c>: runs every model of DIR/manifest.json (bench/onnx/, written by
 /// bench/pytorch/export_onnx.py) in ONNX Runtime on the input PyTorch exported it with, and prints the max abs diff
 /// of each output against PyTorch's; exits non-zero above the tolerance.</item>
-/// <item><c>vs-ort [ROUNDS] [--works a,b] [--out FILE.md] [--json FILE]</c>: per work, NativeCam and ONNX Runtime in
-/// this process, one warm-up each, then ROUNDS timed runs of each side alternately (NativeCam, ORT, NativeCam, ORT,
-/// ...), medians; then the peak RSS of each side, each measured in a child process of its own
+/// <item><c>vs-ort [ROUNDS] [--works a,b] [--out FILE.md] [--json FILE]</c>: every work's NativeCam and ONNX Runtime
+/// sides loaded in this process, one warm-up each, then ROUNDS rounds that run every work once per side alternately
+/// (NativeCam, ORT, next work, ...), medians; then the peak RSS of each side, each measured in a child process of its own
 /// (<c>ort-rss SIDE WORK</c>: load, warm-up, one run, VmHWM from /proc/self/status); the fp32 peak of the cores
 /// (<see cref="GemmPeak"/>, Vector512 FMA chains on all cores) before and after. Prints one markdown table.</item>
 /// </list>
@@ -270,29 +270,46 @@ public static class OrtBench
         double peakBefore = GemmPeak.Measure(Environment.ProcessorCount);
         Console.Error.WriteLine($"vs-ort: load average {loadBefore}; fp32 peak {peakBefore:F0} GFLOP/s; 1 warm-up + {rounds} alternate runs per side and work");
 
-        var rows = new List<Dictionary<string, object?>>();
-        foreach (var work in works)
+        // Every work's two sides are loaded first; each round then runs every work once per side (NativeCam, ORT,
+        // next work, ...), so a burst of other load on the shared cores falls on all works and both sides alike
+        // instead of on the one work that happened to be timed then.
+        var sides = new List<(string Work, IRunnable Native, OrtSide Ort, List<double> NativeRuns, List<double> OrtRuns, double WarmNative, double WarmOrt)>();
+        try
         {
-            using var native = OpenNative(work, dir);
-            using var ort = new OrtSide(dir, OnnxModel(work));
-            double warmNative = Ms(native.Run), warmOrt = Ms(() => ort.Run());
-            List<double> nativeRuns = [], ortRuns = [];
-            for (int r = 0; r < rounds; r++)
+            foreach (var work in works)
             {
-                Thread.Sleep(20); // lets either side's idle threads park before the other side starts
-                nativeRuns.Add(Ms(native.Run));
-                Thread.Sleep(20);
-                ortRuns.Add(Ms(() => ort.Run()));
+                var native = OpenNative(work, dir);
+                var ort = new OrtSide(dir, OnnxModel(work));
+                sides.Add((work, native, ort, [], [], Ms(native.Run), Ms(() => ort.Run())));
             }
+            for (int r = 0; r < rounds; r++)
+                foreach (var (_, native, ort, nativeRuns, ortRuns, _, _) in sides)
+                {
+                    Thread.Sleep(20); // lets either side's idle threads park before the other side starts
+                    nativeRuns.Add(Ms(native.Run));
+                    Thread.Sleep(20);
+                    ortRuns.Add(Ms(() => ort.Run()));
+                }
+        }
+        finally
+        {
+            foreach (var side in sides)
+            {
+                side.Native.Dispose();
+                side.Ort.Dispose();
+            }
+        }
+        var rows = new List<Dictionary<string, object?>>();
+        foreach (var (work, _, _, nativeRuns, ortRuns, warmNative, warmOrt) in sides)
+        {
             double flops = manifest["models"]![OnnxModel(work)]!["flops"]!.GetValue<double>();
-            var row = new Dictionary<string, object?>
+            rows.Add(new Dictionary<string, object?>
             {
                 ["work"] = work, ["flops"] = flops, ["nativecam_median_ms"] = Median(nativeRuns), ["ort_median_ms"] = Median(ortRuns),
                 ["nativecam_warmup_ms"] = warmNative, ["ort_warmup_ms"] = warmOrt,
                 ["nativecam_runs_ms"] = nativeRuns.Select(v => Math.Round(v, 1)).ToArray(),
                 ["ort_runs_ms"] = ortRuns.Select(v => Math.Round(v, 1)).ToArray(),
-            };
-            rows.Add(row);
+            });
             Console.Error.WriteLine($"  {work,-21} NativeCam {Median(nativeRuns),8:F1} ms   ORT {Median(ortRuns),8:F1} ms   " +
                 $"(NativeCam {string.Join(" ", nativeRuns.Select(v => v.ToString("F0")))}; ORT {string.Join(" ", ortRuns.Select(v => v.ToString("F0")))})");
         }
@@ -350,8 +367,8 @@ public static class OrtBench
         sb.AppendLine($"Measured fp32 peak (Vector512 FMA chains on both cores): {peakBefore:F0} GFLOP/s before the timings, {peakAfter:F0} after; " +
             $"% of peak below is of {peak:F0}. Load average (1/5/15 min) {loadBefore} before, {loadAfter} after (the 2 cores are shared with other work).");
         sb.AppendLine();
-        sb.AppendLine($"Per work: one warm-up per side, then {rounds} runs of each side alternately (NativeCam, ORT, NativeCam, ORT, ...) in one process; " +
-            "medians. GFLOP/s = the forward's convolution, linear and attention-product FLOPs (bench/onnx/manifest.json, counted by " +
+        sb.AppendLine($"Every work's two sides loaded in one process, one warm-up each; then {rounds} rounds, each running every work once per side " +
+            "alternately (NativeCam, ORT, next work, ...), so load bursts on the shared cores fall on all works and both sides; medians. GFLOP/s = the forward's convolution, linear and attention-product FLOPs (bench/onnx/manifest.json, counted by " +
             "export_onnx.py) / median time. Peak RSS: each side and work alone in a child process (`ort-rss`: load, warm-up, one run, " +
             $"VmHWM); the bench process with neither side loaded peaks at {idle:F0} MiB.");
         sb.AppendLine();
