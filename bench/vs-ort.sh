@@ -7,17 +7,24 @@
 #   4. times the works, NativeCam and ORT alternately in one process, with the measured fp32 peak and each side's
 #      peak RSS (`bench -- vs-ort ROUNDS`), and profiles both per layer (`bench -- ort-profile`);
 #   5. writes the table and the profiles to bench/results/vs-ort-cpu.md (the raw runs: vs-ort-cpu.json).
-# Usage: bash bench/vs-ort.sh [ROUNDS] [--export]     ROUNDS timed runs per side and work (default 7)
-# The machine is shared: the load average is in the table; re-run when it is high.
+# Usage: bash bench/vs-ort.sh [ROUNDS] [--export] [--wait-load L]
+#   ROUNDS        timed runs per side and work (default 7)
+#   --export      re-export the models even when bench/onnx/ is up to date
+#   --wait-load L before timing, wait (up to 10 minutes) until the 1-minute load average is below L
+# The machine is shared: the load average is in the table; re-run when it is high (a busy machine slows ORT's
+# 2 synchronised threads more than NativeCam's, so ratios measured under load flatter NativeCam).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=7
 export_always=0
-for a in "$@"; do
-    case "$a" in
+wait_load=""
+while [ $# -gt 0 ]; do
+    case "$1" in
         --export) export_always=1 ;;
-        *) rounds=$a ;;
+        --wait-load) wait_load=$2; shift ;;
+        *) rounds=$1 ;;
     esac
+    shift
 done
 python=/usr/bin/python3 # Debian's python3-torch; the python3 first on PATH has no torch
 bench=bench/bin/Release/net10.0/NativeCam.Bench.dll
@@ -31,6 +38,12 @@ if [ "$export_always" = 1 ] || [ ! -f bench/onnx/manifest.json ] || [ bench/pyto
 fi
 echo "== ONNX Runtime against PyTorch" >&2
 dotnet "$bench" ort-check | tee "$work/check.txt" >&2
+if [ -n "$wait_load" ]; then
+    for _ in $(seq 120); do
+        awk -v l="$wait_load" '{ exit !($1 < l) }' /proc/loadavg && break
+        sleep 5
+    done
+fi
 echo "== timing (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 dotnet "$bench" vs-ort "$rounds" --out "$work/table.md" --json bench/results/vs-ort-cpu.json >/dev/null
 echo "== per-layer profiles" >&2
