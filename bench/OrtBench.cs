@@ -82,6 +82,13 @@ public static class OrtBench
 
     // ---------------------------------------------------------------- the ORT side
 
+    /// <summary>Whether ORT's intra-op threads spin while waiting for work (ORT's default; <c>--ort-no-spin</c> turns it off).</summary>
+    public static bool Spinning { get; set; } = true;
+
+    /// <summary>Whether ORT's workers stop spinning when a Run() ends (<c>session.force_spinning_stop</c>; on unless
+    /// <c>--ort-keep-spinning</c>).</summary>
+    public static bool StopSpinning { get; set; } = true;
+
     /// <summary>One ORT session with its input, run on demand.</summary>
     public sealed class OrtSide : IDisposable
     {
@@ -98,6 +105,10 @@ public static class OrtBench
                 IntraOpNumThreads = 2, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             };
+            if (!Spinning) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            // Spinning workers that go on after Run() returns take a core from whatever runs next (measured: NativeCam's
+            // yolov5n forward 26 ms instead of 16 right after an ORT run): stop them when a Run() ends.
+            if (StopSpinning) options.AddSessionConfigEntry("session.force_spinning_stop", "1");
             if (profilePrefix != null)
             {
                 options.ProfileOutputPathPrefix = profilePrefix; // before EnableProfiling, which reads it
@@ -247,6 +258,9 @@ public static class OrtBench
         return sw.Elapsed.TotalMilliseconds;
     }
 
+    /// <summary>The pause before each timed run (ms; <c>--sleep-ms</c>).</summary>
+    static int PauseMs = 20;
+
     static string Load() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     /// <summary><c>vs-ort</c>.</summary>
@@ -260,6 +274,9 @@ public static class OrtBench
             if (args[i] == "--works" && i + 1 < args.Length) works = BenchDevice.Parse(args[++i]);
             else if (args[i] == "--out" && i + 1 < args.Length) outFile = args[++i];
             else if (args[i] == "--json" && i + 1 < args.Length) jsonFile = args[++i];
+            else if (args[i] == "--ort-no-spin") Spinning = false;
+            else if (args[i] == "--ort-keep-spinning") StopSpinning = false;
+            else if (args[i] == "--sleep-ms" && i + 1 < args.Length) PauseMs = int.Parse(args[++i]);
             else rounds = int.Parse(args[i]);
         }
         if (works.FirstOrDefault(w => !Works.Contains(w)) is { } unknown)
@@ -285,9 +302,9 @@ public static class OrtBench
             for (int r = 0; r < rounds; r++)
                 foreach (var (_, native, ort, nativeRuns, ortRuns, _, _) in sides)
                 {
-                    Thread.Sleep(20); // lets either side's idle threads park before the other side starts
+                    Thread.Sleep(PauseMs); // lets either side's idle threads park before the other side starts
                     nativeRuns.Add(Ms(native.Run));
-                    Thread.Sleep(20);
+                    Thread.Sleep(PauseMs);
                     ortRuns.Add(Ms(() => ort.Run()));
                 }
         }
