@@ -14,7 +14,8 @@ using NativeCam.Bench;
 //   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
 //   gemm-table [args]                                    GEMM GFLOP/s and % of measured peak per shape (GemmBench)
-//   vs-ort [rounds] [--works a,b] [--out F.md] [--json F] NativeCam and ONNX Runtime alternately (OrtBench, bench/vs-ort.sh)
+//   vs-ort [rounds] [--works a,b] [--out F.md] [--json F] [--ort-keep-spinning|--ort-no-spin] [--sleep-ms N]
+//                                                        NativeCam and ONNX Runtime alternately (OrtBench, bench/vs-ort.sh)
 //   ort-profile [repeats] [--works a,b] [--out F.md]    per-layer NativeCam vs ORT profile (OrtProfile)
 //   ort-check [dir]                                      ORT's outputs of bench/onnx/*.onnx against PyTorch's
 //   ort-rss SIDE WORK                                    peak RSS of one side of one vs-ort work (a child of vs-ort)
