@@ -23,17 +23,23 @@ namespace NativeCam.Bench;
 /// model.17/20/23.cv3.act (no rendering, no files).</item>
 /// <item><c>vit_forward</c>, <c>vit_forward_backward</c>: ViT-B/16 at 224 with random weights; forward, and forward +
 /// full backward (every weight's gradient, <c>VitBench.ForwardFullBackward</c>).</item>
+/// <item><c>resnet50_forward</c>, <c>mobilenet_v2_forward</c>: torchvision's resnet50 / mobilenet_v2 at 224 from
+/// the seeded state dicts bench/pytorch/export_onnx.py saves in bench/onnx/ (the weights ORT runs in bench/vs-ort.sh),
+/// on an inference tape. Not in the default list (they need that export): name them with --works.</item>
 /// </list>
 /// </summary>
 public static class EndToEnd
 {
-    public static readonly string[] AllWorks = ["yolov5n_forward", "yolov5s_forward", "detect_cam", "vit_forward", "vit_forward_backward"];
+    /// <summary>What runs without --works: the works bench/pytorch/e2e.py times too.</summary>
+    public static readonly string[] DefaultWorks = ["yolov5n_forward", "yolov5s_forward", "detect_cam", "vit_forward", "vit_forward_backward"];
+
+    public static readonly string[] AllWorks = [.. DefaultWorks, "resnet50_forward", "mobilenet_v2_forward"];
 
     public static void Run(string[] args)
     {
         int repeats = 5;
         string devices = "cpu";
-        string[] works = AllWorks;
+        string[] works = DefaultWorks;
         string? outFile = null;
         var positional = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -125,6 +131,14 @@ public static class EndToEnd
                 Time("vit_forward", () => VitBench.Forward(device, model, input));
                 Time("vit_forward_backward", () => VitBench.ForwardFullBackward(device, model, input));
             }
+        }
+
+        foreach (var work in new[] { "resnet50_forward", "mobilenet_v2_forward" }.Where(works.Contains))
+        {
+            var (model, input) = OrtBench.OpenClassifier(device, work);
+            using (model)
+            using (input)
+                Time(work, () => OrtBench.ClassifierForward(device, model, input));
         }
         return result;
     }

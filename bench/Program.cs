@@ -14,6 +14,11 @@ using NativeCam.Bench;
 //   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
 //   gemm-table [args]                                    GEMM GFLOP/s and % of measured peak per shape (GemmBench)
+//   vs-ort [rounds] [--works a,b] [--out F.md] [--json F] [--ort-keep-spinning|--ort-no-spin] [--sleep-ms N]
+//                                                        NativeCam and ONNX Runtime alternately (OrtBench, bench/vs-ort.sh)
+//   ort-profile [repeats] [--works a,b] [--out F.md]    per-layer NativeCam vs ORT profile (OrtProfile)
+//   ort-check [dir]                                      ORT's outputs of bench/onnx/*.onnx against PyTorch's
+//   ort-rss SIDE WORK                                    peak RSS of one side of one vs-ort work (a child of vs-ort)
 // NATIVECAM_BENCH_INPROCESS=1 runs every suite's own jobs in this process (no SDK needed to build a host: the
 // self-contained package of scripts/gpu-run.sh sets it); `--inProcess` would add a second, default job instead.
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
@@ -25,6 +30,18 @@ switch (Arg(0, ""))
     case "profile":
         OpProfile.Run(int.Parse(Arg(1, "5")), Arg(2, "cpu"), args.Contains("--shapes"),
             args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault() ?? "yolov5n", args.Contains("--im2col"));
+        break;
+    case "vs-ort":
+        OrtBench.Run(args[1..]);
+        break;
+    case "ort-profile":
+        OrtProfile.Run(args[1..]);
+        break;
+    case "ort-check":
+        Environment.ExitCode = OrtBench.Check(args.Length > 1 ? args[1] : null);
+        break;
+    case "ort-rss":
+        OrtBench.Rss(Arg(1, "ort"), Arg(2, "yolov5n_forward"));
         break;
     case "gemm-table":
         GemmTable.Run(args[1..]);
