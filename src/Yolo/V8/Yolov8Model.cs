@@ -56,21 +56,8 @@ public sealed class Yolov8Model : IDisposable
     }
 
     /// <summary>Runs the network on a letterboxed [N, 3, H, W] input (H, W multiples of 32).</summary>
-    public Var[] Forward(Var input)
-    {
-        var outputs = new List<Var>(Layers.Count);
-        var x = input;
-        foreach (var layer in Layers)
-        {
-            Var Input(int f) => f == -1 ? x : outputs[f < 0 ? outputs.Count + f : f];
-            if (layer.Module is DetectV8 d) return d.Forward(layer.From.Select(Input).ToArray());
-            x = layer.Type == "Concat"
-                ? Ops.Concat(layer.From.Select(Input).ToArray()).Named(layer.Path)
-                : layer.Module!.Forward(Input(layer.From[0]));
-            outputs.Add(x);
-        }
-        throw new InvalidOperationException("unreachable: Build checks that Detect is the last layer");
-    }
+    public Var[] Forward(Var input) =>
+        LayerGraph.Forward(Layers, input, layer => layer.Module is DetectV8 d ? levels => d.Forward(levels) : null);
 
     public void Dispose()
     {
