@@ -245,7 +245,14 @@ internal readonly unsafe struct BroadcastKernel<Op>(float* a, float* b, int nb, 
         for (int i = start; i < end;)
         {
             int n;
-            if (_inner == 1)
+            if (_nb == 1)
+            {
+                // one value for every element (a scalar constant, e.g. ReLU6's −6): one vector pass over the range,
+                // not the pair loop below, which would advance one element at a time
+                n = end - i;
+                WithScalar<V>(_a + i, _b[0], _y + i, n);
+            }
+            else if (_inner == 1)
             {
                 int j = i % _nb;
                 n = Math.Min(end - i, _nb - j);
