@@ -8,22 +8,22 @@ using NativeCam.Yolo;
 namespace NativeCam;
 
 /// <summary>
-/// YOLOv5: detect-cam's defaults (docs/cam-defaults.md) through the same <see cref="DetectionPass"/> — each
+/// YOLOv5 and Ultralytics YOLOv8/YOLO11: detect-cam's defaults (docs/cam-defaults.md) through the same <see cref="DetectionPass"/> — each
 /// detection's logit, box targets, its maps at the layers feeding Detect fused into one — at 640 pixels with
 /// detect.py's NMS. <c>top</c> does not apply; <c>classes</c> keeps only detections of those classes.
 /// </summary>
-sealed class DetectorFamily(YoloDetector detector) : IFamily
+sealed class DetectorFamily(IDetector detector) : IFamily
 {
-    readonly YoloCam _cam = new(detector.Model);
+    readonly ICamAdapter<YoloTargets> _adapter = DetectorAdapters.For(detector);
 
-    public ModelFamily Family => ModelFamily.Yolov5;
-    public IReadOnlyList<string> ClassNames => detector.Model.ClassNames;
+    public ModelFamily Family => detector is Yolov8Detector ? ModelFamily.Yolov8 : ModelFamily.Yolov5;
+    public IReadOnlyList<string> ClassNames => detector.ClassNames;
     public CamMethod DefaultMethod => CamMethod.LayerCam;
 
     public Explanation Explain(string source, RgbImage image, CamMethod method, int top, IReadOnlyList<int>? classes)
     {
-        var layers = _cam.Adapter.DefaultLayers;
-        using var pass = DetectionPass.Run(_cam.Adapter, detector, image, 640, new NmsOptions(Classes: classes), CamScore.Logit,
+        var layers = _adapter.DefaultLayers;
+        using var pass = DetectionPass.Run(_adapter, detector, image, 640, detector.DefaultNms with { Classes = classes }, CamScore.Logit,
             TargetRegion.Box, new CamRequest { Methods = [method], Layers = layers });
         var detections = pass.Detections;
         if (detections.Count == 0) return new Explanation(source, image, Methods.Name(method), []);

@@ -62,6 +62,8 @@ public sealed class Explainer : IDisposable
         {
             case ArchitectureKinds.Yolov5:
                 return new DetectorFamily(new YoloDetector(device, YoloModel.Build(device, YoloCheckpoint.FromWeights(file, name))));
+            case ArchitectureKinds.Yolov8:
+                return new DetectorFamily(Yolov8Detector.FromWeights(device, file, name));
             case ArchitectureKinds.VitTimm or ArchitectureKinds.VitTorchvision:
                 var vit = VitModel.Build(device, VitCheckpoint.FromWeights(file, name, vitHeads));
                 int size = vit.Config.ImageSize;

@@ -8,12 +8,7 @@ namespace NativeCam.Cli;
 public static class DetectorCam
 {
     /// <summary>YOLOv5 → <see cref="YoloCamAdapter"/>; YOLOv8 → <see cref="Yolov8CamAdapter"/>.</summary>
-    public static ICamAdapter<YoloTargets> Adapter(IDetector detector) => detector switch
-    {
-        YoloDetector v5 => new YoloCamAdapter(v5.Model),
-        Yolov8Detector v8 => new Yolov8CamAdapter(v8.Model),
-        _ => throw new CliError($"no CAM adapter for {detector.Family}"),
-    };
+    public static ICamAdapter<YoloTargets> Adapter(IDetector detector) => DetectorAdapters.For(detector);
 
     /// <summary>The yaml layers' module paths, Detect excluded (for "valid layers include ..." messages).</summary>
     public static IEnumerable<string> LayerPaths(IDetector detector) => detector switch
