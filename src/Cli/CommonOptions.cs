@@ -46,7 +46,7 @@ public static class CommonOptions
     static NativeCam.Yolo.YoloDetector Refuse(NativeCam.Yolo.IDetector detector, string path)
     {
         detector.Dispose();
-        throw new CliError($"{Path.GetFileName(path)}: a {detector.Family} checkpoint: this command reads YOLOv5 only so far (detect, detect-cam and layers read {detector.Family})");
+        throw new CliError($"{Path.GetFileName(path)}: a {detector.Family} checkpoint: this command reads YOLOv5 only so far (detect, detect-cam, features and layers read {detector.Family})");
     }
 
     /// <summary>Loads a detector of whichever family the file holds (YOLOv5 or Ultralytics YOLOv8), errors as one line.</summary>

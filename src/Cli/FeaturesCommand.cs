@@ -1,6 +1,6 @@
 using System.CommandLine;
-using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
+using NativeCam.Cam.Yolo;
 using NativeCam.Cam.Render;
 using NativeCam.Yolo;
 
@@ -35,16 +35,16 @@ public static class FeaturesCommand
                 throw new CliError($"--output {requested}: the picture's name must end in .png, .jpg or .jpeg");
             if (n < 1 || n > 4096) throw new CliError($"--count must be between 1 and 4096, got {n}");
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
-            using var detector = CommonOptions.LoadDetector(dev, parse.GetValue(weights) ?? DetectOptions.DefaultWeights());
+            using var detector = CommonOptions.LoadAnyDetector(dev, parse.GetValue(weights) ?? DetectOptions.DefaultWeights());
             using var input = ModelInput.FromImage(dev, path, CommonOptions.CheckImageSize(parse.GetValue(size)),
                 CommonOptions.CheckMaxPixels(parse.GetValue(maxPixels)));
             Tensors.Tensor grid;
-            try { grid = new YoloCam(detector.Model).FeatureGrid(input.Tensor, name, n); }
+            try { grid = CamEngine.FeatureGrid(DetectorAdapters.For(detector), input.Tensor, name, n); }
             catch (ArgumentException e) { throw new CliError($"{e.Message} (all layers: nativecam layers)"); }
             using (grid)
             {
                 var picture = FeatureGridRenderer.Render(grid, parse.GetValue(gray) ? GridColor.Gray : GridColor.Jet, scale: 2);
-                string target = requested ?? $"{Path.GetFileNameWithoutExtension(path)}_{name}_features.png";
+                string target = requested ?? $"{Output.OutputName.ForInput(path)}_{name}_features.png";
                 ImageFiles.Save(picture, target);
                 Console.WriteLine($"{input.Name}: {name}, first {n} channels -> {target} ({picture.Width}x{picture.Height})");
             }

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace NativeCam.Tests.Cli;
 
-/// <summary>detect, layers and detect-cam with an Ultralytics YOLOv8 training save: the family is read from the file.</summary>
+/// <summary>detect, layers, features and detect-cam with an Ultralytics YOLOv8 training save: the family is read from the file.</summary>
 public class Yolov8CommandTests
 {
     static string Weights => Path.Combine(Fixtures.Folder, "yolov8", "yolov8t.pt");
@@ -69,6 +69,18 @@ public class Yolov8CommandTests
             Assert.All(doc.RootElement.GetProperty("maps").EnumerateArray(), m => Assert.True(File.Exists(Path.Combine(output, "bus", m.GetProperty("file").GetString()!))));
         }
         finally { if (Directory.Exists(output)) Directory.Delete(output, true); }
+    }
+
+    [Fact]
+    public void FeaturesTilesAYolov8LayersChannels()
+    {
+        using var work = new NativeCam.Tests.Weights.TempFolder();
+        var run = CliProcess.RunIn(work.Path, TimeSpan.FromMinutes(2), "features", Sample("bus.jpg"), "--weights", Weights, "--layer", "model.15",
+            "--count", "16", "--device", "cpu");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var grid = NativeCam.Imaging.ImageLoader.Load(work.File("bus_model.15_features.png"));
+        Assert.True(grid.Width > 0 && grid.Height > 0);
+        Assert.True(grid.Pixels.Distinct().Count() > 1, "a flat picture: no channel drawn");
     }
 
     [Fact]
