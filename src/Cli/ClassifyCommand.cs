@@ -53,7 +53,7 @@ public static class ClassifyCommand
                     Console.Error.WriteLine($"error: {e.Message}");
                 }
             }
-            if (s.Json) Console.WriteLine(reports.Count == 1 && files.Count <= 1 ? ReportJson.Serialize(reports[0]) : ReportJson.Serialize(reports));
+            if (s.Json) Console.WriteLine(ReportJson.Serialize(reports)); // always an array, one report per image (docs/report.md)
             return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
         });
         return cmd;

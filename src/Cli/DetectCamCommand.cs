@@ -19,7 +19,7 @@ public static class DetectCamCommand
         var images = new Argument<string[]>("images") { Description = "Images (JPEG, PNG, BMP) or folders of them.", Arity = ArgumentArity.ZeroOrMore };
         var detect = new DetectOptions();
         var cam = new CamOptions();
-        var json = new Option<bool>("--json") { Description = "Print the report (an array for several images) to stdout instead of the summary." };
+        var json = new Option<bool>("--json") { Description = "Print the reports to stdout instead of the summary: a JSON array, one report per image (docs/report.md)." };
         var cmd = new Command("detect-cam",
             "Detect objects with YOLOv5 and write, per detection, a heat map of what drove it: overlays " +
             "<out>/<stem>/<idx>_<class>_<layer>.jpg, a contact sheet <stem>/sheet.jpg and <stem>/report.json " +
@@ -86,7 +86,7 @@ public static class DetectCamCommand
                 Console.Error.WriteLine($"{reports.Count} images, {reports.Sum(r => r.Detections.Count)} detections, {failures} failed " +
                     $"in {clock.Elapsed.TotalSeconds:F1} s" + (index != "" ? $" -> {index}" : ""));
             }
-            if (asJson) Console.WriteLine(files.Count == 1 && reports.Count == 1 ? ReportJson.Serialize(reports[0]) : ReportJson.Serialize(reports));
+            if (asJson) Console.WriteLine(ReportJson.Serialize(reports)); // always an array, one report per image (docs/report.md)
             return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
         });
         return cmd;

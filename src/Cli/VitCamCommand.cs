@@ -26,7 +26,7 @@ public static class VitCamCommand
         var layer = new Option<string?>("--layer") { Description = "gradcam: the token layer [1, T, C]. Default: the last block's norm1 (blocks.11.norm1 for ViT-B)." };
         var heads = new Option<int?>("--heads") { Description = "Attention heads, needed when the hidden width is not ViT-B's 768 (3 for DeiT-Ti, 6 for ViT-S, 16 for ViT-L)." };
         var outDir = new Option<string>("--out") { Description = "Output folder; results go to <out>/<stem>/.", DefaultValueFactory = _ => "nativecam-out" };
-        var json = new Option<bool>("--json") { Description = "Print the report to stdout instead of the summary line." };
+        var json = new Option<bool>("--json") { Description = "Print the report to stdout instead of the summary line: a JSON array of one report, like every command (docs/report.md)." };
         var dump = new Option<bool>("--dump-maps") { Description = "Also write the raw map on the patch grid [g, g] as a float32 .npy." };
         var tensor = new Option<string?>("--tensor") { Description = "Use this float32 .npy [1, 3, S, S], already normalised, as the input instead of an image (the overlay is drawn on grey)." };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
@@ -77,7 +77,7 @@ public static class VitCamCommand
             using var model = LoadVit(dev, weightsPath, parse.GetValue(heads));
             using var staging = new StagingArea(settings.Out);
             var report = new VitCamJob(dev, model, settings).Run(file, tensorPath, staging);
-            if (parse.GetValue(json)) Console.WriteLine(ReportJson.Serialize(report));
+            if (parse.GetValue(json)) Console.WriteLine(ReportJson.Serialize(new[] { report })); // an array, as every command prints
             else
             {
                 var top = report.Logits[0];

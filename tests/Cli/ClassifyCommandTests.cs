@@ -17,8 +17,9 @@ public class ClassifyCommandTests
         var r = CliProcess.Run("classify", Bus, "--weights", Weights("vgg_small"), "--top", "3", "--json", "--device", "cpu");
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var doc = JsonDocument.Parse(r.StdOut);
-        Assert.Equal(3, doc.RootElement.GetProperty("top").GetArrayLength());
-        Assert.Equal("vgg (custom)", doc.RootElement.GetProperty("arch").GetString());
+        var report = doc.RootElement.EnumerateArray().Single(); // --json is always an array, one report per image
+        Assert.Equal(3, report.GetProperty("top").GetArrayLength());
+        Assert.Equal("vgg (custom)", report.GetProperty("arch").GetString());
     }
 
     [Fact]

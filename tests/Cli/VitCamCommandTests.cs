@@ -93,7 +93,7 @@ public class VitCamCommandTests
                 "--out", outDir, "--dump-maps", "--json", .. classArgs]);
             Assert.True(run.ExitCode == 0, run.ToString());
             using var doc = JsonDocument.Parse(run.StdOut);
-            var r = doc.RootElement;
+            var r = doc.RootElement.EnumerateArray().Single(); // --json is always an array, one report per image
             Assert.Equal("zidane_vit32.npy", r.GetProperty("image").GetString());
             var folder = Path.Combine(outDir, "zidane_vit32");
             var (cli, shape) = Npy.Read(Path.Combine(folder, r.GetProperty("map").GetProperty("raw_file").GetString()!));

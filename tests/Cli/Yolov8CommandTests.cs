@@ -63,10 +63,11 @@ public class Yolov8CommandTests
             var run = CliProcess.RunIn(null, TimeSpan.FromMinutes(3), "detect-cam", Sample("bus.jpg"), "--weights", Weights, "--out", output, "--json", "--device", "cpu");
             Assert.True(run.ExitCode == 0, run.ToString());
             using var doc = JsonDocument.Parse(run.StdOut);
-            int detections = doc.RootElement.GetProperty("detections").GetArrayLength();
+            var report = doc.RootElement.EnumerateArray().Single(); // --json is always an array, one report per image
+            int detections = report.GetProperty("detections").GetArrayLength();
             Assert.True(detections > 0);
-            Assert.Equal(detections, doc.RootElement.GetProperty("maps").GetArrayLength());
-            Assert.All(doc.RootElement.GetProperty("maps").EnumerateArray(), m => Assert.True(File.Exists(Path.Combine(output, "bus", m.GetProperty("file").GetString()!))));
+            Assert.Equal(detections, report.GetProperty("maps").GetArrayLength());
+            Assert.All(report.GetProperty("maps").EnumerateArray(), m => Assert.True(File.Exists(Path.Combine(output, "bus", m.GetProperty("file").GetString()!))));
         }
         finally { if (Directory.Exists(output)) Directory.Delete(output, true); }
     }
