@@ -50,26 +50,16 @@ public static class ClassifyCamCommand
             var outputs = OutputName.Unique(inputs);
             using var staging = new StagingArea(outPath);
             var reports = new List<ClassifyCamReport>();
-            int failures = 0;
-            for (int i = 0; i < inputs.Count; i++)
+            int failures = PerInput.Each(inputs.Count, i =>
             {
-                Interruption.ThrowIfRequested();
-                try
-                {
-                    var report = job.Run(files.Count > 0 ? inputs[i] : null, outputs[i], staging);
-                    reports.Add(report);
-                    if (!s.Json)
-                        Console.WriteLine($"{report.Image}: {string.Join(", ", report.Explained.Select(e => $"{e.ClassId} {e.ClassName} {e.Probability:F3}"))} — " +
-                            $"{report.Maps.Count} maps in {report.TotalMs / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(outPath, outputs[i])}");
-                }
-                catch (CliError e) when (e.ExitCode == ExitCodes.SomeInputsFailed)
-                {
-                    failures++;
-                    Console.Error.WriteLine($"error: {e.Message}");
-                }
-            }
+                var report = job.Run(files.Count > 0 ? inputs[i] : null, outputs[i], staging);
+                reports.Add(report);
+                if (!s.Json)
+                    Console.WriteLine($"{report.Image}: {string.Join(", ", report.Explained.Select(e => $"{e.ClassId} {e.ClassName} {e.Probability:F3}"))} — " +
+                        $"{report.Maps.Count} maps in {report.TotalMs / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(outPath, outputs[i])}");
+            });
             if (s.Json) Console.WriteLine(ReportJson.Serialize(reports)); // always an array, one report per image (docs/report.md)
-            return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
+            return PerInput.ExitCode(failures);
         });
         return cmd;
     }

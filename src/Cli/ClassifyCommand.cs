@@ -31,30 +31,22 @@ public static class ClassifyCommand
             using var model = ClassifierOptions.Load(device, s);
             var names = ImageNetClasses.For(model.Arch.Classes);
             var reports = new List<ClassifyReport>();
-            int failures = 0;
-            foreach (var file in files.Count > 0 ? files.Select(f => (string?)f) : [null])
+            var inputs = files.Count > 0 ? files.Select(f => (string?)f).ToList() : [null];
+            int failures = PerInput.Each(inputs.Count, k =>
             {
-                Interruption.ThrowIfRequested();
-                try
-                {
-                    var (_, data, shape) = ClassifierOptions.Prepare(s, file);
-                    using var input = Tensor.FromArray(device, data, shape);
-                    float[] logits;
-                    using (var tape = new Tape()) logits = model.Forward(Var.Input(input)).Value.ToArray();
-                    var p = ClassifierOptions.Softmax(logits);
-                    var top = ClassifierOptions.Top(logits, s.Top).Select(i => new ClassPrediction(i, names[i], Math.Round(logits[i], 6), Math.Round(p[i], 6))).ToList();
-                    var report = new ClassifyReport(Path.GetFileName(file ?? s.Tensor!), [shape[2], shape[3]], model.Arch.Name, Path.GetFileName(s.Weights), device.Description, top);
-                    reports.Add(report);
-                    if (!s.Json) Console.WriteLine($"{report.Image}: {string.Join(", ", top.Select(t => $"{t.ClassId} {t.ClassName} {t.Probability:F3}"))}");
-                }
-                catch (CliError e) when (e.ExitCode == ExitCodes.SomeInputsFailed)
-                {
-                    failures++;
-                    Console.Error.WriteLine($"error: {e.Message}");
-                }
-            }
+                string? file = inputs[k];
+                var (_, data, shape) = ClassifierOptions.Prepare(s, file);
+                using var input = Tensor.FromArray(device, data, shape);
+                float[] logits;
+                using (var tape = new Tape()) logits = model.Forward(Var.Input(input)).Value.ToArray();
+                var p = ClassifierOptions.Softmax(logits);
+                var top = ClassifierOptions.Top(logits, s.Top).Select(i => new ClassPrediction(i, names[i], Math.Round(logits[i], 6), Math.Round(p[i], 6))).ToList();
+                var report = new ClassifyReport(Path.GetFileName(file ?? s.Tensor!), [shape[2], shape[3]], model.Arch.Name, Path.GetFileName(s.Weights), device.Description, top);
+                reports.Add(report);
+                if (!s.Json) Console.WriteLine($"{report.Image}: {string.Join(", ", top.Select(t => $"{t.ClassId} {t.ClassName} {t.Probability:F3}"))}");
+            });
             if (s.Json) Console.WriteLine(ReportJson.Serialize(reports)); // always an array, one report per image (docs/report.md)
-            return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
+            return PerInput.ExitCode(failures);
         });
         return cmd;
     }

@@ -48,37 +48,28 @@ public static class DetectCamCommand
             using var staging = new StagingArea(c.Out);
             var reports = new List<ImageReport>();
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            int failures = 0;
             void RunOne(int i)
             {
-                Interruption.ThrowIfRequested();
                 string file = files[i];
                 if (outputs[i] != OutputName.ForInput(file))
                     Console.Error.WriteLine($"note: {file} -> {Path.Combine(c.Out, outputs[i])} (another input has the same name)");
-                try
-                {
-                    var report = job.Run(file, outputs[i], staging);
-                    reports.Add(report);
-                    if (report.SimilarMaps.Count > 0)
-                        Console.Error.WriteLine($"warning: {report.Image}: " + string.Join("; ", report.SimilarMaps.Select(g =>
-                            $"detections {string.Join(", ", g.Detections)} have (nearly) identical maps at {g.Layer} (correlation {g.Correlation:0.000}): {g.Cause}")));
-                    if (!asJson)
-                        Console.WriteLine($"{report.Image}: {report.ImageHw[1]}x{report.ImageHw[0]} {Summary.Counts(report.Detections)} — " +
-                            $"{report.Maps.Count} maps in {report.TimingsMs.Total / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(c.Out, outputs[i])}");
-                }
-                catch (CliError e) when (e.ExitCode == ExitCodes.SomeInputsFailed)
-                {
-                    failures++; // this image could not be read: reported, and the run goes on with the next
-                    Console.Error.WriteLine($"error: {e.Message}");
-                }
+                var report = job.Run(file, outputs[i], staging);
+                reports.Add(report);
+                if (report.SimilarMaps.Count > 0)
+                    Console.Error.WriteLine($"warning: {report.Image}: " + string.Join("; ", report.SimilarMaps.Select(g =>
+                        $"detections {string.Join(", ", g.Detections)} have (nearly) identical maps at {g.Layer} (correlation {g.Correlation:0.000}): {g.Cause}")));
+                if (!asJson)
+                    Console.WriteLine($"{report.Image}: {report.ImageHw[1]}x{report.ImageHw[0]} {Summary.Counts(report.Detections)} — " +
+                        $"{report.Maps.Count} maps in {report.TimingsMs.Total / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(c.Out, outputs[i])}");
             }
+            int failures = 0;
             if (files.Count > 1 && !asJson && !Console.IsOutputRedirected)
                 AnsiConsole.Progress().Start(ctx =>
                 {
                     var task = ctx.AddTask("detect-cam", maxValue: files.Count);
-                    for (int i = 0; i < files.Count; i++) { RunOne(i); task.Increment(1); }
+                    failures = PerInput.Each(files.Count, i => { RunOne(i); task.Increment(1); });
                 });
-            else for (int i = 0; i < files.Count; i++) RunOne(i);
+            else failures = PerInput.Each(files.Count, RunOne);
             if (files.Count > 1)
             {
                 // A folder run ends with one summary line and an index of everything it wrote (docs/cli.md).
@@ -87,7 +78,7 @@ public static class DetectCamCommand
                     $"in {clock.Elapsed.TotalSeconds:F1} s" + (index != "" ? $" -> {index}" : ""));
             }
             if (asJson) Console.WriteLine(ReportJson.Serialize(reports)); // always an array, one report per image (docs/report.md)
-            return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
+            return PerInput.ExitCode(failures);
         });
         return cmd;
     }

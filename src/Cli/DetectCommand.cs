@@ -30,35 +30,24 @@ public static class DetectCommand
             settings.CheckClasses(detector.ClassNames.Count);
             var nms = settings.NmsFor(detector.DefaultNms);
             var reports = new List<object>();
-            int failures = 0;
-            foreach (var next in settings.Inputs(device, files))
+            var inputs = settings.Inputs(device, files).ToList();
+            int failures = PerInput.Each(inputs.Count, k =>
             {
-                Interruption.ThrowIfRequested();
-                ModelInput input;
-                try { input = next(); }
-                catch (CliError e) when (e.ExitCode == ExitCodes.SomeInputsFailed)
+                using var input = inputs[k]();
+                List<Detection> detections;
+                using (new Tape { Inference = true }) detections = detector.Postprocess(detector.Forward(input.Tensor), input.Info, nms);
+                var records = detections.Select((d, i) => DetectionRecord.From(i, d, detector.ClassNames)).ToList();
+                if (parse.GetValue(json))
+                    reports.Add(new { image = input.Name, input_hw = new[] { input.Info.InputHeight, input.Info.InputWidth }, device = device.Description, detections = records });
+                else
                 {
-                    failures++; // this image could not be read: reported, and the run goes on with the next
-                    Console.Error.WriteLine($"error: {e.Message}");
-                    continue;
+                    Console.WriteLine($"{input.Name}: {input.Info.ImageWidth}x{input.Info.ImageHeight} {Summary.Counts(records)}");
+                    foreach (var r in records)
+                        Console.WriteLine($"  {r.ClassName,-14} {r.Confidence:F2}  [{string.Join(", ", r.BoxXyxy.Select(v => v.ToString("F1")))}]  level {r.Level} cell {r.Cell[0]},{r.Cell[1]}");
                 }
-                using (input)
-                {
-                    List<Detection> detections;
-                    using (new Tape { Inference = true }) detections = detector.Postprocess(detector.Forward(input.Tensor), input.Info, nms);
-                    var records = detections.Select((d, i) => DetectionRecord.From(i, d, detector.ClassNames)).ToList();
-                    if (parse.GetValue(json))
-                        reports.Add(new { image = input.Name, input_hw = new[] { input.Info.InputHeight, input.Info.InputWidth }, device = device.Description, detections = records });
-                    else
-                    {
-                        Console.WriteLine($"{input.Name}: {input.Info.ImageWidth}x{input.Info.ImageHeight} {Summary.Counts(records)}");
-                        foreach (var r in records)
-                            Console.WriteLine($"  {r.ClassName,-14} {r.Confidence:F2}  [{string.Join(", ", r.BoxXyxy.Select(v => v.ToString("F1")))}]  level {r.Level} cell {r.Cell[0]},{r.Cell[1]}");
-                    }
-                }
-            }
+            });
             if (parse.GetValue(json)) Console.WriteLine(ReportJson.Serialize(reports));
-            return failures > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Ok;
+            return PerInput.ExitCode(failures);
         });
         return cmd;
     }
