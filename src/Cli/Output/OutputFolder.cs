@@ -30,22 +30,24 @@ public sealed class OutputFolder
         // Two runs into one --out may commit the same name at once: each move is whole, the last one stays.
         for (int attempt = 0; ; attempt++)
         {
-            string? old = null;
+            string? old;
             try
             {
                 old = MoveAside();
                 Directory.Move(_staging, Final);
-                if (old != null) Directory.Delete(old, recursive: true);
-                return;
             }
             catch (IOException) when (attempt < 5)
             {
                 // another run committed (or moved the earlier result) between our steps: look again
+                continue;
             }
+            try { if (old != null) Directory.Delete(old, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // else removed with the run's folder
+            return;
         }
     }
 
-    /// <summary>Moves an earlier result out of the way, into this run's staging (removed with it); null when there is none.</summary>
+    /// <summary>Moves an earlier result out of the way, into this run's staging folder; null when there is none.</summary>
     string? MoveAside()
     {
         var info = new DirectoryInfo(Final);
