@@ -15,6 +15,8 @@ public static class ArchInference
         (ClassifierFamily.MobileNetV2, ["features.0.0.weight", "features.1.conv.0.0.weight", "features.18.0.weight", "classifier.1.weight"]),
         (ClassifierFamily.MobileNetV3, ["features.0.0.weight", "features.1.block.0.0.weight", "classifier.0.weight", "classifier.3.weight"]),
         (ClassifierFamily.ShuffleNetV2, ["conv1.0.weight", "stage2.0.branch1.0.weight", "stage4.0.branch2.0.weight", "conv5.0.weight", "fc.weight"]),
+        (ClassifierFamily.SqueezeNet, ["features.0.weight", "features.3.squeeze.weight", "features.3.expand3x3.weight", "classifier.1.weight"]),
+        (ClassifierFamily.AlexNet, ["features.0.weight", "features.10.weight", "classifier.1.weight", "classifier.4.weight", "classifier.6.weight"]),
     ];
 
     /// <summary>The architecture of a state dict given as key → shape.</summary>
@@ -36,7 +38,10 @@ public static class ArchInference
             ClassifierFamily.DenseNet => DenseNet.Infer(shapes),
             ClassifierFamily.MobileNetV2 => MobileNetV2.Infer(shapes),
             ClassifierFamily.MobileNetV3 => MobileNetV3.Infer(shapes),
-            _ => ShuffleNetV2.Infer(shapes),
+            ClassifierFamily.ShuffleNetV2 => ShuffleNetV2.Infer(shapes),
+            ClassifierFamily.SqueezeNet => SqueezeNet.Infer(shapes),
+            ClassifierFamily.AlexNet => AlexNet.Infer(shapes),
+            var other => throw new InvalidOperationException($"no inference for family {other}"),
         };
     }
 

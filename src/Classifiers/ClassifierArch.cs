@@ -23,6 +23,8 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ["mobilenet_v3_small"] = ClassifierFamily.MobileNetV3, ["mobilenet_v3_large"] = ClassifierFamily.MobileNetV3,
         ["shufflenet_v2_x0_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x1_0"] = ClassifierFamily.ShuffleNetV2,
         ["shufflenet_v2_x1_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x2_0"] = ClassifierFamily.ShuffleNetV2,
+        ["squeezenet1_0"] = ClassifierFamily.SqueezeNet, ["squeezenet1_1"] = ClassifierFamily.SqueezeNet,
+        ["alexnet"] = ClassifierFamily.AlexNet,
     };
 
     /// <summary>The family's own name (<c>resnet</c>, <c>vgg</c>, <c>densenet</c>, <c>mobilenet_v2</c>, <c>mobilenet_v3</c>, …), also accepted by <c>--arch</c>.</summary>
@@ -33,7 +35,10 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ClassifierFamily.DenseNet => "densenet",
         ClassifierFamily.MobileNetV2 => "mobilenet_v2",
         ClassifierFamily.MobileNetV3 => "mobilenet_v3",
-        _ => "shufflenet_v2",
+        ClassifierFamily.ShuffleNetV2 => "shufflenet_v2",
+        ClassifierFamily.SqueezeNet => "squeezenet",
+        ClassifierFamily.AlexNet => "alexnet",
+        var other => throw new InvalidOperationException($"no name for family {other}"),
     };
 
     /// <summary>The known name closest to <paramref name="name"/> (edit distance), for "did you mean" errors.</summary>

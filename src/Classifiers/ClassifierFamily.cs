@@ -15,4 +15,8 @@ public enum ClassifierFamily
     MobileNetV3,
     /// <summary>torchvision.models.ShuffleNetV2: shufflenet_v2_x0_5 … x2_0, any stage repeats and widths.</summary>
     ShuffleNetV2,
+    /// <summary>torchvision.models.SqueezeNet: squeezenet1_0 and squeezenet1_1, any widths and class count.</summary>
+    SqueezeNet,
+    /// <summary>torchvision.models.AlexNet, any widths and class count.</summary>
+    AlexNet,
 }

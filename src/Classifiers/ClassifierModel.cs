@@ -52,7 +52,10 @@ public abstract class ClassifierModel : IDisposable
             ClassifierFamily.DenseNet => new DenseNet(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.MobileNetV2 => new MobileNetV2(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.MobileNetV3 => new MobileNetV3(ctx, checkpoint.Arch, shapes),
-            _ => new ShuffleNetV2(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.ShuffleNetV2 => new ShuffleNetV2(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.SqueezeNet => new SqueezeNet(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.AlexNet => new AlexNet(ctx, checkpoint.Arch, shapes),
+            var other => throw new InvalidOperationException($"no builder for family {other}"),
         };
         var unused = checkpoint.Weights.Unused;
         if (unused.Count == 0) return model;

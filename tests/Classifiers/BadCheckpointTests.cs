@@ -19,6 +19,9 @@ public class BadCheckpointTests
     [InlineData("mobilenet_v2_025", "mobilenetv2", "did you mean mobilenet_v2?")]
     [InlineData("mobilenet_v3_small", "mobilenet_v3_large", "the weights are mobilenet_v3_small")]
     [InlineData("mobilenet_v3_large", "mobilenet_v2", "not mobilenet_v2")]
+    [InlineData("squeezenet1_1_small", "squeezenet1_1", "the weights are squeezenet (custom)")]
+    [InlineData("alexnet_small", "alexnt", "did you mean alexnet?")]
+    [InlineData("alexnet_small", "vgg", "not vgg")]
     public void Wrong_or_unknown_arch_is_refused(string name, string arch, string message)
     {
         var e = Assert.Throws<InvalidDataException>(() => ClassifierCheckpoint.FromTensors(Tensors(name), arch));
@@ -33,6 +36,8 @@ public class BadCheckpointTests
     [InlineData("mobilenet_v3_large", "features.5.block.2.fc2.weight")]
     [InlineData("mobilenet_v3_small", "features.12.1.running_var")]
     [InlineData("shufflenet_small", "stage3.1.branch2.4.weight")]
+    [InlineData("squeezenet1_0_small", "features.9.expand3x3.weight")]
+    [InlineData("alexnet_small", "classifier.4.weight")]
     public void A_missing_tensor_is_named(string name, string key)
     {
         var tensors = Tensors(name).Where(p => p.Key != key).ToList();
@@ -45,6 +50,8 @@ public class BadCheckpointTests
     [InlineData("vgg_small", "classifier.3.weight")]
     [InlineData("densenet_small", "features.transition1.conv.weight")]
     [InlineData("mobilenet_v3_small", "features.4.block.1.0.weight")]
+    [InlineData("squeezenet1_1_small", "features.7.expand1x1.weight")]
+    [InlineData("alexnet_small", "features.6.weight")]
     public void A_shape_mismatch_is_named(string name, string key)
     {
         var tensors = Tensors(name).Select(p => p.Key != key ? p

@@ -25,11 +25,14 @@ import os
 import numpy as np
 import torch
 import torch.nn as nn
+import importlib
 import sys
 
-from torchvision.models import densenet, mobilenetv2, mobilenetv3, resnet, shufflenetv2, vgg
+from torchvision.models import densenet, mobilenetv2, mobilenetv3, resnet, shufflenetv2, squeezenet, vgg
 
 from fixture_io import FIXTURES
+
+alexnet = importlib.import_module("torchvision.models.alexnet")  # the module: torchvision.models.alexnet is its builder
 from pytorch_grad_cam import GradCAM, GradCAMElementWise
 from pytorch_grad_cam.base_cam import BaseCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
@@ -84,6 +87,42 @@ def small_mobilenet_v3(arch, classes):
     return m
 
 
+def small_alexnet(widths, hidden, classes):
+    """torchvision's AlexNet module tree (features 0..12, avgpool, classifier 0..6) at narrow widths."""
+    m = alexnet.AlexNet(num_classes=classes)
+    w = widths
+    m.features = nn.Sequential(
+        nn.Conv2d(3, w[0], kernel_size=11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Conv2d(w[0], w[1], kernel_size=5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Conv2d(w[1], w[2], kernel_size=3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(w[2], w[3], kernel_size=3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(w[3], w[4], kernel_size=3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(kernel_size=3, stride=2))
+    m.classifier = nn.Sequential(nn.Dropout(), nn.Linear(w[4] * 6 * 6, hidden), nn.ReLU(inplace=True), nn.Dropout(),
+                                 nn.Linear(hidden, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, classes))
+    return m
+
+
+def small_squeezenet(version, classes):
+    """torchvision's SqueezeNet module tree (its own Fire class, pools with ceil_mode=True) at narrow widths: 1.0's
+    7x7 stem and pools at 2, 6, 11, or 1.1's 3x3 stem and pools at 2, 5, 8."""
+    m = squeezenet.SqueezeNet(version, num_classes=classes)
+    fire, pool = squeezenet.Fire, lambda: nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True)
+    if version == "1_0":
+        m.features = nn.Sequential(nn.Conv2d(3, 12, kernel_size=7, stride=2), nn.ReLU(inplace=True), pool(),
+                                   fire(12, 4, 8, 8), fire(16, 4, 8, 8), fire(16, 6, 12, 12), pool(),
+                                   fire(24, 6, 12, 12), fire(24, 8, 12, 12), fire(24, 8, 16, 16), fire(32, 8, 16, 16), pool(),
+                                   fire(32, 8, 16, 16))
+    else:
+        m.features = nn.Sequential(nn.Conv2d(3, 8, kernel_size=3, stride=2), nn.ReLU(inplace=True), pool(),
+                                   fire(8, 4, 8, 8), fire(16, 4, 8, 8), pool(),
+                                   fire(16, 6, 12, 12), fire(24, 6, 12, 12), pool(),
+                                   fire(24, 8, 12, 12), fire(24, 8, 16, 16), fire(32, 8, 16, 16), fire(32, 8, 16, 16))
+    m.classifier[1] = nn.Conv2d(32, classes, kernel_size=1)
+    with torch.no_grad():  # lift the class maps so that the ReLU before the pool clips some pixels, not whole classes
+        m.classifier[1].bias.add_(0.3)
+    return m
+
+
 class OriginalCAM(BaseCAM):
     """Zhou et al.'s CAM through pytorch-grad-cam's BaseCAM (it has no class of its own): the channel weights of
     target k are the row of the Linear after the global average pool, map = ReLU(sum_c w_kc A_c)."""
@@ -125,7 +164,21 @@ MODELS = [
      [["features.16"], ["features.2.block.0.1", "features.5.block.2", "features.13"]]),
     ("shufflenet_small", lambda: shufflenetv2.ShuffleNetV2([2, 3, 2], [8, 16, 32, 48, 64], num_classes=6),
      {"family": "shufflenet_v2", "layers": [2, 3, 2]}, [["conv5"], ["stage2.0", "stage3.1.branch2", "stage4.1"]]),
+    ("squeezenet1_0_small", lambda: small_squeezenet("1_0", 5), {"family": "squeezenet"},
+     [["features.12"], ["features.4.squeeze", "features.6", "features.10.expand1x1_activation", "classifier.1"]]),
+    ("squeezenet1_1_small", lambda: small_squeezenet("1_1", 6), {"family": "squeezenet"},
+     [["features.12"], ["features.3", "features.8", "features.11.expand3x3"]]),
+    ("alexnet_small", lambda: small_alexnet([8, 16, 16, 12, 12], 24, 5), {"family": "alexnet"},
+     [["features.12"], ["features.3", "features.7", "features.10"]]),
 ]
+
+# Input side per model where 64 is too small or misses a case: AlexNet's features end 2x2 at 96 (the adaptive pool to
+# 6x6 then repeats cells); SqueezeNet 1.1 at 72 has a pool (8 -> 4) where ceil_mode adds a row and column.
+SIZES = {"alexnet_small": 96, "squeezenet1_1_small": 72}
+
+# torchvision's own builders whose key -> shape layout must be inferred as their names (only the layouts are written)
+LAYOUTS = {"squeezenet1_0": lambda: squeezenet.squeezenet1_0(), "squeezenet1_1": lambda: squeezenet.squeezenet1_1(),
+           "alexnet": lambda: alexnet.alexnet()}
 
 
 def explain(model, x, layers, classes):
@@ -176,7 +229,8 @@ def main():
         model.eval()
         torch.save(model.state_dict(), os.path.join(OUT, name + ".pt"))
         model = model.double()
-        x = torch.randn(1, 3, SIZE, SIZE, generator=gen).float().double()
+        size = SIZES.get(name, SIZE)
+        x = torch.randn(1, 3, size, size, generator=gen).float().double()
         with torch.no_grad():
             logits = model(x)
         top = int(logits.argmax())
@@ -196,5 +250,16 @@ def main():
         print("wrote", name, "classes", classes, "logits", [round(v, 4) for v in logits[0].tolist()])
 
 
+def write_layouts():
+    """layouts.json: key -> shape of torchvision's full-size builders (no weights), for the name-inference test."""
+    path = os.path.join(OUT, "layouts.json")
+    layouts = json.load(open(path)) if os.path.exists(path) else {}
+    for name, build in LAYOUTS.items():
+        layouts[name] = {k: list(v.shape) for k, v in build().state_dict().items()}
+    with open(path, "w") as f:
+        json.dump(layouts, f, separators=(",", ":"))
+
+
 if __name__ == "__main__":
+    write_layouts()
     main()
