@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NativeCam.Autograd;
+using NativeCam.Cam.Classifiers;
 using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
 using NativeCam.Imaging;
@@ -26,6 +27,10 @@ namespace NativeCam.Bench;
 /// <item><c>resnet50_forward</c>, <c>mobilenet_v2_forward</c>: torchvision's resnet50 / mobilenet_v2 at 224 from
 /// the seeded state dicts bench/pytorch/export_onnx.py saves in bench/onnx/ (the weights ORT runs in bench/vs-ort.sh),
 /// on an inference tape. Not in the default list (they need that export): name them with --works.</item>
+/// <item><c>resnet50_gradcam_1</c>, <c>resnet50_gradcam_5</c>: classify-cam's compute on that resnet50 and the
+/// prepared bus.jpg (tests/fixtures/classifiers/bus_224.npy): one forward choosing the top 1 / top 5 classes from its
+/// logits, one backward sweep for all of them, Grad-CAM at <c>layer4</c>, and each class's final map as
+/// pytorch-grad-cam returns it (min–max, resized to 224, <see cref="MapAggregation.Final"/>). No files.</item>
 /// </list>
 /// </summary>
 public static class EndToEnd
@@ -33,7 +38,7 @@ public static class EndToEnd
     /// <summary>What runs without --works: the works bench/pytorch/e2e.py times too.</summary>
     public static readonly string[] DefaultWorks = ["yolov5n_forward", "yolov5s_forward", "detect_cam", "vit_forward", "vit_forward_backward"];
 
-    public static readonly string[] AllWorks = [.. DefaultWorks, "resnet50_forward", "mobilenet_v2_forward"];
+    public static readonly string[] AllWorks = [.. DefaultWorks, "resnet50_forward", "mobilenet_v2_forward", "resnet50_gradcam_1", "resnet50_gradcam_5"];
 
     public static void Run(string[] args)
     {
@@ -65,6 +70,7 @@ public static class EndToEnd
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             ["processors"] = Environment.ProcessorCount,
+            ["peak_rss_mib"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0),
             ["devices"] = results,
         };
         string json = JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true });
@@ -140,7 +146,31 @@ public static class EndToEnd
             using (input)
                 Time(work, () => OrtBench.ClassifierForward(device, model, input));
         }
+
+        if (works.Any(w => w.StartsWith("resnet50_gradcam", StringComparison.Ordinal)))
+        {
+            var (model, _) = OrtBench.OpenClassifier(device, "resnet50_forward");
+            using var __ = model;
+            using var input = BusInput(device);
+            var adapter = new ClassifierCamAdapter(model);
+            var request = new CamRequest { Layers = ["layer4"] };
+            foreach (int k in new[] { 1, 5 })
+                Time($"resnet50_gradcam_{k}", () =>
+                {
+                    using var pass = ClassPass.Run(adapter, input, logits => ClassPass.Top(logits, k), request);
+                    var map = pass.Result[CamMethod.GradCam, "layer4"].ToHost();
+                    for (int c = 0; c < k; c++) MapAggregation.Final([(map.Maps[c], map.Height, map.Width)], 224, 224);
+                });
+        }
         return result;
+    }
+
+    /// <summary>bus.jpg as torchvision's classifier transform prepares it (Resize 256, CenterCrop 224, ImageNet
+    /// normalisation): the tensor tests/fixtures/classifiers/bus_224.npy, which bench/pytorch/e2e.py loads too.</summary>
+    static Tensor BusInput(Device device)
+    {
+        var (data, shape) = Npy.Read(Path.Combine(BenchPaths.Root(), "tests", "fixtures", "classifiers", "bus_224.npy"));
+        return Tensor.FromArray(device, data, shape);
     }
 
     static void YoloForward(YoloDetector detector, Tensor input)

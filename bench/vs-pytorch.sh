@@ -7,14 +7,28 @@
 # Prints one markdown table (work | PyTorch | NativeCam | ratio | target | met?) with the machine, the BLAS torch
 # loaded and the date, and writes it to bench/results/vs-pytorch-cpu.md (both JSONs: vs-pytorch-cpu.json).
 #
-# Usage: bench/vs-pytorch.sh [REPEATS] [DEVICES]     e.g. bench/vs-pytorch.sh 5
+# Usage: bench/vs-pytorch.sh [REPEATS] [DEVICES] [--classifiers]     e.g. bench/vs-pytorch.sh 5 cpu --classifiers
 #   REPEATS  timed runs per work after the warm-up (default 5)
 #   DEVICES  NativeCam devices (default cpu); `cpu,ilgpu-cpu:1` adds the ILGPU simulator with 1 run per work
+#   --classifiers  also resnet50 / mobilenet_v2 forward and resnet50 Grad-CAM (top 1, top 5) against
+#            pytorch-grad-cam 1.5.5: exports the seeded models into bench/onnx/ first if needed, and imports
+#            pytorch-grad-cam from $PYTORCH_GRAD_CAM (default /tmp/pgc; see bench/README.md)
 # The machine is shared: the load average before each side is in the output; re-run when it is high.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats=${1:-5}
 devices=${2:-cpu}
+works_pt=(); works_nc=()
+if [ "${3:-}" = "--classifiers" ]; then
+    classifiers=resnet50_forward,mobilenet_v2_forward,resnet50_gradcam_1,resnet50_gradcam_5
+    works_pt=(--works "yolov5n_forward,yolov5s_forward,detect_cam,detect_cam_lean,vit_forward,vit_forward_backward,$classifiers,resnet50_gradcam_5_batch")
+    works_nc=(--works "yolov5n_forward,yolov5s_forward,detect_cam,vit_forward,vit_forward_backward,$classifiers")
+    export PYTHONPATH="${PYTORCH_GRAD_CAM:-/tmp/pgc}${PYTHONPATH:+:$PYTHONPATH}"
+    /usr/bin/python3 -c "import pytorch_grad_cam" 2>/dev/null \
+        || { echo "error: pytorch-grad-cam is not importable from ${PYTORCH_GRAD_CAM:-/tmp/pgc} (bench/README.md)" >&2; exit 2; }
+    grep -q '"mobilenet_v2"' bench/onnx/manifest.json 2>/dev/null && grep -q '"resnet50"' bench/onnx/manifest.json \
+        || /usr/bin/python3 bench/pytorch/export_onnx.py --models resnet50,mobilenet_v2
+fi
 python=/usr/bin/python3 # Debian's python3-torch; the python3 first on PATH has no torch
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -27,10 +41,10 @@ loads=""
 for pass in 1 2; do
     l=$(load); loads="$loads; before PyTorch pass $pass: $l"
     echo "== PyTorch, pass $pass (load average $l)" >&2
-    "$python" bench/pytorch/e2e.py "$repeats" --out "$work/pytorch$pass.json" >/dev/null
+    "$python" bench/pytorch/e2e.py "$repeats" "${works_pt[@]}" --out "$work/pytorch$pass.json" >/dev/null
     l=$(load); loads="$loads; before NativeCam pass $pass: $l"
     echo "== NativeCam, pass $pass (load average $l)" >&2
-    dotnet bench/bin/Release/net10.0/NativeCam.Bench.dll e2e "$repeats" "$devices" --out "$work/nativecam$pass.json" >/dev/null
+    dotnet bench/bin/Release/net10.0/NativeCam.Bench.dll e2e "$repeats" "$devices" "${works_nc[@]}" --out "$work/nativecam$pass.json" >/dev/null
 done
 
 model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
@@ -45,9 +59,17 @@ first=$(echo "$loads" | sed -n 's/^; before PyTorch pass 1: \([0-9.]*\).*/\1/p')
 busy=$(awk -v l="$first" -v n="$(nproc)" 'BEGIN { print (l > n) ? 1 : 0 }')
 [ "$busy" = 1 ] && notes="$notes **The 1-minute load average before the first pass exceeded the $(nproc) cores: other work shared them, so these timings (PyTorch's OpenMP threads especially) are not meaningful; re-run on a quiet machine.**"
 
+# Peak memory of the Grad-CAM work alone: each side in a process of its own that loads resnet50 and explains the top
+# class once after a warm-up (peak RSS: PyTorch's ru_maxrss, NativeCam's peak working set).
+if [ -n "${works_nc[*]}" ]; then
+    pt_rss=$("$python" bench/pytorch/e2e.py 1 --works resnet50_gradcam_1 2>/dev/null | "$python" -c 'import json, sys; print(json.load(sys.stdin)["peak_rss_mib"])')
+    nc_rss=$(dotnet bench/bin/Release/net10.0/NativeCam.Bench.dll e2e 1 cpu --works resnet50_gradcam_1 2>/dev/null | "$python" -c 'import json, sys; print(json.load(sys.stdin)["peak_rss_mib"])')
+    notes="$notes Peak RSS of a process that loads resnet50 and runs its top-1 Grad-CAM (1 warm-up + 1 run; target: NativeCam ≤ PyTorch): PyTorch + pytorch-grad-cam $pt_rss MiB, NativeCam $nc_rss MiB."
+fi
+
 mkdir -p bench/results
 {
-    echo "# NativeCam vs PyTorch, CPU, end to end (bench/vs-pytorch.sh $repeats $devices)"
+    echo "# NativeCam vs PyTorch, CPU, end to end (bench/vs-pytorch.sh $repeats $devices${3:+ $3})"
     echo
     "$python" bench/pytorch/vs_table.py --pytorch "$work/pytorch1.json" --pytorch "$work/pytorch2.json" \
         --nativecam "$work/nativecam1.json" --nativecam "$work/nativecam2.json" --machine "$machine" --note "$notes"

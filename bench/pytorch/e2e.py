@@ -17,6 +17,17 @@ vit_b_16 (random init).
                         detect_cam): BN fused, weights frozen, torch.autograd.grad of each logit to the 3 activations
   vit_forward           ViT-B/16 at 224 under no_grad
   vit_forward_backward  forward + full backward of one class logit: every weight's gradient (set to None first)
+  resnet50_forward, mobilenet_v2_forward
+                        torchvision's model with the seeded state dict and input bench/pytorch/export_onnx.py saved in
+                        bench/onnx/ (the weights NativeCam and ONNX Runtime run), under no_grad
+  resnet50_gradcam_1    pytorch-grad-cam 1.5.5's GradCAM on that resnet50 at model.layer4[-1], as its README uses it
+                        (weights as loaded, requiring grad; the GradCAM object built once): one call, targets=None (the
+                        top class), on the prepared bus.jpg (tests/fixtures/classifiers/bus_224.npy); needs
+                        pytorch-grad-cam on PYTHONPATH (bench/README.md)
+  resnet50_gradcam_5    the top 5 classes the way pytorch-grad-cam explains several classes of one image: 5 calls,
+                        one ClassifierOutputTarget each
+  resnet50_gradcam_5_batch  for information: one call on a batch of 5 copies with the 5 targets (its K-class
+                        batching, 5x the forward)
 
 Run: /usr/bin/python3 bench/pytorch/e2e.py [repeats] [--works a,b] [--out FILE]   (Debian's torch 1.13)
 Prints JSON: per work the median, the warm-up and the runs in ms; the BLAS library the process loaded; peak RSS.
@@ -46,6 +57,8 @@ from yolov5_reference import Conv, Model, build  # noqa: E402
 
 LAYERS = ["model.17.cv3.act", "model.20.cv3.act", "model.23.cv3.act"]
 WORKS = ["yolov5n_forward", "yolov5s_forward", "detect_cam", "detect_cam_lean", "vit_forward", "vit_forward_backward"]
+CLASSIFIER_WORKS = ["resnet50_forward", "mobilenet_v2_forward", "resnet50_gradcam_1", "resnet50_gradcam_5",
+                    "resnet50_gradcam_5_batch"]  # need bench/onnx (and pytorch-grad-cam): named with --works
 
 
 def measure(fn, repeats):
@@ -152,6 +165,38 @@ def lean_loop(model, x, nc):
     return run, handles
 
 
+def classifier(name):
+    """torchvision's `name` with the seeded state dict export_onnx.py saved, and its input (bench/onnx)."""
+    folder = os.path.join(ROOT, "bench", "onnx")
+    with open(os.path.join(folder, "manifest.json")) as f:
+        entry = json.load(f)["models"][name]
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    model.load_state_dict(torch.load(os.path.join(folder, entry["state_dict"])))
+    x = torch.from_numpy(np.fromfile(os.path.join(folder, entry["input_file"]), dtype="<f4").reshape(entry["input"]))
+    return model, x
+
+
+def classifier_forward(model, x):
+    def run():
+        with torch.no_grad():
+            model(x)
+    return run
+
+
+def gradcam_works(model, time_work):
+    """pytorch-grad-cam on resnet50 at layer4[-1] for the prepared bus.jpg: top 1, top 5 in 5 calls, and batched."""
+    from pytorch_grad_cam import GradCAM
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+    x = torch.from_numpy(np.load(os.path.join(ROOT, "tests", "fixtures", "classifiers", "bus_224.npy")))
+    with torch.no_grad():
+        top5 = model(x)[0].topk(5).indices.tolist()
+    with GradCAM(model=model, target_layers=[model.layer4[-1]]) as cam:
+        time_work("resnet50_gradcam_1", lambda: cam(input_tensor=x, targets=None))
+        time_work("resnet50_gradcam_5", lambda: [cam(input_tensor=x, targets=[ClassifierOutputTarget(c)]) for c in top5])
+        batch = x.repeat(5, 1, 1, 1)
+        time_work("resnet50_gradcam_5_batch", lambda: cam(input_tensor=batch, targets=[ClassifierOutputTarget(c) for c in top5]))
+
+
 def blas_library():
     """The BLAS shared library this process has mapped (Debian's libblas.so.3 alternative resolves to one)."""
     libs = set()
@@ -170,9 +215,9 @@ def main():
     parser.add_argument("--out")
     args = parser.parse_args()
     works = [w for w in args.works.split(",") if w]
-    unknown = [w for w in works if w not in WORKS]
+    unknown = [w for w in works if w not in WORKS + CLASSIFIER_WORKS]
     if unknown:
-        parser.error(f"unknown work {unknown[0]} (expected {', '.join(WORKS)})")
+        parser.error(f"unknown work {unknown[0]} (expected {', '.join(WORKS + CLASSIFIER_WORKS)})")
     torch.set_num_threads(2)
     results, info = {}, {}
 
@@ -223,6 +268,13 @@ def main():
             vit(image)[0, 207].backward()
         time_work("vit_forward", vit_forward)
         time_work("vit_forward_backward", vit_forward_backward)
+
+    for name in ("resnet50", "mobilenet_v2"):
+        if f"{name}_forward" in works:
+            model, image = classifier(name)
+            time_work(f"{name}_forward", classifier_forward(model, image))
+    if any(w.startswith("resnet50_gradcam") for w in works):
+        gradcam_works(classifier("resnet50")[0], time_work)
 
     report = {
         "tool": "PyTorch", "torch": torch.__version__, "torchvision": torchvision.__version__,

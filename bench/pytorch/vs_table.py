@@ -17,6 +17,11 @@ ROWS = [
      "3 layers; no target)", None),
     ("vit_forward", "vit_forward", "ViT-B/16 forward, 224", None),
     ("vit_forward_backward", "vit_forward_backward", "ViT-B/16 forward + full backward, 224", 1.0),
+    ("resnet50_forward", "resnet50_forward", "resnet50 forward, 224 (seeded torchvision weights)", None),
+    ("mobilenet_v2_forward", "mobilenet_v2_forward", "mobilenet_v2 forward, 224 (seeded torchvision weights)", None),
+    ("resnet50_gradcam_1", "resnet50_gradcam_1", "resnet50 Grad-CAM at layer4, top class, bus.jpg, vs pytorch-grad-cam 1.5.5", 0.5),
+    ("resnet50_gradcam_5", "resnet50_gradcam_5", "resnet50 Grad-CAM, top 5 classes: one sweep vs pytorch-grad-cam's 5 calls", 0.2),
+    ("resnet50_gradcam_5", "resnet50_gradcam_5_batch", "the same vs one pytorch-grad-cam call on a batch of 5 copies (no target)", None),
 ]
 
 
