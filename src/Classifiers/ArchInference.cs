@@ -15,6 +15,8 @@ public static class ArchInference
         (ClassifierFamily.MobileNetV2, ["features.0.0.weight", "features.1.conv.0.0.weight", "features.18.0.weight", "classifier.1.weight"]),
         (ClassifierFamily.MobileNetV3, ["features.0.0.weight", "features.1.block.0.0.weight", "classifier.0.weight", "classifier.3.weight"]),
         (ClassifierFamily.ShuffleNetV2, ["conv1.0.weight", "stage2.0.branch1.0.weight", "stage4.0.branch2.0.weight", "conv5.0.weight", "fc.weight"]),
+        (ClassifierFamily.EfficientNet, ["features.0.0.weight", "features.0.1.running_var", "features.1.0.block.0.0.weight", "classifier.1.weight"]),
+        (ClassifierFamily.ConvNeXt, ["features.0.0.weight", "features.0.1.weight", "features.1.0.block.0.weight", "features.1.0.layer_scale", "classifier.2.weight"]),
     ];
 
     /// <summary>The architecture of a state dict given as key → shape.</summary>
@@ -36,6 +38,8 @@ public static class ArchInference
             ClassifierFamily.DenseNet => DenseNet.Infer(shapes),
             ClassifierFamily.MobileNetV2 => MobileNetV2.Infer(shapes),
             ClassifierFamily.MobileNetV3 => MobileNetV3.Infer(shapes),
+            ClassifierFamily.EfficientNet => EfficientNet.Infer(shapes),
+            ClassifierFamily.ConvNeXt => ConvNeXt.Infer(shapes),
             _ => ShuffleNetV2.Infer(shapes),
         };
     }

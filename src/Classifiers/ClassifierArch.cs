@@ -23,6 +23,12 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ["mobilenet_v3_small"] = ClassifierFamily.MobileNetV3, ["mobilenet_v3_large"] = ClassifierFamily.MobileNetV3,
         ["shufflenet_v2_x0_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x1_0"] = ClassifierFamily.ShuffleNetV2,
         ["shufflenet_v2_x1_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x2_0"] = ClassifierFamily.ShuffleNetV2,
+        ["efficientnet_b0"] = ClassifierFamily.EfficientNet, ["efficientnet_b1"] = ClassifierFamily.EfficientNet,
+        ["efficientnet_b2"] = ClassifierFamily.EfficientNet, ["efficientnet_b3"] = ClassifierFamily.EfficientNet,
+        ["efficientnet_b4"] = ClassifierFamily.EfficientNet, ["efficientnet_b5"] = ClassifierFamily.EfficientNet,
+        ["efficientnet_b6"] = ClassifierFamily.EfficientNet, ["efficientnet_b7"] = ClassifierFamily.EfficientNet,
+        ["convnext_tiny"] = ClassifierFamily.ConvNeXt, ["convnext_small"] = ClassifierFamily.ConvNeXt,
+        ["convnext_base"] = ClassifierFamily.ConvNeXt, ["convnext_large"] = ClassifierFamily.ConvNeXt,
     };
 
     /// <summary>The family's own name (<c>resnet</c>, <c>vgg</c>, <c>densenet</c>, <c>mobilenet_v2</c>, <c>mobilenet_v3</c>, …), also accepted by <c>--arch</c>.</summary>
@@ -33,6 +39,8 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ClassifierFamily.DenseNet => "densenet",
         ClassifierFamily.MobileNetV2 => "mobilenet_v2",
         ClassifierFamily.MobileNetV3 => "mobilenet_v3",
+        ClassifierFamily.EfficientNet => "efficientnet",
+        ClassifierFamily.ConvNeXt => "convnext",
         _ => "shufflenet_v2",
     };
 

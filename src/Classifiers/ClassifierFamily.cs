@@ -15,4 +15,8 @@ public enum ClassifierFamily
     MobileNetV3,
     /// <summary>torchvision.models.ShuffleNetV2: shufflenet_v2_x0_5 … x2_0, any stage repeats and widths.</summary>
     ShuffleNetV2,
+    /// <summary>torchvision.models.EfficientNet V1: efficientnet_b0 … b7, any width and depth multiplier of their setting.</summary>
+    EfficientNet,
+    /// <summary>torchvision.models.ConvNeXt: convnext_tiny/small/base/large, any block_setting.</summary>
+    ConvNeXt,
 }
