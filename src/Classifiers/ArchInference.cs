@@ -17,6 +17,8 @@ public static class ArchInference
         (ClassifierFamily.ShuffleNetV2, ["conv1.0.weight", "stage2.0.branch1.0.weight", "stage4.0.branch2.0.weight", "conv5.0.weight", "fc.weight"]),
         (ClassifierFamily.SqueezeNet, ["features.0.weight", "features.3.squeeze.weight", "features.3.expand3x3.weight", "classifier.1.weight"]),
         (ClassifierFamily.AlexNet, ["features.0.weight", "features.10.weight", "classifier.1.weight", "classifier.4.weight", "classifier.6.weight"]),
+        (ClassifierFamily.EfficientNet, ["features.0.0.weight", "features.0.1.running_var", "features.1.0.block.0.0.weight", "classifier.1.weight"]),
+        (ClassifierFamily.ConvNeXt, ["features.0.0.weight", "features.0.1.weight", "features.1.0.block.0.weight", "features.1.0.layer_scale", "classifier.2.weight"]),
     ];
 
     /// <summary>The architecture of a state dict given as key → shape.</summary>
@@ -41,6 +43,8 @@ public static class ArchInference
             ClassifierFamily.ShuffleNetV2 => ShuffleNetV2.Infer(shapes),
             ClassifierFamily.SqueezeNet => SqueezeNet.Infer(shapes),
             ClassifierFamily.AlexNet => AlexNet.Infer(shapes),
+            ClassifierFamily.EfficientNet => EfficientNet.Infer(shapes),
+            ClassifierFamily.ConvNeXt => ConvNeXt.Infer(shapes),
             var other => throw new InvalidOperationException($"no inference for family {other}"),
         };
     }

@@ -25,6 +25,12 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ["shufflenet_v2_x1_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x2_0"] = ClassifierFamily.ShuffleNetV2,
         ["squeezenet1_0"] = ClassifierFamily.SqueezeNet, ["squeezenet1_1"] = ClassifierFamily.SqueezeNet,
         ["alexnet"] = ClassifierFamily.AlexNet,
+        ["efficientnet_b0"] = ClassifierFamily.EfficientNet, ["efficientnet_b1"] = ClassifierFamily.EfficientNet,
+        ["efficientnet_b2"] = ClassifierFamily.EfficientNet, ["efficientnet_b3"] = ClassifierFamily.EfficientNet,
+        ["efficientnet_b4"] = ClassifierFamily.EfficientNet, ["efficientnet_b5"] = ClassifierFamily.EfficientNet,
+        ["efficientnet_b6"] = ClassifierFamily.EfficientNet, ["efficientnet_b7"] = ClassifierFamily.EfficientNet,
+        ["convnext_tiny"] = ClassifierFamily.ConvNeXt, ["convnext_small"] = ClassifierFamily.ConvNeXt,
+        ["convnext_base"] = ClassifierFamily.ConvNeXt, ["convnext_large"] = ClassifierFamily.ConvNeXt,
     };
 
     /// <summary>The family's own name (<c>resnet</c>, <c>vgg</c>, <c>densenet</c>, <c>mobilenet_v2</c>, <c>mobilenet_v3</c>, …), also accepted by <c>--arch</c>.</summary>
@@ -38,6 +44,8 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ClassifierFamily.ShuffleNetV2 => "shufflenet_v2",
         ClassifierFamily.SqueezeNet => "squeezenet",
         ClassifierFamily.AlexNet => "alexnet",
+        ClassifierFamily.EfficientNet => "efficientnet",
+        ClassifierFamily.ConvNeXt => "convnext",
         var other => throw new InvalidOperationException($"no name for family {other}"),
     };
 

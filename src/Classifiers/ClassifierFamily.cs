@@ -19,4 +19,8 @@ public enum ClassifierFamily
     SqueezeNet,
     /// <summary>torchvision.models.AlexNet, any widths and class count.</summary>
     AlexNet,
+    /// <summary>torchvision.models.EfficientNet V1: efficientnet_b0 … b7, any width and depth multiplier of their setting.</summary>
+    EfficientNet,
+    /// <summary>torchvision.models.ConvNeXt: convnext_tiny/small/base/large, any block_setting.</summary>
+    ConvNeXt,
 }

@@ -55,6 +55,8 @@ public abstract class ClassifierModel : IDisposable
             ClassifierFamily.ShuffleNetV2 => new ShuffleNetV2(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.SqueezeNet => new SqueezeNet(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.AlexNet => new AlexNet(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.EfficientNet => new EfficientNet(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.ConvNeXt => new ConvNeXt(ctx, checkpoint.Arch, shapes),
             var other => throw new InvalidOperationException($"no builder for family {other}"),
         };
         var unused = checkpoint.Weights.Unused;

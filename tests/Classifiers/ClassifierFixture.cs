@@ -12,7 +12,8 @@ public sealed record ClassifierFixture(string Name, JsonElement Facts, int Class
     public string Weights => Path.Combine(Folder, Name + ".pt");
 
     public static readonly string[] Names = ["resnet_basic", "resnext_bottleneck", "vgg_small", "vgg_small_bn", "densenet_small", "mobilenet_v2_025",
-        "mobilenet_v3_small", "mobilenet_v3_large", "shufflenet_small", "squeezenet1_0_small", "squeezenet1_1_small", "alexnet_small"];
+        "mobilenet_v3_small", "mobilenet_v3_large", "shufflenet_small", "squeezenet1_0_small", "squeezenet1_1_small", "alexnet_small",
+        "efficientnet_small", "convnext_small_cfg"];
 
     public static ClassifierFixture Load(string name)
     {
