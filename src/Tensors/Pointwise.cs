@@ -137,43 +137,54 @@ internal readonly struct HardswishFn : IActivation
             V.Select(V.Greater(x, V.Splat(3f)), V.Splat(1f), V.Fma(V.Splat(2f), x, V.Splat(3f)) / V.Splat(6f)));
 }
 
-/// <summary>σ(x) = 1/(1 + e^−x); f′ = σ(1 − σ).</summary>
+/// <summary>
+/// σ(x) = 1/(1 + e^−x); f′ = σ(x)σ(−x), computed from e = e^−|x| as e/(1 + e)², not σ(1 − σ): 1 − σ rounds to 0 for
+/// x &gt; 17, so that form has no relative accuracy in the right tail.
+/// </summary>
 internal readonly struct SigmoidFn : IActivation
 {
     public static float Forward(float x) => 1f / (1f + XMath.Exp(-x));
 
     public static float Derivative(float x)
     {
-        float s = Forward(x);
-        return s * (1f - s);
+        float e = XMath.Exp(-XMath.Abs(x)), d = 1f + e;
+        return e / (d * d);
     }
 
     public V Apply<V>(V x) where V : unmanaged, IVec<V> => SimdMath.Sigmoid(x);
 
     public V Derivative<V>(V x) where V : unmanaged, IVec<V>
     {
-        var s = SimdMath.Sigmoid(x);
-        return s * (V.Splat(1f) - s);
+        var e = SimdMath.Exp(V.Splat(0f) - V.Abs(x));
+        var d = V.Splat(1f) + e;
+        return e / (d * d);
     }
 }
 
-/// <summary>x·σ(x); f′ = σ(x)(1 + x(1 − σ(x))).</summary>
+/// <summary>
+/// x·σ(x); f′ = σ(x)(1 + x·σ(−x)), with σ(x) and σ(−x) = 1 − σ(x) both from e = e^−|x| (1/(1 + e) and e/(1 + e)), so
+/// neither is a rounded 1 − σ.
+/// </summary>
 internal readonly struct SiluFn : IActivation
 {
     public static float Forward(float x) => x * SigmoidFn.Forward(x);
 
     public static float Derivative(float x)
     {
-        float s = SigmoidFn.Forward(x);
-        return s * (1f + x * (1f - s));
+        float e = XMath.Exp(-XMath.Abs(x)), near = 1f / (1f + e), far = e * near;
+        float s = x < 0 ? far : near, sNeg = x < 0 ? near : far;
+        return s * (1f + x * sNeg);
     }
 
     public V Apply<V>(V x) where V : unmanaged, IVec<V> => x * SimdMath.Sigmoid(x);
 
     public V Derivative<V>(V x) where V : unmanaged, IVec<V>
     {
-        var s = SimdMath.Sigmoid(x);
-        return s * V.Fma(x, V.Splat(1f) - s, V.Splat(1f));
+        var e = SimdMath.Exp(V.Splat(0f) - V.Abs(x));
+        var near = V.Splat(1f) / (V.Splat(1f) + e);
+        var far = e * near;
+        var negative = V.Less(x, V.Splat(0f));
+        return V.Select(negative, far, near) * V.Fma(x, V.Select(negative, near, far), V.Splat(1f));
     }
 }
 
