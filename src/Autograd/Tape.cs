@@ -19,6 +19,7 @@ public sealed class Tape : IDisposable
     readonly HashSet<string> _watched = new(StringComparer.Ordinal);
     readonly Dictionary<string, Var> _named = new(StringComparer.Ordinal);
     readonly List<string> _namingOrder = [];
+    readonly List<IBackwardOverride> _overrides = [];
     bool _disposed;
 
     public Tape()
@@ -32,13 +33,20 @@ public sealed class Tape : IDisposable
         "no tape is active: wrap the forward pass in `using var tape = new Tape();`");
 
     /// <summary>
-    /// Guided backpropagation (Springenberg et al. 2015): while set, the backward rules of ReLU and SiLU
-    /// pass on only the positive part of their incoming gradient, gx = f'(x) · max(gy, 0). For ReLU this is
-    /// the classic rule (gradient kept where both the input and the incoming gradient are positive); SiLU
-    /// keeps its true slope f'(x), negative below x ≈ −1.28, so only the signal from above is clipped.
-    /// Set it before <see cref="Backward(Var, Tensor)"/>; it changes no other op (docs/cam.md).
+    /// Replaces the backward rule of the nodes <paramref name="rule"/> claims until the returned scope is disposed
+    /// (guided backpropagation is one: src/Cam/GuidedBackprop.cs). Autograd itself knows no such rule: a node
+    /// computes its true gradient unless an installed override takes it first. Overrides nest; the newest asks first.
     /// </summary>
-    public bool GuidedBackprop { get; set; }
+    public IDisposable Override(IBackwardOverride rule)
+    {
+        _overrides.Add(rule);
+        return new OverrideScope(this, rule);
+    }
+
+    sealed class OverrideScope(Tape tape, IBackwardOverride rule) : IDisposable
+    {
+        public void Dispose() => tape._overrides.Remove(rule);
+    }
 
     /// <summary>Number of recorded ops (for tests and docs).</summary>
     public int RecordedOps => _nodes.Count;
@@ -114,8 +122,24 @@ public sealed class Tape : IDisposable
     /// <summary>
     /// One sweep seeded at several outputs at once (a detector's three output levels): each seed has
     /// its output's shape or [K, ..shape], with the same K for all. Unseeded outputs contribute nothing.
+    /// The five steps of docs/autograd.md, "The backward sweep".
     /// </summary>
     public void Backward(IReadOnlyList<(Var Output, Tensor Grad)> seeds)
+    {
+        int k = TargetsOf(seeds);
+        ClearEarlierGradients();                       // 1. a new sweep starts from zero (parameters accumulate)
+        var seeded = Seed(seeds, k);                   // 2. output.Grad = seed, as [K, ..output.Shape]
+        for (int i = _nodes.Count - 1; i >= 0; i--)   // 3. reverse recording order is a topological order
+        {
+            var node = _nodes[i];
+            if (node.Output.Grad is not { } gy) continue; // nothing reached this node
+            RunBackwardRule(node, gy);                 // 4. the rule hands each input its share (AddGrad)
+            FreeSpentGradient(node, seeded);           // 5. every consumer has run: drop gy unless it is named
+        }
+    }
+
+    /// <summary>K, the number of targets the seeds carry (the same for every seed).</summary>
+    static int TargetsOf(IReadOnlyList<(Var Output, Tensor Grad)> seeds)
     {
         int k = -1;
         foreach (var (output, grad) in seeds)
@@ -129,11 +153,21 @@ public sealed class Tape : IDisposable
         }
         if (!seeds.Any(s => s.Output.RequiresGrad))
             throw new InvalidOperationException("backward from a value that does not require a gradient: watch a layer or mark an input first");
+        return k;
+    }
+
+    /// <summary>Step 1: drops the gradients of an earlier sweep, of every value and leaf input but parameters.</summary>
+    void ClearEarlierGradients()
+    {
         foreach (var v in _owned) v.ZeroGrad();
         foreach (var node in _nodes)
             foreach (var x in node.Inputs)
                 if (!x.IsParameter && x.Creator is null) x.ZeroGrad();
+    }
 
+    /// <summary>Step 2: each seeded output's gradient is (a copy of) its seed. Returns the seeded outputs.</summary>
+    HashSet<Var> Seed(IReadOnlyList<(Var Output, Tensor Grad)> seeds, int k)
+    {
         var seeded = new HashSet<Var>();
         foreach (var (output, grad) in seeds)
         {
@@ -142,15 +176,25 @@ public sealed class Tape : IDisposable
             using var view = grad.Reshape([k, .. output.Shape]);
             AddGrad(output, view.Clone());
         }
+        return seeded;
+    }
 
-        for (int i = _nodes.Count - 1; i >= 0; i--)
-        {
-            var node = _nodes[i];
-            var gy = node.Output.Grad;
-            if (gy is null) continue;
-            node.Backward(gy, this);
-            if (node.Output.Name is null && !seeded.Contains(node.Output)) node.Output.ZeroGrad();
-        }
+    /// <summary>Step 4: the node's own rule, unless an installed override (<see cref="Override"/>) claims the node.</summary>
+    void RunBackwardRule(Node node, Tensor gy)
+    {
+        for (int i = _overrides.Count - 1; i >= 0; i--)
+            if (_overrides[i].TryBackward(node, gy, this)) return;
+        node.Backward(gy, this);
+    }
+
+    /// <summary>
+    /// Step 5: a node runs after every consumer of its output, so its output gradient is complete and now spent:
+    /// freed at once (peak memory is the live frontier, not the whole graph), unless hooks read it (a named value)
+    /// or the caller passed it in (a seed).
+    /// </summary>
+    void FreeSpentGradient(Node node, HashSet<Var> seeded)
+    {
+        if (node.Output.Name is null && !seeded.Contains(node.Output)) node.Output.ZeroGrad();
     }
 
     /// <summary>Adds <paramref name="g"/> ([K, ..x.Shape]) to x's gradient and takes ownership of it.

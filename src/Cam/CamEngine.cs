@@ -59,15 +59,13 @@ public static class CamEngine
                 {
                     if (request.Guided)
                     {
-                        tape.GuidedBackprop = true;
-                        tape.Backward(seeds);
+                        using (GuidedBackprop.On(tape)) tape.Backward(seeds);
                         if (x.Grad is null) guided = Tensor.Zeros(device, k, 3, input.Shape[2], input.Shape[3]);
                         else
                         {
                             using var view = x.Grad.Reshape(k, 3, input.Shape[2], input.Shape[3]);
                             guided = view.Clone(); // the next sweep clears the input's gradient
                         }
-                        tape.GuidedBackprop = false;
                     }
                     if (seeds.Any(s => s.Output.RequiresGrad)) tape.Backward(seeds);
                 }

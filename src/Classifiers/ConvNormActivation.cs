@@ -1,5 +1,6 @@
 using NativeCam.Autograd;
 using NativeCam.Layers;
+using NativeCam.Tensors;
 
 namespace NativeCam.Classifiers;
 
@@ -15,7 +16,6 @@ enum NormActivation { None, Relu, Hardswish, Silu }
 sealed class ConvNormActivation
 {
     readonly ConvBn _conv;
-    readonly Module? _act;
     readonly NormActivation _kind;
 
     public ConvNormActivation(BuildContext ctx, ClassifierModel owner, string path, IReadOnlyDictionary<string, int[]> shapes, int cin,
@@ -27,27 +27,27 @@ sealed class ConvNormActivation
             throw new InvalidDataException($"{family}: {path}.0.weight is [{string.Join(", ", w)}], expected a square {(depthwise ? "depthwise " : "")}conv of {cin} channels");
         (Out, Kernel, _kind) = (w[0], w[2], act);
         _conv = owner.Register(new ConvBn(ctx, $"{path}.0", $"{path}.1", cin, Out, Kernel, stride, (Kernel - 1) / 2, depthwise ? cin : 1, eps));
-        _act = act switch
-        {
-            NormActivation.Hardswish => owner.Register(new Hardswish(ctx.Device, $"{path}.2")),
-            _ => null,
-        };
     }
 
     public string Path { get; }
     public int Out { get; }
     public int Kernel { get; }
 
+    // conv + BN + activation in one fused conv pass; the activation's tap `.2` and (ReLU: in place, InPlaceRelu; others:
+    // the BatchNorm output) `.1` are those of the unfused modules.
     public Var Forward(Var x)
     {
-        var y = _conv.Forward(x);
-        y = _kind switch
+        Var y;
+        switch (_kind)
         {
-            NormActivation.Relu => InPlaceRelu.Apply(y, _conv.Path, $"{Path}.2"),
-            NormActivation.Hardswish => _act!.Forward(y),
-            NormActivation.Silu => Ops.Silu(y).Named($"{Path}.2"),
-            _ => y,
-        };
+            case NormActivation.None: y = _conv.Forward(x); break;
+            case NormActivation.Relu: y = InPlaceRelu.Fused(_conv, x, UnaryOp.Relu, a => Ops.Relu(a).Named($"{Path}.2")); break;
+            case NormActivation.Hardswish: y = Activated(x, UnaryOp.Hardswish).Named($"{Path}.2"); break;
+            case NormActivation.Silu: y = Activated(x, UnaryOp.Silu).Named($"{Path}.2"); break;
+            default: throw new InvalidOperationException($"Conv2dNormActivation: no activation {_kind}");
+        }
         return y.Named(Path);
     }
+
+    Var Activated(Var x, UnaryOp act) => _conv.ForwardActivated(x, act).Activated;
 }

@@ -1,5 +1,6 @@
 using NativeCam.Autograd;
 using NativeCam.Layers;
+using NativeCam.Tensors;
 
 namespace NativeCam.Classifiers;
 
@@ -16,6 +17,14 @@ static class InPlaceRelu
     /// <summary>ReLU after <paramref name="y"/> (named <paramref name="producer"/>), the result named <paramref name="relu"/>.</summary>
     public static Var Apply(Var y, string producer, string relu) => Ops.Relu(Ops.Relu(y).Named(producer)).Named(relu);
 
-    /// <summary>ReLU6 <paramref name="act"/> after <paramref name="y"/> (named <paramref name="producer"/>).</summary>
-    public static Var Apply(Relu6 act, Var y, string producer) => act.Forward(act.Forward(y).Named(producer));
+    /// <summary>
+    /// The same for a conv-BN <paramref name="conv"/> and its activation <paramref name="op"/> (ReLU or ReLU6) in one fused
+    /// conv pass: the inner result, named with the BatchNorm's path, is the fused conv's activated output; the outer
+    /// (<paramref name="outer"/>: the activation module's output) applies the activation again.
+    /// </summary>
+    public static Var Fused(ConvBn conv, Var x, UnaryOp op, Func<Var, Var> outer)
+    {
+        var (_, activated) = conv.ForwardActivated(x, op);
+        return outer(activated.Named(conv.Path));
+    }
 }

@@ -1,5 +1,6 @@
 using NativeCam.Autograd;
 using NativeCam.Layers;
+using NativeCam.Tensors;
 
 namespace NativeCam.Classifiers;
 
@@ -62,10 +63,11 @@ public sealed class MobileNetV2 : ClassifierModel
         var w = ArchInference.Shape(shapes, $"{path}.0.weight");
         if (w.Length != 4 || w[2] != kernel) throw new InvalidDataException($"mobilenet_v2: {path}.0.weight is [{string.Join(", ", w)}], expected a {kernel}×{kernel} conv");
         if (groups != 1) groups = cin;
-        return (Add(new ConvBn(ctx, $"{path}.0", $"{path}.1", cin, w[0], kernel, stride, (kernel - 1) / 2, groups)), Add(new Relu6(ctx.Device, $"{path}.2")));
+        return (Add(new ConvBn(ctx, $"{path}.0", $"{path}.1", cin, w[0], kernel, stride, (kernel - 1) / 2, groups)), Add(new Relu6($"{path}.2")));
     }
 
-    static Var Run((ConvBn Conv, Relu6 Act) cbr, string path, Var x) => InPlaceRelu.Apply(cbr.Act, cbr.Conv.Forward(x), cbr.Conv.Path).Named(path);
+    // conv + BN + ReLU6 in one fused conv pass, ReLU6 applied in place as torchvision does (InPlaceRelu).
+    static Var Run((ConvBn Conv, Relu6 Act) cbr, string path, Var x) => InPlaceRelu.Fused(cbr.Conv, x, UnaryOp.Relu6, cbr.Act.Forward).Named(path);
 
     /// <inheritdoc/>
     public override Var Forward(Var image)

@@ -44,7 +44,7 @@ public sealed class MobileNetV3 : ClassifierModel
         _last = new ConvNormActivation(ctx, this, DefaultLayer, shapes, c, 1, false, NormActivation.Hardswish, Eps, "mobilenet_v3");
         int hidden = ArchInference.Shape(shapes, "classifier.0.weight")[0];
         _fc1 = Add(new Linear(ctx, "classifier.0", _last.Out, hidden));
-        _act = Add(new Hardswish(ctx.Device, "classifier.1"));
+        _act = Add(new Hardswish("classifier.1"));
         _fc2 = Add(new Linear(ctx, "classifier.3", hidden, arch.Classes));
     }
 
@@ -109,7 +109,7 @@ public sealed class MobileNetV3 : ClassifierModel
             c = AddConv(new ConvNormActivation(ctx, owner, $"{path}.block.{at++}", shapes, c, stride, true, act, Eps, "mobilenet_v3"));
             if (shapes.ContainsKey($"{path}.block.{at}.fc1.weight"))
             {
-                var gate = owner.Add(new Hardsigmoid(ctx.Device, $"{path}.block.{at}.scale_activation"));
+                var gate = owner.Add(new Hardsigmoid($"{path}.block.{at}.scale_activation"));
                 var se = owner.Add(new SqueezeExcitation(ctx, $"{path}.block.{at++}", c, gate.Forward));
                 _stages.Add(se.Forward);
             }

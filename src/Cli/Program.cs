@@ -15,4 +15,5 @@ root.Subcommands.Add(DeviceCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(LayersCommand.Create());
+root.Subcommands.Add(AutogradDemoCommand.Create());
 return CliRunner.Run(root, args);

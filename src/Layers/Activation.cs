@@ -4,7 +4,7 @@ using NativeCam.Tensors;
 namespace NativeCam.Layers;
 
 /// <summary>The activations a checkpoint's modules may hold; read from the module's class name, never assumed.</summary>
-public enum Activation { Identity, Silu, Relu, Sigmoid, Gelu }
+public enum Activation { Identity, Silu, Relu, Sigmoid, Gelu, Tanh, Relu6, Hardsigmoid, Hardswish }
 
 /// <summary>Activations by their PyTorch class name (<c>nn.SiLU</c>), and applied to a <c>Var</c>.</summary>
 public static class Activations
@@ -19,27 +19,30 @@ public static class Activations
             "ReLU" => Activation.Relu,
             "Sigmoid" => Activation.Sigmoid,
             "GELU" => Activation.Gelu,
+            "Tanh" => Activation.Tanh,
+            "ReLU6" => Activation.Relu6,
+            "Hardsigmoid" => Activation.Hardsigmoid,
+            "Hardswish" => Activation.Hardswish,
             "Identity" => Activation.Identity,
-            _ => throw new InvalidDataException($"activation {name} is not supported (supported: SiLU, ReLU, Sigmoid, GELU, Identity)"),
+            _ => throw new InvalidDataException($"activation {name} is not supported (supported: SiLU, ReLU, Sigmoid, GELU, Tanh, ReLU6, Hardsigmoid, Hardswish, Identity)"),
         };
     }
 
-    /// <summary>The backend's pointwise op for an activation; null for Identity.</summary>
+    /// <summary>The backend's pointwise op for an activation; null for Identity. An activation without an op throws.</summary>
     public static UnaryOp? AsUnary(this Activation a) => a switch
     {
+        Activation.Identity => null,
         Activation.Silu => UnaryOp.Silu,
         Activation.Relu => UnaryOp.Relu,
         Activation.Sigmoid => UnaryOp.Sigmoid,
         Activation.Gelu => UnaryOp.Gelu,
-        _ => null,
+        Activation.Tanh => UnaryOp.Tanh,
+        Activation.Relu6 => UnaryOp.Relu6,
+        Activation.Hardsigmoid => UnaryOp.Hardsigmoid,
+        Activation.Hardswish => UnaryOp.Hardswish,
+        _ => throw new ArgumentOutOfRangeException(nameof(a), a, "no such activation"),
     };
 
-    public static Var Apply(this Activation a, Var x) => a switch
-    {
-        Activation.Identity => x,
-        Activation.Silu => Ops.Silu(x),
-        Activation.Relu => Ops.Relu(x),
-        Activation.Sigmoid => Ops.Sigmoid(x),
-        _ => Ops.Gelu(x),
-    };
+    /// <summary>The activation applied to <paramref name="x"/> (x itself for Identity).</summary>
+    public static Var Apply(this Activation a, Var x) => a.AsUnary() is { } op ? Ops.Unary(op, x) : x;
 }

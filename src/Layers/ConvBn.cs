@@ -1,4 +1,5 @@
 using NativeCam.Autograd;
+using NativeCam.Tensors;
 
 namespace NativeCam.Layers;
 
@@ -50,4 +51,15 @@ public sealed class ConvBn : Module
 
     /// <inheritdoc/>
     public override Var Forward(Var x) => Output(Ops.Conv2d(x, _weight, _bias, (Stride, Stride), (Padding, Padding), Groups));
+
+    /// <summary>
+    /// The conv and the activation <paramref name="act"/> after it in one backend pass (<see cref="Ops.Conv2dActivation"/>,
+    /// as YOLO's ConvBlock): returns the BatchNorm output, named with this path (null on an inference tape, which does
+    /// not keep it), and the activated output, unnamed. Gradients and taps are those of <see cref="Forward"/> then the activation.
+    /// </summary>
+    public (Var? Normed, Var Activated) ForwardActivated(Var x, UnaryOp act)
+    {
+        var (normed, activated) = Ops.Conv2dActivation(x, _weight, _bias, (Stride, Stride), (Padding, Padding), Groups, act);
+        return (normed is null ? null : Output(normed), activated);
+    }
 }

@@ -118,7 +118,8 @@ public abstract class CamKernelTests(Device device) : BackendTests(device)
             (Ops.Relu, v => v > 0 ? 1 : 0),
             (Ops.Silu, v => { double s = 1 / (1 + Math.Exp(-v)); return s * (1 + v * (1 - s)); }) })
         {
-            using var tape = new Tape { GuidedBackprop = true };
+            using var tape = new Tape();
+            using var guided = GuidedBackprop.On(tape);
             var x = Var.Input(xt, requiresGrad: true);
             op(x).Backward(gy);
             var xs = xt.ToArray();

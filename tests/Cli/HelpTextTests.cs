@@ -12,7 +12,7 @@ public class HelpTextTests
     [
         DetectCamCommand.Create(), DetectCommand.Create(), MetricsCommand.Create(), VitCamCommand.Create(), ClassifyCommand.Create(),
         ClassifyCamCommand.Create(), FeaturesCommand.Create(), DeviceCommand.Create(), ConvertCommand.Create(), InspectCommand.Create(),
-        LayersCommand.Create(),
+        LayersCommand.Create(), AutogradDemoCommand.Create(),
     ];
 
     [Fact]

@@ -46,21 +46,10 @@ public sealed class CpuKernelTests : IDisposable
 
     // ---- Elementwise ----------------------------------------------------------------------------------------
 
-    static readonly (UnaryOp Op, string Name)[] Activations =
-        [(UnaryOp.Scale, "scale"), (UnaryOp.Relu, "relu"), (UnaryOp.Silu, "silu"), (UnaryOp.Sigmoid, "sigmoid"), (UnaryOp.Gelu, "gelu")];
+    /// <summary>Every pointwise op, with its name for messages and the float64 reference (RefElementwise, which throws for an op it lacks).</summary>
+    static readonly (UnaryOp Op, string Name)[] Activations = Enum.GetValues<UnaryOp>().Select(op => (op, op.ToString().ToLowerInvariant())).ToArray();
 
-    static double Derivative(string op, double x)
-    {
-        double s = 1 / (1 + Math.Exp(-x));
-        return op switch
-        {
-            "scale" => 0.75,
-            "relu" => x > 0 ? 1 : 0,
-            "silu" => s * (1 + x * (1 - s)),
-            "sigmoid" => s * (1 - s),
-            _ => 0.5 * (1 + RefElementwise.Erf(x / Math.Sqrt(2))) + x * Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI),
-        };
-    }
+    static double Derivative(string op, double x) => RefElementwise.Derivative(RefElementwise.Op(op), x);
 
     [Theory]
     [MemberData(nameof(Widths))]

@@ -22,8 +22,8 @@ public abstract class MobileBlockTests(Device device) : BackendTests(device)
     static double Reference(string op, double x) => op == "hardswish" ? HardSwish(x) : HardSigmoid(x);
 
     static Module Block(string op) => op == "hardswish"
-        ? new Hardswish(TestDevice.CurrentOrDefault, "act")
-        : new Hardsigmoid(TestDevice.CurrentOrDefault, "act");
+        ? new Hardswish("act")
+        : new Hardsigmoid("act");
 
     [Theory]
     [InlineData("hardswish")]
@@ -54,7 +54,7 @@ public abstract class MobileBlockTests(Device device) : BackendTests(device)
             var weights = new StateDict(c.Inputs.Where(p => p.Key != "x").Select(p => KeyValuePair.Create(
                 p.Key.Replace("fc1_", "se.fc1.").Replace("fc2_", "se.fc2."), new HostTensor(OpRunner.ToFloat(p.Value.Data), p.Value.Shape))));
             var ctx = new BuildContext(TestDevice.CurrentOrDefault, weights, new Dictionary<string, ModuleInfo>());
-            Hardsigmoid? gate = c.Str("scale") == "hardsigmoid" ? new Hardsigmoid(ctx.Device, "gate") : null;
+            Hardsigmoid? gate = c.Str("scale") == "hardsigmoid" ? new Hardsigmoid("gate") : null;
             block = new SqueezeExcitation(ctx, "se", x.Shape[1], gate is null ? Ops.Sigmoid : gate.Forward);
             Assert.Equal(c.Inputs["fc1_weight"].Shape[0], ((SqueezeExcitation)block).Squeeze);
             Assert.Empty(weights.Unused);

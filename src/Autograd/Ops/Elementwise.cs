@@ -9,13 +9,26 @@ namespace NativeCam.Autograd;
 /// </summary>
 public static partial class Ops
 {
+    /// <summary>max(x, 0).</summary>
     public static Var Relu(Var x) => Unary(UnaryOp.Relu, x);
+    /// <summary>min(max(x, 0), 6).</summary>
+    public static Var Relu6(Var x) => Unary(UnaryOp.Relu6, x);
+    /// <summary>x·σ(x).</summary>
     public static Var Silu(Var x) => Unary(UnaryOp.Silu, x);
+    /// <summary>σ(x) = 1/(1 + e^−x).</summary>
     public static Var Sigmoid(Var x) => Unary(UnaryOp.Sigmoid, x);
+    /// <summary>Exact GELU x·Φ(x).</summary>
     public static Var Gelu(Var x) => Unary(UnaryOp.Gelu, x);
+    /// <summary>tanh(x).</summary>
+    public static Var Tanh(Var x) => Unary(UnaryOp.Tanh, x);
+    /// <summary>ReLU6(x + 3)/6.</summary>
+    public static Var Hardsigmoid(Var x) => Unary(UnaryOp.Hardsigmoid, x);
+    /// <summary>x·ReLU6(x + 3)/6.</summary>
+    public static Var Hardswish(Var x) => Unary(UnaryOp.Hardswish, x);
+    /// <summary>αx.</summary>
     public static Var Scale(Var x, float alpha) => Unary(UnaryOp.Scale, x, alpha);
 
-    /// <summary>y = f(x) for a pointwise f; backward gx = gy · f'(x).</summary>
+    /// <summary>y = f(x) for a pointwise f (defined in src/Tensors/Pointwise.cs); backward gx = gy · f'(x).</summary>
     public static Var Unary(UnaryOp op, Var x, float alpha = 1f)
     {
         var y = Tensor.Empty(x.Device, x.Shape);
@@ -23,15 +36,26 @@ public static partial class Ops
         return Tape.Current.Record(y, () => new UnaryNode(op, x, alpha), x);
     }
 
-    sealed class UnaryNode(UnaryOp op, Var x, float alpha) : Node(x)
+    /// <summary>
+    /// The recorded y = f(x) of <see cref="Unary"/>: its backward rule is gx = gy · f′(x). Public so that a backward
+    /// override (<see cref="IBackwardOverride"/>, e.g. guided backprop in src/Cam) can recognise it and read its input.
+    /// </summary>
+    public sealed class UnaryNode(UnaryOp function, Var x, float alpha) : Node(x)
     {
-        public override string Op => op.ToString();
+        /// <summary>The pointwise function f.</summary>
+        public UnaryOp Function => function;
 
+        /// <summary>The input x.</summary>
+        public Var Input => x;
+
+        /// <inheritdoc/>
+        public override string Op => function.ToString();
+
+        /// <inheritdoc/>
         public override void Backward(Tensor gy, Tape tape)
         {
             var gx = GradLike(x, Targets(gy));
-            if (tape.GuidedBackprop && op is UnaryOp.Relu or UnaryOp.Silu) Backend(x).UnaryBackwardGuided(op, x.Value, gy, gx);
-            else Backend(x).UnaryBackward(op, x.Value, gy, gx, alpha);
+            Backend(x).UnaryBackward(function, x.Value, gy, gx, alpha);
             tape.AddGrad(x, gx);
         }
     }
@@ -88,12 +112,13 @@ public static partial class Ops
             if (a.RequiresGrad)
             {
                 if (op == BinaryOp.Add) tape.AddGrad(a, CopyAs(gy, a, k));
-                else
+                else if (op == BinaryOp.Mul)
                 {
                     var ga = GradLike(a, k);
                     Backend(a).MulBackwardA(b.Value, gy, ga, a.Value.Length, inner);
                     tape.AddGrad(a, ga);
                 }
+                else throw new InvalidOperationException($"no backward rule for binary op {op}");
             }
             if (b.RequiresGrad)
             {

@@ -12,6 +12,12 @@ internal static class BackendChecks
         if (!condition) throw new ArgumentException(message);
     }
 
+    /// <summary>Throws for a value that is no <see cref="BinaryOp"/> (the kernels compute Mul for anything not Add).</summary>
+    public static void Known(BinaryOp op)
+    {
+        if (op is not (BinaryOp.Add or BinaryOp.Mul)) throw new ArgumentOutOfRangeException(nameof(op), op, "no such binary op");
+    }
+
     public static void SameLength(Tensor a, Tensor b, string what) =>
         Require(a.Length == b.Length, $"{what}: lengths differ ({a.Length} vs {b.Length})");
 

@@ -1,8 +1,5 @@
 namespace NativeCam.Tensors;
 
-/// <summary>Pointwise functions y = f(x), with an optional scalar <c>alpha</c> (the factor of Scale).</summary>
-public enum UnaryOp { Scale, Relu, Silu, Sigmoid, Gelu }
-
 /// <summary>Pointwise binary operations with a broadcast right operand.</summary>
 public enum BinaryOp { Add, Mul }
 

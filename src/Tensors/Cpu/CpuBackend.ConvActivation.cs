@@ -9,6 +9,7 @@ public sealed partial class CpuBackend
     {
         SameLength(y, activated, "conv2d + activation");
         Require(act != UnaryOp.Scale, "conv2d + activation: Scale is not an activation");
+        Pointwise.Check(act);
         var s = Dims("conv2d", x, w.Shape, y, g);
         if (bias != null) Require(bias.Length == s.Cout, $"conv2d: bias of {bias.Length} elements for {s.Cout} channels");
         if (s.OutImages == 0) return;
@@ -22,15 +23,14 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>(src, dst, count) → dst = act(src) on the calling thread, at this backend's vector width.</summary>
-    unsafe Action<nint, nint, int> Activation(UnaryOp act)
+    Action<nint, nint, int> Activation(UnaryOp act) => Pointwise.With<Epilogue, Action<nint, nint, int>>(act, 1f, new Epilogue(_width));
+
+    readonly struct Epilogue(SimdWidth width) : IActivationUser<Action<nint, nint, int>>
     {
-        var width = _width;
-        return act switch
+        public unsafe Action<nint, nint, int> Use<F>(F f) where F : struct, IActivation
         {
-            UnaryOp.Relu => (src, dst, n) => Simd.Serial(width, n, new ActivationForward<ReluFn>(new ReluFn(), (float*)src, (float*)dst)),
-            UnaryOp.Silu => (src, dst, n) => Simd.Serial(width, n, new ActivationForward<SiluFn>(new SiluFn(), (float*)src, (float*)dst)),
-            UnaryOp.Sigmoid => (src, dst, n) => Simd.Serial(width, n, new ActivationForward<SigmoidFn>(new SigmoidFn(), (float*)src, (float*)dst)),
-            _ => (src, dst, n) => Simd.Serial(width, n, new ActivationForward<GeluFn>(new GeluFn(), (float*)src, (float*)dst)),
-        };
+            var w = width;
+            return (src, dst, n) => Simd.Serial(w, n, new ActivationForward<F>(f, (float*)src, (float*)dst));
+        }
     }
 }

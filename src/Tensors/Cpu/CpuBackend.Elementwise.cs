@@ -4,8 +4,8 @@ namespace NativeCam.Tensors;
 
 // Pointwise activations and broadcast binary ops, forward next to backward. Every kernel is a flat loop over
 // a range of elements (~16K per range, a few ranges per core); a range that crosses a target boundary (K·|x|
-// gradients) or a broadcast boundary is walked in segments, each a plain vector loop. Formulas follow the ILGPU
-// kernels (Kernels/Elementwise.cs); exp and Φ are the vectorised approximations of SimdMath.
+// gradients) or a broadcast boundary is walked in segments, each a plain vector loop. The functions themselves are
+// defined once, for both backends, in src/Tensors/Pointwise.cs.
 public sealed unsafe partial class CpuBackend
 {
     const int ElementsPerRange = 16384;
@@ -13,15 +13,9 @@ public sealed unsafe partial class CpuBackend
     public void Unary(UnaryOp op, Tensor x, Tensor y, float alpha = 1f)
     {
         SameLength(x, y, $"{op}");
+        Pointwise.Check(op);
         if (x.Length == 0) return;
-        switch (op)
-        {
-            case UnaryOp.Scale: Pointwise(new ScaleFn(alpha), x, y); break;
-            case UnaryOp.Relu: Pointwise(new ReluFn(), x, y); break;
-            case UnaryOp.Silu: Pointwise(new SiluFn(), x, y); break;
-            case UnaryOp.Sigmoid: Pointwise(new SigmoidFn(), x, y); break;
-            default: Pointwise(new GeluFn(), x, y); break;
-        }
+        Pointwise.With<ForwardPass, bool>(op, alpha, new ForwardPass(this, x, y));
     }
 
     public void UnaryBackward(UnaryOp op, Tensor x, Tensor gy, Tensor gx, float alpha = 1f) =>
@@ -34,26 +28,31 @@ public sealed unsafe partial class CpuBackend
     {
         SameLength(gy, gx, what);
         TargetCount(x, gy, what);
+        Pointwise.Check(op);
         if (gy.Length == 0) return;
-        switch (op)
-        {
-            case UnaryOp.Scale: Pointwise(new ScaleFn(alpha), x, gy, gx, guided); break;
-            case UnaryOp.Relu: Pointwise(new ReluFn(), x, gy, gx, guided); break;
-            case UnaryOp.Silu: Pointwise(new SiluFn(), x, gy, gx, guided); break;
-            case UnaryOp.Sigmoid: Pointwise(new SigmoidFn(), x, gy, gx, guided); break;
-            default: Pointwise(new GeluFn(), x, gy, gx, guided); break;
-        }
+        Pointwise.With<BackwardPass, bool>(op, alpha, new BackwardPass(this, x, gy, gx, guided));
     }
 
-    void Pointwise<F>(F f, Tensor x, Tensor y) where F : struct, IActivation =>
+    readonly struct ForwardPass(CpuBackend b, Tensor x, Tensor y) : IActivationUser<bool>
+    {
+        public bool Use<F>(F f) where F : struct, IActivation { b.RunPointwise(f, x, y); return true; }
+    }
+
+    readonly struct BackwardPass(CpuBackend b, Tensor x, Tensor gy, Tensor gx, bool guided) : IActivationUser<bool>
+    {
+        public bool Use<F>(F f) where F : struct, IActivation { b.RunPointwise(f, x, gy, gx, guided); return true; }
+    }
+
+    void RunPointwise<F>(F f, Tensor x, Tensor y) where F : struct, IActivation =>
         Simd.For(_width, x.Length, ElementsPerRange, new ActivationForward<F>(f, x.Pointer, y.Pointer));
 
-    void Pointwise<F>(F f, Tensor x, Tensor gy, Tensor gx, bool guided) where F : struct, IActivation =>
+    void RunPointwise<F>(F f, Tensor x, Tensor gy, Tensor gx, bool guided) where F : struct, IActivation =>
         Simd.For(_width, gy.Length, ElementsPerRange, new ActivationBackward<F>(f, x.Pointer, x.Length, gy.Pointer, gx.Pointer, guided));
 
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y, int inner)
     {
         SameLength(a, y, $"{op}");
+        BackendChecks.Known(op);
         CheckBroadcast(a.Length, b.Length, inner, $"{op}");
         Broadcast(op, a, b, y, inner);
     }
@@ -85,6 +84,7 @@ public sealed unsafe partial class CpuBackend
     /// </summary>
     public void BinaryBackwardB(BinaryOp op, Tensor a, Tensor gy, Tensor gb, int inner)
     {
+        BackendChecks.Known(op);
         int k = TargetCount(a, gy, $"{op} backward");
         Require(gb.Length % k == 0, $"{op} backward: gradient of b is not K-batched");
         int nb = gb.Length / k;
@@ -98,57 +98,6 @@ public sealed unsafe partial class CpuBackend
     static void CheckBroadcast(int na, int nb, int inner, string what) =>
         Require(inner > 0 && nb > 0 && na % ((long)nb * inner) == 0,
             $"{what}: operand of {nb} elements (inner {inner}) does not broadcast over {na}");
-}
-
-/// <summary>A pointwise function f with its derivative f', for any vector width.</summary>
-internal interface IActivation
-{
-    V Apply<V>(V x) where V : unmanaged, IVec<V>;
-    V Derivative<V>(V x) where V : unmanaged, IVec<V>;
-}
-
-internal readonly struct ScaleFn(float alpha) : IActivation
-{
-    readonly float _alpha = alpha;
-    public V Apply<V>(V x) where V : unmanaged, IVec<V> => x * V.Splat(_alpha);
-    public V Derivative<V>(V x) where V : unmanaged, IVec<V> => V.Splat(_alpha);
-}
-
-/// <summary>max(x, 0) as the ILGPU kernel writes it: x &gt; 0 ? x : 0 (NaN gives 0).</summary>
-internal readonly struct ReluFn : IActivation
-{
-    public V Apply<V>(V x) where V : unmanaged, IVec<V> => V.Select(V.Greater(x, V.Splat(0f)), x, V.Splat(0f));
-    public V Derivative<V>(V x) where V : unmanaged, IVec<V> => V.Select(V.Greater(x, V.Splat(0f)), V.Splat(1f), V.Splat(0f));
-}
-
-internal readonly struct SigmoidFn : IActivation
-{
-    public V Apply<V>(V x) where V : unmanaged, IVec<V> => SimdMath.Sigmoid(x);
-
-    public V Derivative<V>(V x) where V : unmanaged, IVec<V>
-    {
-        var s = SimdMath.Sigmoid(x);
-        return s * (V.Splat(1f) - s);
-    }
-}
-
-/// <summary>x·σ(x); f' = σ(x)(1 + x(1 − σ(x))).</summary>
-internal readonly struct SiluFn : IActivation
-{
-    public V Apply<V>(V x) where V : unmanaged, IVec<V> => x * SimdMath.Sigmoid(x);
-
-    public V Derivative<V>(V x) where V : unmanaged, IVec<V>
-    {
-        var s = SimdMath.Sigmoid(x);
-        return s * V.Fma(x, V.Splat(1f) - s, V.Splat(1f));
-    }
-}
-
-/// <summary>Exact GELU x·Φ(x) = 0.5·x·(1 + erf(x/√2)); f' = Φ(x) + x·φ(x).</summary>
-internal readonly struct GeluFn : IActivation
-{
-    public V Apply<V>(V x) where V : unmanaged, IVec<V> => x * SimdMath.NormalCdf(x);
-    public V Derivative<V>(V x) where V : unmanaged, IVec<V> => V.Fma(x, SimdMath.NormalPdf(x), SimdMath.NormalCdf(x));
 }
 
 internal readonly unsafe struct ActivationForward<F>(F f, float* x, float* y) : ISimdKernel where F : struct, IActivation

@@ -307,6 +307,8 @@ public sealed partial class IlgpuBackend
     public void Conv2dActivation(Tensor x, Tensor w, Tensor? bias, Tensor y, Tensor activated, ConvGeometry g, UnaryOp act)
     {
         SameLength(y, activated, "conv2d + activation");
+        Require(act != UnaryOp.Scale, "conv2d + activation: Scale is not an activation");
+        Pointwise.Check(act);
         Conv2d(x, w, bias, y, g);
         Unary(act, y, activated);
     }

@@ -4,8 +4,9 @@ using ILGPU.Runtime;
 
 namespace NativeCam.Tensors;
 
-// Pointwise activations and binary ops with their backward rules. One kernel per direction; the op
-// is a uniform switch inside the loop (all threads take the same branch, so it costs nothing on a GPU).
+// Pointwise activations and binary ops with their backward rules. One kernel per direction; the op is a uniform
+// switch inside the loop (all threads take the same branch, so it costs nothing on a GPU), in Pointwise.cs, where
+// each function and its derivative are defined once for both backends. The host checks the op before launching.
 public sealed partial class IlgpuBackend
 {
     Action<Index1D, Work, int, ArrayView<float>, ArrayView<float>, float>? _unary;
@@ -15,54 +16,17 @@ public sealed partial class IlgpuBackend
     Action<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, BroadcastShape>? _binaryBackwardB;
     Action<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>? _mulBackwardA;
 
-    /// <summary>erf(x) from the Chebyshev-fitted erfc of Numerical Recipes (fractional error &lt; 1.2e-7).</summary>
-    internal static float Erf(float x)
-    {
-        float z = XMath.Abs(x);
-        float t = 1f / (1f + 0.5f * z);
-        float poly = -z * z - 1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f +
-            t * (-0.18628806f + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f +
-            t * (-0.82215223f + t * 0.17087277f))))))));
-        float erfc = t * XMath.Exp(poly);
-        return x >= 0 ? 1f - erfc : erfc - 1f;
-    }
-
-    static float Sigmoid(float x) => 1f / (1f + XMath.Exp(-x));
-
-    internal static float Forward(int op, float x, float alpha) => op switch
-    {
-        (int)UnaryOp.Scale => alpha * x,
-        (int)UnaryOp.Relu => x > 0 ? x : 0f,
-        (int)UnaryOp.Silu => x * Sigmoid(x),
-        (int)UnaryOp.Sigmoid => Sigmoid(x),
-        _ => 0.5f * x * (1f + Erf(x * 0.70710678118654752f)), // Gelu (exact, erf form)
-    };
-
-    // f'(x) for each op. SiLU: σ(x)(1 + x(1 − σ(x))). GELU: Φ(x) + x·φ(x).
-    internal static float Derivative(int op, float x, float alpha)
-    {
-        switch (op)
-        {
-            case (int)UnaryOp.Scale: return alpha;
-            case (int)UnaryOp.Relu: return x > 0 ? 1f : 0f;
-            case (int)UnaryOp.Silu: { float s = Sigmoid(x); return s * (1f + x * (1f - s)); }
-            case (int)UnaryOp.Sigmoid: { float s = Sigmoid(x); return s * (1f - s); }
-            default:
-                return 0.5f * (1f + Erf(x * 0.70710678118654752f)) + x * 0.3989422804014327f * XMath.Exp(-0.5f * x * x);
-        }
-    }
-
     static void UnaryKernel(Index1D t, Work w, int op, ArrayView<float> x, ArrayView<float> y, float alpha)
     {
         for (int c = t * w.Chunk; c < w.N; c += w.Stride)
-            for (int i = c; i < w.End(c); i++) y[i] = Forward(op, x[i], alpha);
+            for (int i = c; i < w.End(c); i++) y[i] = Pointwise.Forward((UnaryOp)op, x[i], alpha);
     }
 
     static void UnaryBackwardKernel(Index1D t, Work w, int op, ArrayView<float> x, ArrayView<float> gy, ArrayView<float> gx, float alpha)
     {
         int n = (int)x.Length;
         for (int c = t * w.Chunk; c < w.N; c += w.Stride)
-            for (int i = c; i < w.End(c); i++) gx[i] = gy[i] * Derivative(op, x[i % n], alpha);
+            for (int i = c; i < w.End(c); i++) gx[i] = gy[i] * Pointwise.Derivative((UnaryOp)op, x[i % n], alpha);
     }
 
     // Guided backprop: only the positive part of the incoming gradient flows on (docs/cam.md).
@@ -73,7 +37,7 @@ public sealed partial class IlgpuBackend
             for (int i = c; i < w.End(c); i++)
             {
                 float g = gy[i];
-                gx[i] = g > 0 ? g * Derivative(op, x[i % n], 1f) : 0f;
+                gx[i] = g > 0 ? g * Pointwise.Derivative((UnaryOp)op, x[i % n], 1f) : 0f;
             }
     }
 
@@ -84,7 +48,7 @@ public sealed partial class IlgpuBackend
             for (int i = c; i < w.End(c); i++)
             {
                 float bv = b[(i / inner) % nb];
-                y[i] = op == (int)BinaryOp.Add ? a[i] + bv : a[i] * bv;
+                y[i] = op == (int)BinaryOp.Add ? a[i] + bv : a[i] * bv; // Mul: the host checked op is one of the two
             }
     }
 
@@ -127,6 +91,7 @@ public sealed partial class IlgpuBackend
     public void Unary(UnaryOp op, Tensor x, Tensor y, float alpha = 1f)
     {
         SameLength(x, y, $"{op}");
+        Pointwise.Check(op);
         var (threads, w) = Plan(x.Length);
         if (threads == 0) return;
         _unary ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, int, ArrayView<float>, ArrayView<float>, float>(UnaryKernel);
@@ -137,6 +102,7 @@ public sealed partial class IlgpuBackend
     {
         SameLength(gy, gx, $"{op} backward");
         TargetCount(x, gy, $"{op} backward");
+        Pointwise.Check(op);
         var (threads, w) = Plan(gy.Length);
         if (threads == 0) return;
         _unaryBackward ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(UnaryBackwardKernel);
@@ -147,6 +113,7 @@ public sealed partial class IlgpuBackend
     {
         SameLength(gy, gx, $"guided {op} backward");
         TargetCount(x, gy, $"guided {op} backward");
+        Pointwise.Check(op);
         var (threads, w) = Plan(gy.Length);
         if (threads == 0) return;
         _unaryBackwardGuided ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(UnaryBackwardGuidedKernel);
@@ -160,6 +127,7 @@ public sealed partial class IlgpuBackend
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y, int inner)
     {
         SameLength(a, y, $"{op}");
+        BackendChecks.Known(op);
         CheckBroadcast(a.Length, b.Length, inner, $"{op}");
         var (threads, w) = Plan(a.Length);
         if (threads == 0) return;
@@ -169,6 +137,7 @@ public sealed partial class IlgpuBackend
 
     public void BinaryBackwardB(BinaryOp op, Tensor a, Tensor gy, Tensor gb, int inner)
     {
+        BackendChecks.Known(op);
         int k = TargetCount(a, gy, $"{op} backward");
         Require(gb.Length % k == 0, $"{op} backward: gradient of b is not K-batched");
         int nb = gb.Length / k;
