@@ -174,6 +174,7 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
         var detectLayers = _adapter.DefaultLayers;
         var named = Named(guided: false);
         var everyone = Enumerable.Range(0, detections.Count).ToList();
+        if (detections.Count == 0) yield break; // no targets: the engine computed no maps
         foreach (var method in cam.HeatMethods)
         {
             string name = cam.NameOf(method);

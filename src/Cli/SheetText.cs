@@ -20,7 +20,7 @@ public static class SheetText
     /// <summary>A tile's caption line saying what its colours span: the map's own raw range (blue … red), or for a
     /// guided picture its raw gradient range (grey is zero).</summary>
     public static string Range(MapStats stats, bool guided) =>
-        stats.Empty ? "empty map: no heat" : $"{(guided ? "gradient" : "range")} {Number(stats.Min)} .. {Number(stats.Max)}";
+        stats.Empty ? (guided ? "no gradient" : "empty map: no heat") : $"{(guided ? "gradient" : "range")} {Number(stats.Min)} .. {Number(stats.Max)}";
 
     /// <summary>The legend: <paramref name="title"/>, then what the colour bar's ends mean — each map's own min and max,
     /// or the one shared range's numbers (--shared-scale); grey for sheets of guided pictures only.</summary>

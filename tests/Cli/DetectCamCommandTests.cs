@@ -109,6 +109,24 @@ public class DetectCamCommandTests
     }
 
     [Fact]
+    public void AnImageWithoutDetectionsGetsAReportAndASheetOfTheImageAlone()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("bus.jpg"), "--out", outDir, "--device", "cpu", "--img-size", "320",
+                "--classes", "79");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bus", "report.json")));
+            Assert.Equal(0, doc.RootElement.GetProperty("detections").GetArrayLength());
+            Assert.Equal(0, doc.RootElement.GetProperty("maps").GetArrayLength());
+            var sheet = ImageLoader.Load(Path.Combine(outDir, "bus", "sheet.jpg"));
+            Assert.True(sheet.Width <= 1800 && sheet.Height < 1080, $"{sheet.Width}x{sheet.Height}"); // the header only
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
     public void BusSampleGivesOneMapPerDetectionAReportAndAContactSheet()
     {
         var outDir = TempDir();
