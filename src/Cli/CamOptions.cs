@@ -46,14 +46,21 @@ public sealed class CamOptions
     public static readonly IReadOnlyList<string> AllDetectorMethods =
         ["layercam", "gradcam", "gradcam++", "xgradcam", "hirescam", "eigencam", "eigengradcam", "gradcam-elementwise", "guided-gradcam"];
 
-    /// <summary>`--method` of detect-cam: one name, several comma-separated, or all; unknown names are a CliError.</summary>
-    public static IReadOnlyList<(string Name, CamMethod? Method)> ParseMethods(string text, IReadOnlyList<string> all)
+    /// <summary>The methods `--method all` stands for in classify-cam: every gradient and activation method (`cam` is
+    /// valid too, but only for pooled heads at the layer feeding the pool, so it is asked for by name).</summary>
+    public static readonly IReadOnlyList<string> AllClassifierMethods =
+        ["gradcam", "gradcam++", "xgradcam", "layercam", "hirescam", "eigencam", "eigengradcam", "gradcam-elementwise"];
+
+    /// <summary>`--method`: one name, several comma-separated, or all (<paramref name="all"/>, by default every one of
+    /// <paramref name="valid"/>); unknown names are a CliError.</summary>
+    public static IReadOnlyList<(string Name, CamMethod? Method)> ParseMethods(string text, IReadOnlyList<string> valid, IReadOnlyList<string>? all = null)
     {
+        all ??= valid;
         var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant())
             .SelectMany(n => n == "all" ? all : [n]).Distinct().ToList();
-        if (names.Count == 0) throw new CliError($"--method needs a method or all (expected {string.Join(", ", all)})");
-        return names.Select(n => all.Contains(n) && Methods.TryGetValue(n, out var m) ? (n, m)
-            : throw new CliError($"unknown --method '{n}' (expected {string.Join(", ", all)}, several comma-separated, or all)")).ToList();
+        if (names.Count == 0) throw new CliError($"--method needs a method or all (expected {string.Join(", ", valid)})");
+        return names.Select(n => valid.Contains(n) && Methods.TryGetValue(n, out var m) ? (n, m)
+            : throw new CliError($"unknown --method '{n}' (expected {string.Join(", ", valid)}, several comma-separated, or all)")).ToList();
     }
 
     /// <summary>The --method name of Guided Grad-CAM, drawn as a grey picture rather than a heat map.</summary>

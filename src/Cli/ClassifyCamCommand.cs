@@ -14,7 +14,7 @@ public static class ClassifyCamCommand
     {
         var images = new Argument<string[]>("images") { Description = "Images or folders.", Arity = ArgumentArity.ZeroOrMore };
         var options = new ClassifierOptions();
-        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool).", DefaultValueFactory = _ => "gradcam" };
+        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool); all: every one but cam.", DefaultValueFactory = _ => "gradcam" };
         var layer = new Option<string>("--layer") { Description = "auto (layer4 for ResNet, features[-1] for VGG, DenseNet, MobileNet, as pytorch-grad-cam documents) or module paths, comma-separated (layer3,layer4.1.relu#3).", DefaultValueFactory = _ => "auto" };
         var outDir = new Option<string>("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
         var dump = new Option<bool>("--dump-maps") { Description = "Also write each raw map [h, w] as a float32 .npy next to its overlay." };
@@ -32,10 +32,8 @@ public static class ClassifyCamCommand
         cmd.SetAction(parse =>
         {
             var s = options.Read(parse, defaultTop: 1);
-            var methods = parse.GetValue(method)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(m => m.ToLowerInvariant()).Distinct().Select(m => CamOptions.Methods.TryGetValue(m, out var cm) && cm is CamMethod c ? (m, c)
-                    : throw new CliError($"unknown --method '{m}' (expected gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise or cam)")).ToList();
-            if (methods.Count == 0) throw new CliError("--method needs at least one method");
+            var methods = CamOptions.ParseMethods(parse.GetValue(method)!, [.. CamOptions.AllClassifierMethods, "cam"], CamOptions.AllClassifierMethods)
+                .Select(m => (m.Name, m.Method!.Value)).ToList();
             var layers = parse.GetValue(layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (layers.Length == 0) throw new CliError("--layer needs auto or at least one module path");
             double a = parse.GetValue(alpha);

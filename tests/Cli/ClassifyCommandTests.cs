@@ -54,7 +54,7 @@ public class ClassifyCommandTests
             File.Copy(Bus, Path.Combine(images, "bus.jpg"));
             File.Copy(Path.Combine(Root, "samples", "zidane.jpg"), Path.Combine(images, "a&b.jpg"));
             string outDir = Path.Combine(dir, "out");
-            var r = CliProcess.Run("classify-cam", images, "--weights", Weights("resnet_basic"), "--top", "2", "--method", "gradcam,layercam",
+            var r = CliProcess.Run("classify-cam", images, "--weights", Weights("resnet_basic"), "--top", "2", "--method", "all",
                 "--shared-scale", "--out", outDir, "--device", "cpu");
             Assert.True(r.ExitCode == 0, r.StdErr);
             Assert.Matches(@"(^|\n)2 images, 4 classes, 0 failed in [\d.]+ s -> .*index\.html\n$", r.StdErr);
@@ -63,6 +63,7 @@ public class ClassifyCommandTests
             foreach (var name in new[] { "bus", "a&b" })
             {
                 using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, name, "report.json")));
+                Assert.Equal(2 * NativeCam.Cli.CamOptions.AllClassifierMethods.Count, doc.RootElement.GetProperty("maps").GetArrayLength()); // classes × methods
                 foreach (var m in doc.RootElement.GetProperty("maps").EnumerateArray())
                     Assert.Contains($"href=\"{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(m.GetProperty("file").GetString()!)}\"", html);
                 var sheet = NativeCam.Imaging.ImageLoader.Load(Path.Combine(outDir, name, "sheet.jpg"));
