@@ -19,7 +19,7 @@ public sealed class CamOptions
     /// <summary>The command-line name of a method (gradcam, gradcam++, ...).</summary>
     public static string NameOf(CamMethod method) => Methods.First(kv => kv.Value == method).Key;
 
-    readonly Option<string> _method = new("--method") { Description = "layercam, gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam or guided-gradcam.", DefaultValueFactory = _ => "layercam" };
+    readonly Option<string> _method = new("--method") { Description = "layercam, gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam, gradcam-elementwise or guided-gradcam; several comma-separated, or all (every one of them): the contact sheet then has one column per method.", DefaultValueFactory = _ => "layercam" };
     readonly Option<string> _layer = new("--layer") { Description = "fuse (the layers feeding Detect, one map per detection fused from all of them), auto (the C3 output feeding each detection's own Detect level), seed (each layer feeding Detect, as the seed tools: model.17,model.20,model.23) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => Fuse };
     readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools).", DefaultValueFactory = _ => "box" };
     readonly Option<bool> _metrics = new("--metrics") { Description = "Add each map's quality to report.json: energy inside the box, pointing game, localisation IoU, distinctness (docs/cam.md)." };
@@ -27,11 +27,44 @@ public sealed class CamOptions
     readonly Option<string> _out = new("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
     readonly Option<bool> _dump = new("--dump-maps") { Description = "Also write each raw map (before upsampling and normalisation) as a float32 .npy next to its overlay." };
     readonly Option<double> _alpha = new("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
+    readonly Option<bool> _shared = SharedScaleOption();
+
+    /// <summary>--shared-scale, the same for every command that draws heat maps.</summary>
+    public static Option<bool> SharedScaleOption() => new("--shared-scale")
+    {
+        Description = "Colour every heat map of an image on one scale (the smallest min to the largest max of all its maps) " +
+            "instead of each from its own min to its own max, so maps can be compared by colour (docs/rendering.md#contact-sheets).",
+    };
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _method, _layer, _target, _score, _out, _dump, _alpha, _metrics }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _method, _layer, _target, _score, _out, _dump, _alpha, _metrics, _shared }) cmd.Options.Add(o);
     }
+
+    /// <summary>The methods `--method all` stands for: every method a detector can use (`cam` needs a classifier's
+    /// pooled head).</summary>
+    public static readonly IReadOnlyList<string> AllDetectorMethods =
+        ["layercam", "gradcam", "gradcam++", "xgradcam", "hirescam", "eigencam", "eigengradcam", "gradcam-elementwise", "guided-gradcam"];
+
+    /// <summary>The methods `--method all` stands for in classify-cam: every gradient and activation method (`cam` is
+    /// valid too, but only for pooled heads at the layer feeding the pool, so it is asked for by name).</summary>
+    public static readonly IReadOnlyList<string> AllClassifierMethods =
+        ["gradcam", "gradcam++", "xgradcam", "layercam", "hirescam", "eigencam", "eigengradcam", "gradcam-elementwise"];
+
+    /// <summary>`--method`: one name, several comma-separated, or all (<paramref name="all"/>, by default every one of
+    /// <paramref name="valid"/>); unknown names are a CliError.</summary>
+    public static IReadOnlyList<(string Name, CamMethod? Method)> ParseMethods(string text, IReadOnlyList<string> valid, IReadOnlyList<string>? all = null)
+    {
+        all ??= valid;
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant())
+            .SelectMany(n => n == "all" ? all : [n]).Distinct().ToList();
+        if (names.Count == 0) throw new CliError($"--method needs a method or all (expected {string.Join(", ", valid)})");
+        return names.Select(n => valid.Contains(n) && Methods.TryGetValue(n, out var m) ? (n, m)
+            : throw new CliError($"unknown --method '{n}' (expected {string.Join(", ", valid)}, several comma-separated, or all)")).ToList();
+    }
+
+    /// <summary>The --method name of Guided Grad-CAM, drawn as a grey picture rather than a heat map.</summary>
+    public const string GuidedName = "guided-gradcam";
 
     /// <summary>The --layer token for one map per detection fused from every layer feeding Detect (the default).</summary>
     public const string Fuse = "fuse";
@@ -39,21 +72,31 @@ public sealed class CamOptions
     public const string Seed = "seed";
 
     /// <summary>The parsed CAM options.</summary>
-    public sealed record Settings(string MethodName, CamMethod? Method, string[] Layers, CamScore Score, TargetRegion Region,
-        string Out, bool DumpMaps, double Alpha, bool Metrics)
+    public sealed record Settings(IReadOnlyList<(string Name, CamMethod? Method)> Methods, string[] Layers, CamScore Score, TargetRegion Region,
+        string Out, bool DumpMaps, double Alpha, bool Metrics, bool SharedScale)
     {
-        /// <summary>Whether the detections' maps are fused across the layers feeding Detect (guided backprop is
+        /// <summary>The methods as report.json's `method` names them: comma-separated when several.</summary>
+        public string MethodName => string.Join(",", Methods.Select(m => m.Name));
+
+        /// <summary>The heat-map methods (guided-gradcam is a picture, not a map).</summary>
+        public IReadOnlyList<CamMethod> HeatMethods => Methods.Select(m => m.Method).OfType<CamMethod>().ToList();
+
+        /// <summary>Whether guided-gradcam is among the methods.</summary>
+        public bool Guided => Methods.Any(m => m.Method is null);
+
+        /// <summary>Whether the detections' heat maps are fused across the layers feeding Detect (guided backprop is
         /// drawn per layer instead: it is an image-sized gradient, not a map).</summary>
-        public bool Fused => Method != null && Layers.Any(l => l.Equals(Fuse, StringComparison.OrdinalIgnoreCase));
+        public bool Fused => HeatMethods.Count > 0 && Layers.Any(l => l.Equals(Fuse, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>The name of <paramref name="method"/> on the command line.</summary>
+        public string NameOf(CamMethod? method) => Methods.First(m => m.Method == method).Name;
 
         /// <summary>The engine request; <paramref name="detectLayers"/> are the layers feeding Detect (fuse, seed).</summary>
         public CamRequest Request(IReadOnlyList<string> detectLayers)
         {
             var layers = Layers.SelectMany(l => l.Equals(Fuse, StringComparison.OrdinalIgnoreCase) || l.Equals(Seed, StringComparison.OrdinalIgnoreCase)
                 ? detectLayers : [l]).Distinct().ToArray();
-            return Method is CamMethod m
-                ? new CamRequest { Methods = [m], Layers = layers }
-                : new CamRequest { Methods = [], Layers = layers, Guided = true };
+            return new CamRequest { Methods = HeatMethods, Layers = layers, Guided = Guided };
         }
     }
 
@@ -76,15 +119,13 @@ public sealed class CamOptions
 
     public Settings Read(ParseResult parse)
     {
-        var name = parse.GetValue(_method)!.Trim().ToLowerInvariant();
-        if (!Methods.TryGetValue(name, out var method))
-            throw new CliError($"unknown --method '{name}' (expected {string.Join(", ", Methods.Keys)})");
+        var methods = ParseMethods(parse.GetValue(_method)!, AllDetectorMethods);
         var layers = parse.GetValue(_layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (layers.Length == 0) throw new CliError("--layer needs auto or at least one layer name");
         var score = ParseScore(parse.GetValue(_score)!);
         double alpha = parse.GetValue(_alpha);
         if (!(alpha is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {alpha}");
-        return new Settings(name, method, layers, score, ParseRegion(parse.GetValue(_target)!), CommonOptions.CheckOut(parse.GetValue(_out)),
-            parse.GetValue(_dump), alpha, parse.GetValue(_metrics));
+        return new Settings(methods, layers, score, ParseRegion(parse.GetValue(_target)!), CommonOptions.CheckOut(parse.GetValue(_out)),
+            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared));
     }
 }

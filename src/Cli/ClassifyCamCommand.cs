@@ -14,11 +14,12 @@ public static class ClassifyCamCommand
     {
         var images = new Argument<string[]>("images") { Description = "Images or folders.", Arity = ArgumentArity.ZeroOrMore };
         var options = new ClassifierOptions();
-        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool).", DefaultValueFactory = _ => "gradcam" };
+        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool); all: every one but cam.", DefaultValueFactory = _ => "gradcam" };
         var layer = new Option<string>("--layer") { Description = "auto (layer4 for ResNet, features[-1] for VGG, DenseNet, MobileNet, as pytorch-grad-cam documents) or module paths, comma-separated (layer3,layer4.1.relu#3).", DefaultValueFactory = _ => "auto" };
         var outDir = new Option<string>("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
         var dump = new Option<bool>("--dump-maps") { Description = "Also write each raw map [h, w] as a float32 .npy next to its overlay." };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
+        var shared = CamOptions.SharedScaleOption();
         var cmd = new Command("classify-cam",
             "Explain a torchvision classifier's classes with class-activation maps: per image <out>/<name>/ with one overlay per " +
             "class × method × layer (<k>_<class>_<method>_<layer>.jpg), sheet.jpg and report.json (docs/classifiers.md).\n\nExamples:\n" +
@@ -27,14 +28,12 @@ public static class ClassifyCamCommand
             "  nativecam classify-cam samples/zidane.jpg --weights resnet50.pth --class \"golden retriever\" --layer layer3,layer4 --dump-maps");
         cmd.Arguments.Add(images);
         options.AddTo(cmd, withClass: true);
-        foreach (var o in new Option[] { method, layer, outDir, dump, alpha }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { method, layer, outDir, dump, alpha, shared }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             var s = options.Read(parse, defaultTop: 1);
-            var methods = parse.GetValue(method)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(m => m.ToLowerInvariant()).Distinct().Select(m => CamOptions.Methods.TryGetValue(m, out var cm) && cm is CamMethod c ? (m, c)
-                    : throw new CliError($"unknown --method '{m}' (expected gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise or cam)")).ToList();
-            if (methods.Count == 0) throw new CliError("--method needs at least one method");
+            var methods = CamOptions.ParseMethods(parse.GetValue(method)!, [.. CamOptions.AllClassifierMethods, "cam"], CamOptions.AllClassifierMethods)
+                .Select(m => (m.Name, m.Method!.Value)).ToList();
             var layers = parse.GetValue(layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (layers.Length == 0) throw new CliError("--layer needs auto or at least one module path");
             double a = parse.GetValue(alpha);
@@ -45,19 +44,26 @@ public static class ClassifyCamCommand
             string outPath = parse.GetValue(outDir)!;
             using var device = CommonOptions.OpenDevice(s.Device);
             using var model = ClassifierOptions.Load(device, s);
-            var job = new ClassifyCamJob(device, model, s, methods, layers, parse.GetValue(dump), a);
+            var job = new ClassifyCamJob(device, model, s, methods, layers, parse.GetValue(dump), a, parse.GetValue(shared));
             var inputs = files.Count > 0 ? files : [s.Tensor!];
             var outputs = OutputName.Unique(inputs);
             using var staging = new StagingArea(outPath);
             var reports = new List<ClassifyCamReport>();
+            var progress = FolderProgress.ForConsole(inputs.Count);
             int failures = PerInput.Each(inputs.Count, i =>
             {
                 var report = job.Run(files.Count > 0 ? inputs[i] : null, outputs[i], staging);
                 reports.Add(report);
+                progress.Clear();
                 if (!s.Json)
                     Console.WriteLine($"{report.Image}: {string.Join(", ", report.Explained.Select(e => $"{e.ClassId} {e.ClassName} {e.Probability:F3}"))} — " +
                         $"{report.Maps.Count} maps in {report.TotalMs / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(outPath, outputs[i])}");
-            });
+                progress.Step(i + 1, report.Image, string.Join(", ", report.Explained.Select(e => $"{e.ClassName} {e.Probability:F2}")), report.TotalMs);
+            }, progress);
+            progress.Clear();
+            if (inputs.Count > 1)
+                Summary.EndFolderRun(staging, outPath, "classify-cam", Summary.Run(reports.Count, reports.Sum(r => r.Explained.Count), "classes", failures, progress.Elapsed),
+                    reports.Select(IndexEntries.From).ToList());
             if (s.Json) Console.WriteLine(ReportJson.Serialize(reports)); // always an array, one report per image (docs/report.md)
             return PerInput.ExitCode(failures);
         });

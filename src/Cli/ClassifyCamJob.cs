@@ -16,7 +16,7 @@ namespace NativeCam.Cli;
 /// sheet and report.json, committed atomically to &lt;out&gt;/&lt;name&gt;/.
 /// </summary>
 public sealed class ClassifyCamJob(Device device, ClassifierModel model, ClassifierOptions.Settings settings,
-    IReadOnlyList<(string Name, CamMethod Method)> methods, string[] layers, bool dumpMaps, double alpha)
+    IReadOnlyList<(string Name, CamMethod Method)> methods, string[] layers, bool dumpMaps, double alpha, bool sharedScale = false)
 {
     readonly ClassifierCamAdapter _adapter = new(model);
     readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Arch.Classes);
@@ -45,11 +45,12 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         var info = new LetterboxInfo(1, 0, 0, 0, 0, 0, 0, h, w, h, w, h, w);
         var folder = staging.NewFolder(outputName);
         var records = new List<ClassMapRecord>();
-        var tiles = new List<SheetTile>();
+        var tiles = classes.Select(_ => new List<GridTile?>()).ToList(); // one row per class, one column per method × layer
+        MapStats? shared = sharedScale ? MapStats.Union(result.Maps.SelectMany(m => HeatmapRenderer.Stats(m.Map, info))) : null;
         foreach (var map in result.Maps)
         {
             string method = methods.First(m => m.Method == map.Method).Name;
-            var rendered = HeatmapRenderer.Render(map.Map, info, picture, new HeatmapOptions { HeatmapWeight = alpha });
+            var rendered = HeatmapRenderer.Render(map.Map, info, picture, new HeatmapOptions { HeatmapWeight = alpha, SharedRange = shared });
             var host = dumpMaps ? map.ToHost() : null;
             for (int k = 0; k < classes.Length; k++)
             {
@@ -65,11 +66,20 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
                 var stats = rendered.Stats[k];
                 records.Add(new ClassMapRecord(c, _names[c], map.Layer, method, baseName + ".jpg", raw,
                     Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty));
-                tiles.Add(new SheetTile(rendered.Overlays[k], $"{_names[c]} {p[c]:F2} {method} {map.Layer}"));
+                tiles[k].Add(new GridTile(rendered.Overlays[k], SheetText.Caption($"{k} {_names[c]} {p[c]:F2}", method, map.Layer, null, stats, guided: false), []));
             }
         }
-        var sheet = ContactSheet.Compose(picture, tiles, columns: Math.Min(tiles.Count + 1, 4));
-        ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"));
+        var overview = new GridTile(picture, [$"{Path.GetFileName(image ?? settings.Tensor!)} as the network saw it ({w}x{h})",
+            $"top-1: {_names[ClassifierOptions.Top(logits, 1)[0]]}"], []);
+        var title = new List<string>
+        {
+            $"classify-cam: {model.Arch.Name}",
+            (methods.Count > 1 ? "methods: " : "method: ") + string.Join(", ", methods.Select(m => m.Name)),
+            result.Maps.Count > 1 ? "one row per class, one column per method and layer" : "one tile per class",
+        };
+        var sheet = GridSheet.Compose(overview, SheetText.Legend(title, shared, allGuided: false, anyGuided: false),
+            tiles.Select(r => (IReadOnlyList<GridTile?>)r).ToList());
+        ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"), SheetText.JpegQuality);
         var report = new ClassifyCamReport(Path.GetFileName(image ?? settings.Tensor!), outputName, [h, w], model.Arch.Name,
             Path.GetFileName(settings.Weights), device.Description, ClassifierOptions.Top(logits, 5).Select(Prediction).ToList(),
             classes.Select(Prediction).ToList(), result.Maps.Select(m => m.Layer).Distinct().ToList(), records, "sheet.jpg",

@@ -3,7 +3,6 @@ using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 using NativeCam.Tensors;
 using NativeCam.Yolo;
-using Spectre.Console;
 
 namespace NativeCam.Cli;
 
@@ -22,8 +21,10 @@ public static class DetectCamCommand
         var json = new Option<bool>("--json") { Description = "Print the reports to stdout instead of the summary: a JSON array, one report per image (docs/report.md)." };
         var cmd = new Command("detect-cam",
             "Detect objects with YOLOv5 and write, per detection, a heat map of what drove it: overlays " +
-            "<out>/<stem>/<idx>_<class>_<layer>.jpg, a contact sheet <stem>/sheet.jpg and <stem>/report.json " +
-            "(docs/report.md).\n\nExamples:\n  nativecam detect-cam samples/bus.jpg\n" +
+            "<out>/<stem>/<idx>_<class>_<layer>.jpg, a contact sheet <stem>/sheet.jpg (a row per detection, a column per method " +
+            "or layer, a colour bar) and <stem>/report.json (docs/report.md); a folder run also writes <out>/index.html." +
+            "\n\nExamples:\n  nativecam detect-cam samples/bus.jpg\n" +
+            "  nativecam detect-cam samples/zidane.jpg --method all --shared-scale   (every method, one colour scale)\n" +
             "  nativecam detect-cam samples/ --method gradcam++ --layer seed --target cell   (the seed tools' maps)\n" +
             "  nativecam detect-cam samples/bus.jpg --metrics   (each map's quality in report.json)\n" +
             "  nativecam detect-cam samples/zidane.jpg --score conf --dump-maps --out results");
@@ -47,36 +48,31 @@ public static class DetectCamCommand
             var outputs = OutputName.Unique(files);
             using var staging = new StagingArea(c.Out);
             var reports = new List<ImageReport>();
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var progress = FolderProgress.ForConsole(files.Count);
             void RunOne(int i)
             {
                 string file = files[i];
                 if (outputs[i] != OutputName.ForInput(file))
+                {
+                    progress.Clear();
                     Console.Error.WriteLine($"note: {file} -> {Path.Combine(c.Out, outputs[i])} (another input has the same name)");
+                }
                 var report = job.Run(file, outputs[i], staging);
                 reports.Add(report);
+                progress.Clear();
                 if (report.SimilarMaps.Count > 0)
                     Console.Error.WriteLine($"warning: {report.Image}: " + string.Join("; ", report.SimilarMaps.Select(g =>
-                        $"detections {string.Join(", ", g.Detections)} have (nearly) identical maps at {g.Layer} (correlation {g.Correlation:0.000}): {g.Cause}")));
+                        $"detections {string.Join(", ", g.Detections)} have (nearly) identical {g.Method} maps at {g.Layer} (correlation {g.Correlation:0.000}): {g.Cause}")));
                 if (!asJson)
                     Console.WriteLine($"{report.Image}: {report.ImageHw[1]}x{report.ImageHw[0]} {Summary.Counts(report.Detections)} — " +
                         $"{report.Maps.Count} maps in {report.TimingsMs.Total / 1000:F1} s on {device.Kind.Name()} -> {Path.Combine(c.Out, outputs[i])}");
+                progress.Step(i + 1, report.Image, $"{report.Detections.Count} detections", report.TimingsMs.Total);
             }
-            int failures = 0;
-            if (files.Count > 1 && !asJson && !Console.IsOutputRedirected)
-                AnsiConsole.Progress().Start(ctx =>
-                {
-                    var task = ctx.AddTask("detect-cam", maxValue: files.Count);
-                    failures = PerInput.Each(files.Count, i => { RunOne(i); task.Increment(1); });
-                });
-            else failures = PerInput.Each(files.Count, RunOne);
-            if (files.Count > 1)
-            {
-                // A folder run ends with one summary line and an index of everything it wrote (docs/cli.md).
-                string index = reports.Count > 0 ? IndexPage.Write(c.Out, reports, failures) : "";
-                Console.Error.WriteLine($"{reports.Count} images, {reports.Sum(r => r.Detections.Count)} detections, {failures} failed " +
-                    $"in {clock.Elapsed.TotalSeconds:F1} s" + (index != "" ? $" -> {index}" : ""));
-            }
+            int failures = PerInput.Each(files.Count, RunOne, progress);
+            progress.Clear();
+            if (files.Count > 1) // a folder run ends with one summary line and an index of everything it wrote (docs/cli.md)
+                Summary.EndFolderRun(staging, c.Out, "detect-cam", Summary.Run(reports.Count, reports.Sum(r => r.Detections.Count), "detections", failures, progress.Elapsed),
+                    reports.Select(IndexEntries.From).ToList());
             if (asJson) Console.WriteLine(ReportJson.Serialize(reports)); // always an array, one report per image (docs/report.md)
             return PerInput.ExitCode(failures);
         });

@@ -36,17 +36,12 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
 
         var names = detector.ClassNames;
         var records = detections.Select((d, i) => DetectionRecord.From(i, d, names)).ToList();
-        var overlays = Overlays(pass, image);
-        var original = Copy(image);
-        var annotator = new Annotator(original);
-        foreach (var d in detections) annotator.Draw(DetectionBoxes.Labeled(d, names));
+        MapStats? shared = cam.SharedScale ? SharedRange(pass) : null;
+        var overlays = Overlays(pass, image, shared);
         var quality = Measure(overlays, detections, info);
-        var similar = quality.Groups.SelectMany(g => SimilarMaps.Find(g.Key, g.Value, detections, cam.Method, cam.Region,
-            g.Key == CamRequest.Auto || _adapter.DefaultLayers.Contains(g.Key))).ToList();
-        var sheet = ContactSheet.Compose(original,
-            overlays.Select((o, i) => new SheetTile(o.Image, $"{o.Detection} {names[detections[o.Detection].ClassId]} {o.Layer}" +
-                (quality.PerOverlay[i] is { } q ? $" in-box {q.EnergyInBox * 100:0}%" : ""))).ToList(),
-            columns: Math.Min(overlays.Count + 1, 4));
+        var similar = quality.Groups.SelectMany(g => SimilarMaps.Find(g.Key.Group, g.Value, detections, g.Key.Method, cam.Region,
+            g.Key.Group == CamRequest.Auto || _adapter.DefaultLayers.Contains(g.Key.Group), cam.NameOf(g.Key.Method))).ToList();
+        var sheet = Sheet(path, image, detections, overlays, quality.PerOverlay, shared);
         double render = clock.Lap();
         Interruption.ThrowIfRequested();
 
@@ -56,7 +51,8 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
         {
             Interruption.ThrowIfRequested();
             var o = overlays[i];
-            string stem = $"{o.Detection}_{Safe(names[detections[o.Detection].ClassId])}_";
+            // One method: <idx>_<class>_<layer> (as always); several: the method too, or their files would collide.
+            string stem = $"{o.Detection}_{Safe(names[detections[o.Detection].ClassId])}_" + (cam.Methods.Count > 1 ? o.Method + "_" : "");
             string baseName = stem + o.Layer;
             ImageFiles.SaveJpeg(o.Image, folder.File(baseName + ".jpg"));
             string? raw = null;
@@ -73,20 +69,58 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
                 parts.Add(new MapPart(layer, file));
             }
             var q = cam.Metrics ? quality.PerOverlay[i] : null;
-            maps.Add(new MapRecord(o.Detection, o.Layer, cam.MethodName, baseName + ".jpg", raw,
+            maps.Add(new MapRecord(o.Detection, o.Layer, o.Method, baseName + ".jpg", raw,
                 Math.Round(o.Stats.Min, 9), Math.Round(o.Stats.Max, 9), o.Stats.Empty, parts,
                 q is null ? null : new MapMetricsRecord(Math.Round(q.EnergyInBox, 4), q.Pointing, Math.Round(q.LocalisationIoU, 4),
                     q.Distinctness is { } dd ? Math.Round(dd, 4) : null, q.NearestOther)));
         }
-        ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"));
+        ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"), SheetText.JpegQuality);
         double write = clock.Lap();
         var report = new ImageReport(Path.GetFileName(path), outputName, [image.Height, image.Width], [info.InputHeight, info.InputWidth],
             info.Ratio, [info.Dw, info.Dh], detector.Device.Description, Path.GetFileName(detect.Weights), cam.MethodName,
-            Study.Name(cam.Score), Study.Name(cam.Region), records, maps, similar,
+            Study.Name(cam.Score), Study.Name(cam.Region), shared is { } sr ? [Math.Round(sr.Min, 9), Math.Round(sr.Max, 9)] : null,
+            records, maps, similar,
             new Timings(decode, preprocess, forward, Math.Round(result.BackwardMs, 1), Math.Round(result.MapsMs, 1), render, write, clock.Total));
         File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
         folder.Commit();
         return report; // the same report as the file: --json and report.json never disagree
+    }
+
+    /// <summary>The contact sheet: the image with every detection, then one row per detection with one column per
+    /// method and layer (docs/rendering.md#contact-sheets).</summary>
+    RgbImage Sheet(string path, RgbImage image, List<Detection> detections, List<Overlay> overlays, MapQuality?[] quality, MapStats? shared)
+    {
+        var names = detector.ClassNames;
+        var columns = overlays.Select(o => (o.Method, o.Group)).Distinct().ToList();
+        var rows = detections.Select((d, k) => (IReadOnlyList<GridTile?>)columns.Select(c =>
+        {
+            int i = overlays.FindIndex(o => o.Detection == k && (o.Method, o.Group) == c);
+            if (i < 0) return null;
+            var o = overlays[i];
+            var caption = SheetText.Caption($"{k} {Annotator.Label(names[d.ClassId], d.Confidence)}", o.Method, o.Layer,
+                quality[i] is { } q ? $"in-box {q.EnergyInBox * 100:0}%" : null, o.Stats, o.Method == CamOptions.GuidedName);
+            return new GridTile(o.Plain, caption, [DetectionBoxes.Labeled(d, names)]);
+        }).ToList()).ToList();
+        var overview = new GridTile(image, [$"{Path.GetFileName(path)} {image.Width}x{image.Height}", Summary.Counts(detections.Select((d, i) => DetectionRecord.From(i, d, names)))],
+            detections.Select(d => DetectionBoxes.Labeled(d, names)).ToList());
+        var title = new List<string>
+        {
+            $"detect-cam: {Study.Name(cam.Score)} score, {Study.Name(cam.Region)} target",
+            (cam.Methods.Count > 1 ? "methods: " : "method: ") + string.Join(", ", cam.Methods.Select(m => m.Name)),
+            columns.Count > 1 ? "one row per detection, one column per " + (cam.Methods.Count > 1 ? "method" : "layer")
+                : "one tile per detection",
+        };
+        return GridSheet.Compose(overview, SheetText.Legend(title, shared, cam.HeatMethods.Count == 0, cam.Guided), rows);
+    }
+
+    /// <summary>One range for every heat map of the image (--shared-scale): the union of what each map's render would find.</summary>
+    MapStats SharedRange(DetectionPass pass)
+    {
+        var options = new HeatmapOptions { HeatmapWeight = cam.Alpha };
+        var all = new List<MapStats>();
+        foreach (var set in HeatMapSets(pass))
+            using (var rows = Rows(set.All, set.Wanted)) all.AddRange(HeatmapRenderer.Stats(rows, pass.Info, options));
+        return MapStats.Union(all);
     }
 
     DetectionPass Compute(RgbImage image)
@@ -102,70 +136,98 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
         }
     }
 
-    /// <summary>One drawn map: <see cref="Group"/> is the set it is compared within (auto, fused or a layer),
-    /// <see cref="ImageMap"/> the map at the original image's size (null for guided pictures), <see cref="Parts"/>
-    /// the raw layer maps a fused map was made of (data null without --dump-maps).</summary>
-    sealed record Overlay(int Detection, string Layer, RgbImage Image, MapStats Stats, (float[] Data, int[] Shape)? Raw,
+    /// <summary>One drawn map: <see cref="Group"/> is the set it is compared within (auto, fused or a layer) for its
+    /// <see cref="Method"/>, <see cref="Image"/> the overlay with its box (the file), <see cref="Plain"/> without it (the
+    /// sheet draws boxes after scaling), <see cref="ImageMap"/> the map at the original image's size (null for guided
+    /// pictures), <see cref="Parts"/> the raw layer maps a fused map was made of (data null without --dump-maps).</summary>
+    sealed record Overlay(int Detection, string Method, string Layer, RgbImage Image, RgbImage Plain, MapStats Stats, (float[] Data, int[] Shape)? Raw,
         string Group, float[]? ImageMap, IReadOnlyList<(string Layer, float[]? Data, int[] Shape)> Parts);
 
-    /// <summary>One overlay per detection and layer: with `auto`, each detection at the layer feeding its own level;
-    /// with `fuse`, each detection's maps at the layers feeding Detect fused into one (MapFusion).
-    /// Only the wanted maps are rendered (with `auto`, each layer's maps of the detections it is the layer of).</summary>
-    List<Overlay> Overlays(DetectionPass pass, RgbImage image)
+    /// <summary>All detections' maps of one method at one layer (or fused), and which of them are drawn.</summary>
+    sealed record MapSet(string Method, string Layer, string Group, Tensor All, List<int> Wanted, Func<int, (float[], int[])?> Raw,
+        Func<int, IReadOnlyList<(string, float[]?, int[])>> Parts);
+
+    bool IsLayer(string l, string token) => l.Equals(token, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The layers named on the command line (plus the layers feeding Detect for seed, and for guided pictures
+    /// also for fuse: they are not fused).</summary>
+    HashSet<string> Named(bool guided)
+    {
+        var named = cam.Layers.Where(l => !IsLayer(l, CamRequest.Auto) && !IsLayer(l, CamOptions.Fuse) && !IsLayer(l, CamOptions.Seed))
+            .Select(YoloModel.NormalizeLayerName).ToHashSet();
+        if (cam.Layers.Any(l => IsLayer(l, CamOptions.Seed) || (guided && IsLayer(l, CamOptions.Fuse)))) named.UnionWith(_adapter.DefaultLayers);
+        return named;
+    }
+
+    /// <summary>Which detections are drawn at <paramref name="layer"/>: all where it is named, with `auto` those whose layer it is.</summary>
+    List<int> WantedAt(CamResult result, int count, string layer, HashSet<string> named)
+    {
+        bool auto = cam.Layers.Any(l => IsLayer(l, CamRequest.Auto));
+        return Enumerable.Range(0, count).Where(k => named.Contains(layer) || (auto && result.TargetLayers[k] == layer)).ToList();
+    }
+
+    /// <summary>Every heat-map set to draw, method by method: with `fuse`, the detections' maps at the layers feeding
+    /// Detect fused into one (MapFusion; the tensor lives until the caller moves on), then the named or auto layers.</summary>
+    IEnumerable<MapSet> HeatMapSets(DetectionPass pass)
+    {
+        var (result, detections, info) = (pass.Result, pass.Detections, pass.Info);
+        var detectLayers = _adapter.DefaultLayers;
+        var named = Named(guided: false);
+        var everyone = Enumerable.Range(0, detections.Count).ToList();
+        if (detections.Count == 0) yield break; // no targets: the engine computed no maps
+        foreach (var method in cam.HeatMethods)
+        {
+            string name = cam.NameOf(method);
+            if (cam.Fused)
+            {
+                var layerMaps = detectLayers.Select(l => result[method, l]).ToArray();
+                using var fused = pass.Fuse(method, detectLayers);
+                var hosts = cam.DumpMaps ? layerMaps.Select(m => m.ToHost()).ToArray() : null;
+                var fusedHost = cam.DumpMaps ? fused.ToArray() : null;
+                int n = info.InputHeight * info.InputWidth;
+                yield return new MapSet(name, FusedName, FusedName, fused, everyone,
+                    k => fusedHost is null ? null : (fusedHost.AsSpan(k * n, n).ToArray(), [info.InputHeight, info.InputWidth]),
+                    k => layerMaps.Select((m, i) => (m.Layer, hosts?[i].Maps[k], new[] { m.Height, m.Width })).ToArray());
+            }
+            foreach (var m in result.Maps.Where(m => m.Method == method))
+            {
+                var wanted = WantedAt(result, detections.Count, m.Layer, named);
+                if (wanted.Count == 0) continue;
+                var host = cam.DumpMaps ? m.ToHost() : null;
+                yield return new MapSet(name, m.Layer, named.Contains(m.Layer) ? m.Layer : CamRequest.Auto, m.Map, wanted,
+                    k => host is null ? null : (host.Maps[k], [m.Height, m.Width]), _ => []);
+            }
+        }
+    }
+
+    /// <summary>One overlay per detection, method and layer (only the wanted maps are rendered: with `auto`, each
+    /// layer's maps of the detections it is the layer of), ordered by detection, then method as given.</summary>
+    List<Overlay> Overlays(DetectionPass pass, RgbImage image, MapStats? shared)
     {
         var (result, detections, info) = (pass.Result, pass.Detections, pass.Info);
         var names = detector.ClassNames;
-        bool Is(string l, string token) => l.Equals(token, StringComparison.OrdinalIgnoreCase);
-        bool auto = cam.Layers.Any(l => Is(l, CamRequest.Auto));
-        var detectLayers = _adapter.DefaultLayers;
-        var named = cam.Layers.Where(l => !Is(l, CamRequest.Auto) && !Is(l, CamOptions.Fuse) && !Is(l, CamOptions.Seed))
-            .Select(YoloModel.NormalizeLayerName).ToHashSet();
-        if (cam.Layers.Any(l => Is(l, CamOptions.Seed)) || (!cam.Fused && cam.Layers.Any(l => Is(l, CamOptions.Fuse))))
-            named.UnionWith(detectLayers);
-        bool Wanted(int k, string layer) => named.Contains(layer) || (auto && result.TargetLayers[k] == layer);
-        List<int> WantedAt(string layer) => Enumerable.Range(0, detections.Count).Where(k => Wanted(k, layer)).ToList();
         var overlays = new List<Overlay>();
-        var options = new HeatmapOptions { HeatmapWeight = cam.Alpha };
-        void Draw(Tensor all, List<int> wanted, string layer, string group, Func<int, (float[], int[])?> raw,
-            Func<int, IReadOnlyList<(string, float[]?, int[])>> parts)
+        var options = new HeatmapOptions { HeatmapWeight = cam.Alpha, SharedRange = shared };
+        foreach (var set in HeatMapSets(pass))
         {
             HeatmapRender rendered;
             float[][] imageMaps;
-            using (var maps = Rows(all, wanted))
+            using (var maps = Rows(set.All, set.Wanted))
             {
                 rendered = HeatmapRenderer.Render(maps, info, image, options);
                 imageMaps = ImageMaps.ToImage(maps, info);
             }
-            for (int j = 0; j < wanted.Count; j++)
+            for (int j = 0; j < set.Wanted.Count; j++)
             {
-                int k = wanted[j];
-                new Annotator(rendered.Overlays[j]).Draw(DetectionBoxes.Labeled(detections[k], names));
-                overlays.Add(new Overlay(k, layer, rendered.Overlays[j], rendered.Stats[j], raw(k), group, imageMaps[j], parts(k)));
+                int k = set.Wanted[j];
+                overlays.Add(new Overlay(k, set.Method, set.Layer, Boxed(rendered.Overlays[j], detections[k]), rendered.Overlays[j], rendered.Stats[j],
+                    set.Raw(k), set.Group, imageMaps[j], set.Parts(k)));
             }
         }
-        if (cam.Fused)
-        {
-            var method = cam.Method!.Value;
-            var layerMaps = detectLayers.Select(l => result[method, l]).ToArray();
-            using var fused = pass.Fuse(method, detectLayers);
-            var hosts = cam.DumpMaps ? layerMaps.Select(m => m.ToHost()).ToArray() : null;
-            var fusedHost = cam.DumpMaps ? fused.ToArray() : null;
-            int n = info.InputHeight * info.InputWidth;
-            Draw(fused, Enumerable.Range(0, detections.Count).ToList(), FusedName, FusedName,
-                k => fusedHost is null ? null : (fusedHost.AsSpan(k * n, n).ToArray(), [info.InputHeight, info.InputWidth]),
-                k => layerMaps.Select((m, i) => (m.Layer, hosts?[i].Maps[k], new[] { m.Height, m.Width })).ToArray());
-        }
-        foreach (var m in result.Maps)
-        {
-            var wanted = WantedAt(m.Layer);
-            if (wanted.Count == 0) continue;
-            var host = cam.DumpMaps ? m.ToHost() : null;
-            Draw(m.Map, wanted, m.Layer, named.Contains(m.Layer) ? m.Layer : CamRequest.Auto,
-                k => host is null ? null : (host.Maps[k], [m.Height, m.Width]), _ => []);
-        }
+        var guidedNamed = Named(guided: true);
         foreach (var (layer, tensor) in result.GuidedGradCam)
         {
-            var wanted = WantedAt(layer);
+            var wanted = WantedAt(result, detections.Count, layer, guidedNamed);
             if (wanted.Count == 0) continue;
             GuidedRender rendered;
             using (var gradients = Rows(tensor, wanted)) rendered = GuidedRenderer.Render(gradients, info);
@@ -175,12 +237,20 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
             {
                 int k = wanted[j];
                 var picture = rendered.Pictures[j];
-                new Annotator(picture).Draw(DetectionBoxes.Labeled(detections[k], names));
-                overlays.Add(new Overlay(k, layer, picture, rendered.Stats[j],
-                    all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..]), layer, null, []));
+                overlays.Add(new Overlay(k, CamOptions.GuidedName, layer, Boxed(picture, detections[k]), picture, rendered.Stats[j],
+                    all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..]), guidedNamed.Contains(layer) ? layer : CamRequest.Auto, null, []));
             }
         }
-        return overlays.OrderBy(o => o.Detection).ToList();
+        var order = cam.Methods.Select(m => m.Name).ToList();
+        return overlays.OrderBy(o => o.Detection).ThenBy(o => order.IndexOf(o.Method)).ToList();
+    }
+
+    /// <summary>A copy of <paramref name="picture"/> with the detection's box and label (the overlay file).</summary>
+    RgbImage Boxed(RgbImage picture, Detection detection)
+    {
+        var copy = Copy(picture);
+        new Annotator(copy).Draw(DetectionBoxes.Labeled(detection, detector.ClassNames));
+        return copy;
     }
 
     /// <summary>The layer name of fused maps in files and reports.</summary>
@@ -188,11 +258,11 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
 
     /// <summary>Each heat map's quality within its group (all detections' maps at one layer, auto or fused), in
     /// overlay order (null for guided pictures); and per group the list, in detection order.</summary>
-    static (MapQuality?[] PerOverlay, Dictionary<string, MapQuality[]> Groups) Measure(List<Overlay> overlays, List<Detection> detections, LetterboxInfo info)
+    (MapQuality?[] PerOverlay, Dictionary<(CamMethod? Method, string Group), MapQuality[]> Groups) Measure(List<Overlay> overlays, List<Detection> detections, LetterboxInfo info)
     {
         var per = new MapQuality?[overlays.Count];
-        var groups = new Dictionary<string, MapQuality[]>();
-        foreach (var group in overlays.Select((o, i) => (o, i)).Where(x => x.o.ImageMap != null).GroupBy(x => x.o.Group))
+        var groups = new Dictionary<(CamMethod? Method, string Group), MapQuality[]>();
+        foreach (var group in overlays.Select((o, i) => (o, i)).Where(x => x.o.ImageMap != null).GroupBy(x => (CamOptions.Methods[x.o.Method], x.o.Group)))
         {
             var members = group.OrderBy(x => x.o.Detection).ToList();
             if (members.Count != detections.Count) continue; // every group holds each detection once

@@ -7,8 +7,9 @@ namespace NativeCam.Cli;
 /// </summary>
 public static class PerInput
 {
-    /// <summary>Runs <paramref name="body"/> for inputs 0 … <paramref name="count"/> − 1; returns how many were skipped.</summary>
-    public static int Each(int count, Action<int> body)
+    /// <summary>Runs <paramref name="body"/> for inputs 0 … <paramref name="count"/> − 1; returns how many were skipped.
+    /// <paramref name="progress"/>'s status line is cleared before an error line is printed.</summary>
+    public static int Each(int count, Action<int> body, FolderProgress? progress = null)
     {
         int failures = 0;
         for (int i = 0; i < count; i++)
@@ -18,6 +19,7 @@ public static class PerInput
             catch (CliError e) when (e.ExitCode == ExitCodes.SomeInputsFailed)
             {
                 failures++;
+                progress?.Clear();
                 Console.Error.WriteLine($"error: {e.Message}");
             }
         }

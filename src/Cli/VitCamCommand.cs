@@ -17,7 +17,7 @@ public static class VitCamCommand
 {
     public static Command Create()
     {
-        var image = new Argument<string?>("image") { Description = "Image (JPEG, PNG, BMP).", Arity = ArgumentArity.ZeroOrOne };
+        var images = new Argument<string[]>("images") { Description = "Images (JPEG, PNG, BMP) or folders of them.", Arity = ArgumentArity.ZeroOrMore };
         var weights = new Option<string?>("--weights") { Description = "ViT state dict (timm/DeiT or torchvision .pt, or a converted .msgpack). Required." };
         var method = new Option<string>("--method") { Description = "rollout (attention rollout), grad-rollout (class-specific gradient rollout) or gradcam (token Grad-CAM).", DefaultValueFactory = _ => "rollout" };
         var cls = new Option<string?>("--class") { Description = "Class to explain: an id or an ImageNet name (\"golden retriever\"; class{i} for heads that are not 1000-way). Default: the top-1 class." };
@@ -33,21 +33,22 @@ public static class VitCamCommand
         var device = CommonOptions.Device();
         var maxPixels = CommonOptions.MaxPixels();
         var cmd = new Command("vit-cam",
-            "Classify an image with a Vision Transformer and write a heat map of what drove the class on the centre crop " +
-            "the network saw: <out>/<stem>/<stem>_<method>.jpg and report.json (docs/vit.md). Preprocessing is torchvision's " +
+            "Classify images with a Vision Transformer and write a heat map of what drove the class on the centre crop " +
+            "the network saw: <out>/<stem>/<stem>_<method>.jpg, sheet.jpg and report.json (docs/vit.md); a folder run also writes <out>/index.html. Preprocessing is torchvision's " +
             "ViT_B_16 ImageNet transform (resize to S·256/224, centre crop S, ImageNet mean/std).\n\nExamples:\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt --method grad-rollout --class \"golden retriever\"\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights deit_tiny.pt --heads 3 --method gradcam --layer blocks.11.norm1 --json\n" +
             "  nativecam vit-cam --tensor input.npy --weights vit_b_16.pt --head-fusion max --discard 0.95 --dump-maps");
-        cmd.Arguments.Add(image);
+        cmd.Arguments.Add(images);
         foreach (var o in new Option[] { weights, method, cls, fusion, discard, layer, heads, outDir, json, dump, tensor, alpha, device, maxPixels })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
-            string? file = parse.GetValue(image), tensorPath = parse.GetValue(tensor);
-            if (file is null && tensorPath is null) throw new CliError("give an image (try: nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt)");
-            if (file != null && tensorPath != null) throw new CliError("give an image or --tensor, not both");
+            string? tensorPath = parse.GetValue(tensor);
+            var given = parse.GetValue(images) ?? [];
+            if (given.Length == 0 && tensorPath is null) throw new CliError("give an image (try: nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt)");
+            if (given.Length > 0 && tensorPath != null) throw new CliError("give an image or --tensor, not both");
             string weightsPath = parse.GetValue(weights) ?? throw new CliError("--weights is required: a ViT state dict such as vit_b_16.pt");
             var m = (parse.GetValue(method) ?? "rollout").ToLowerInvariant() switch
             {
@@ -72,20 +73,39 @@ public static class VitCamCommand
             var settings = new VitCamSettings(weightsPath, m, parse.GetValue(cls), f, d, l, CommonOptions.CheckOut(parse.GetValue(outDir)),
                 parse.GetValue(dump), a, CommonOptions.CheckMaxPixels(parse.GetValue(maxPixels)));
 
-            if (file != null) InputFile.Check(file);
+            var files = ImageInputs.Expand(given);
+            if (files.Count == 1) InputFile.Check(files[0]);
+            bool asJson = parse.GetValue(json);
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
             using var model = LoadVit(dev, weightsPath, parse.GetValue(heads));
             using var staging = new StagingArea(settings.Out);
-            var report = new VitCamJob(dev, model, settings).Run(file, tensorPath, staging);
-            if (parse.GetValue(json)) Console.WriteLine(ReportJson.Serialize(new[] { report })); // an array, as every command prints
-            else
+            var job = new VitCamJob(dev, model, settings);
+            var outputs = files.Count > 0 ? OutputName.Unique(files) : [OutputName.ForInput(tensorPath!)];
+            var progress = FolderProgress.ForConsole(outputs.Count);
+            var reports = new List<VitCamReport>();
+            int failures = PerInput.Each(outputs.Count, i =>
             {
-                var top = report.Logits[0];
-                Console.WriteLine($"{report.Image}: {report.ClassId} {report.ClassName} (p {report.ClassProbability:F3}; " +
-                    $"top-1 {top.ClassId} {top.ClassName}) — {report.Method} map in {report.TimingsMs.Total / 1000:F1} s on " +
-                    $"{dev.Kind.Name()} -> {Path.Combine(settings.Out, report.Output)}");
-            }
-            return 0;
+                // One image named on the command line that cannot be read is bad input (exit 2); in a folder run it is skipped (exit 1).
+                var report = files.Count > 0
+                    ? job.Run(files[i], null, staging, outputs[i], files.Count > 1 ? ExitCodes.SomeInputsFailed : ExitCodes.BadInput)
+                    : job.Run(null, tensorPath, staging, outputs[i]);
+                reports.Add(report);
+                progress.Clear();
+                if (!asJson)
+                {
+                    var top = report.Logits[0];
+                    Console.WriteLine($"{report.Image}: {report.ClassId} {report.ClassName} (p {report.ClassProbability:F3}; " +
+                        $"top-1 {top.ClassId} {top.ClassName}) — {report.Method} map in {report.TimingsMs.Total / 1000:F1} s on " +
+                        $"{dev.Kind.Name()} -> {Path.Combine(settings.Out, report.Output)}");
+                }
+                progress.Step(i + 1, report.Image, $"{report.ClassName} {report.ClassProbability:F2}", report.TimingsMs.Total);
+            }, progress);
+            progress.Clear();
+            if (outputs.Count > 1)
+                Summary.EndFolderRun(staging, settings.Out, "vit-cam", Summary.Run(reports.Count, reports.Count, "classes", failures, progress.Elapsed),
+                    reports.Select(IndexEntries.From).ToList());
+            if (asJson) Console.WriteLine(ReportJson.Serialize(reports)); // an array, one report per image, as every command prints
+            return PerInput.ExitCode(failures);
         });
         return cmd;
     }

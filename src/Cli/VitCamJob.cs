@@ -37,7 +37,7 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
 
     /// <summary>Runs the image at <paramref name="path"/>, or with <paramref name="tensorPath"/> a ready input .npy;
     /// the results are committed to <c>&lt;out&gt;/&lt;name&gt;/</c> through <paramref name="staging"/>.</summary>
-    public VitCamReport Run(string? path, string? tensorPath, StagingArea staging)
+    public VitCamReport Run(string? path, string? tensorPath, StagingArea staging, string? outputName = null, int decodeExitCode = ExitCodes.BadInput)
     {
         int size = model.Config.ImageSize;
         var clock = new StageClock();
@@ -56,7 +56,7 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         }
         else
         {
-            var image = ImageInputs.Decode(path!, settings.MaxPixels, ExitCodes.BadInput);
+            var image = ImageInputs.Decode(path!, settings.MaxPixels, decodeExitCode);
             name = path!;
             decode = clock.Lap();
             (picture, data) = VitPreprocess.Apply(image, size);
@@ -77,7 +77,7 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         var stats = rendered.Stats[0];
         double render = clock.Lap();
 
-        string stem = OutputName.ForInput(name);
+        string stem = outputName ?? OutputName.ForInput(name);
         var folder = staging.NewFolder(stem);
         string file = $"{stem}_{settings.MethodName}.jpg";
         ImageFiles.SaveJpeg(overlay, folder.File(file));
@@ -87,13 +87,21 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
             raw = $"{stem}_{settings.MethodName}.npy";
             Npy.Write(folder.File(raw), map.ToArray(), map.Shape[1..]);
         }
+        double p = Softmax(logits)[classId];
+        var sheet = GridSheet.Compose(
+            new GridTile(picture, [$"{Path.GetFileName(name)}: the centre crop the network saw", $"top-1: {_names[Array.IndexOf(logits, logits.Max())]}"], []),
+            SheetText.Legend([$"vit-cam: {settings.MethodName}" + (settings.Method == VitMethod.GradCam ? $" at {Layer}" : $", discard {settings.Discard:0.##}")],
+                null, allGuided: false, anyGuided: false),
+            [[new GridTile(overlay, SheetText.Caption($"{classId} {_names[classId]} {p:F2}", settings.MethodName,
+                settings.Method == VitMethod.GradCam ? Layer : "all blocks", null, stats, guided: false), [])]]);
+        ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"), SheetText.JpegQuality);
         double write = clock.Lap();
         var report = new VitCamReport(Path.GetFileName(name), stem, [size, size], device.Description, Path.GetFileName(settings.Weights),
             settings.MethodName, settings.Method == VitMethod.GradCam ? Layer : null,
             settings.Method == VitMethod.Rollout ? settings.Fusion.ToString().ToLowerInvariant() : null,
             settings.Method == VitMethod.GradCam ? 0 : settings.Discard,
             classId, _names[classId], Math.Round(Softmax(logits)[classId], 6), TopClasses(logits, 5),
-            new VitMapRecord(file, raw, Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty),
+            new VitMapRecord(file, raw, Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty), "sheet.jpg",
             new VitTimings(decode, preprocess, forward, backward, cam, render, write, clock.Total));
         File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
         folder.Commit();

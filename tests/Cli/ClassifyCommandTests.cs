@@ -45,6 +45,35 @@ public class ClassifyCommandTests
     }
 
     [Fact]
+    public void Classify_cam_over_a_folder_writes_a_class_by_method_sheet_per_image_and_an_index()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nativecam-cls-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string images = Directory.CreateDirectory(Path.Combine(dir, "in")).FullName;
+            File.Copy(Bus, Path.Combine(images, "bus.jpg"));
+            File.Copy(Path.Combine(Root, "samples", "zidane.jpg"), Path.Combine(images, "a&b.jpg"));
+            string outDir = Path.Combine(dir, "out");
+            var r = CliProcess.Run("classify-cam", images, "--weights", Weights("resnet_basic"), "--top", "2", "--method", "all",
+                "--shared-scale", "--out", outDir, "--device", "cpu");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            Assert.Matches(@"(^|\n)2 images, 4 classes, 0 failed in [\d.]+ s -> .*index\.html\n$", r.StdErr);
+            Assert.DoesNotContain("[1/2]", r.StdErr);
+            string html = File.ReadAllText(Path.Combine(outDir, "index.html"));
+            foreach (var name in new[] { "bus", "a&b" })
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, name, "report.json")));
+                Assert.Equal(2 * NativeCam.Cli.CamOptions.AllClassifierMethods.Count, doc.RootElement.GetProperty("maps").GetArrayLength()); // classes × methods
+                foreach (var m in doc.RootElement.GetProperty("maps").EnumerateArray())
+                    Assert.Contains($"href=\"{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(m.GetProperty("file").GetString()!)}\"", html);
+                var sheet = NativeCam.Imaging.ImageLoader.Load(Path.Combine(outDir, name, "sheet.jpg"));
+                Assert.True(sheet.Width <= 1800);
+            }
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Classify_cam_runs_the_original_cam_and_grad_cam_element_wise()
     {
         string dir = Path.Combine(Path.GetTempPath(), "nativecam-cls-" + Guid.NewGuid().ToString("N"));

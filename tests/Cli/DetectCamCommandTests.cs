@@ -63,12 +63,65 @@ public class DetectCamCommandTests
                 "--method", "gradcam", "--layer", "auto", "--target", "cell");
             Assert.True(run.ExitCode == 0, run.ToString());
             var warning = Assert.Single(run.ErrorLines);
-            Assert.Contains("detections 0, 1, 2 have (nearly) identical maps at auto", warning);
+            Assert.Contains("detections 0, 1, 2 have (nearly) identical gradcam maps at auto", warning);
             Assert.Contains("same class, level and anchor", warning);
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bus", "report.json")));
             var similar = Assert.Single(doc.RootElement.GetProperty("similar_maps").EnumerateArray());
             Assert.Equal(new[] { 0, 1, 2 }, similar.GetProperty("detections").EnumerateArray().Select(v => v.GetInt32()));
             Assert.All(doc.RootElement.GetProperty("maps").EnumerateArray(), m => Assert.Equal(JsonValueKind.Null, m.GetProperty("metrics").ValueKind));
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
+    public void MethodAllGivesAMethodsByDetectionsGridOnASheetOfCappedWidth()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("zidane.jpg"), "--out", outDir, "--device", "cpu", "--img-size", "320",
+                "--method", "all", "--shared-scale");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            var folder = Path.Combine(outDir, "zidane");
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+            var r = doc.RootElement;
+            Assert.Equal(string.Join(",", NativeCam.Cli.CamOptions.AllDetectorMethods), r.GetProperty("method").GetString());
+            int detections = r.GetProperty("detections").GetArrayLength();
+            Assert.True(detections > 0);
+            var maps = r.GetProperty("maps").EnumerateArray().ToArray();
+            // Every heat method fused (8), guided-gradcam at each layer feeding Detect (3): for every detection.
+            Assert.Equal(detections * (8 + 3), maps.Length);
+            foreach (var group in maps.GroupBy(m => m.GetProperty("detection").GetInt32()))
+                Assert.Equal(NativeCam.Cli.CamOptions.AllDetectorMethods, group.Select(m => m.GetProperty("method").GetString()!).Distinct());
+            Assert.All(maps, m => Assert.True(File.Exists(Path.Combine(folder, m.GetProperty("file").GetString()!))));
+            Assert.Equal(maps.Length, maps.Select(m => m.GetProperty("file").GetString()).Distinct().Count()); // the method is in each file name
+            var scale = r.GetProperty("shared_scale").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.True(scale[0] < scale[1]);
+            Assert.All(maps.Where(m => m.GetProperty("method").GetString() != "guided-gradcam"),
+                m => Assert.True(m.GetProperty("min").GetDouble() >= scale[0] && m.GetProperty("max").GetDouble() <= scale[1]));
+            // One row per detection, one column per method and layer: 11 columns squeezed into the 1800-pixel cap.
+            var sheet = ImageLoader.Load(Path.Combine(folder, "sheet.jpg"));
+            int cell = (1800 - 8 * 12) / 11;
+            Assert.InRange(sheet.Width, 11 * cell, 1800);
+            Assert.True(sheet.Height > detections * cell * 720 / 1280, $"{sheet.Width}x{sheet.Height} for {detections} rows");
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
+    public void AnImageWithoutDetectionsGetsAReportAndASheetOfTheImageAlone()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = CliProcess.RunIn(Root, Slow, "detect-cam", Sample("bus.jpg"), "--out", outDir, "--device", "cpu", "--img-size", "320",
+                "--classes", "79");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "bus", "report.json")));
+            Assert.Equal(0, doc.RootElement.GetProperty("detections").GetArrayLength());
+            Assert.Equal(0, doc.RootElement.GetProperty("maps").GetArrayLength());
+            var sheet = ImageLoader.Load(Path.Combine(outDir, "bus", "sheet.jpg"));
+            Assert.True(sheet.Width <= 1800 && sheet.Height < 1080, $"{sheet.Width}x{sheet.Height}"); // the header only
         }
         finally { Directory.Delete(outDir, recursive: true); }
     }
@@ -115,7 +168,7 @@ public class DetectCamCommandTests
                 Assert.All(raw, v => Assert.True(v >= 0 && float.IsFinite(v)));
             }
             var sheet = ImageLoader.Load(Path.Combine(folder, "sheet.jpg"));
-            Assert.True(sheet.Width > 810 && sheet.Height >= 1080);
+            Assert.True(sheet.Width is > 810 and <= 1800 && sheet.Height >= 1080, $"sheet {sheet.Width}x{sheet.Height}"); // capped width, a row per detection
             Assert.DoesNotContain(Directory.GetDirectories(outDir), d => Path.GetFileName(d).StartsWith('.'));
         }
         finally { Directory.Delete(outDir, recursive: true); }

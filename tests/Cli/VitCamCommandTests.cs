@@ -30,6 +30,35 @@ public class VitCamCommandTests
     static CliResult Run(params string[] args) =>
         CliProcess.RunIn(Root, ["vit-cam", .. args, "--weights", VitFixture.Timm, "--heads", "2", "--device", "cpu"]);
 
+    [Fact]
+    public void A_folder_run_writes_each_image_a_sheet_an_index_and_a_summary()
+    {
+        var root = TempDir();
+        try
+        {
+            string images = Directory.CreateDirectory(Path.Combine(root, "in")).FullName;
+            File.Copy(Zidane, Path.Combine(images, "a&b.jpg"));
+            File.Copy(Path.Combine(Root, "samples", "bus.jpg"), Path.Combine(images, "<img onerror=x>.jpg"));
+            string outDir = Path.Combine(root, "out");
+            var run = Run(images, "--out", outDir, "--json");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(run.StdOut);
+            Assert.Equal(2, doc.RootElement.GetArrayLength());
+            Assert.Matches(@"(^|\n)2 images, 2 classes, 0 failed in [\d.]+ s -> .*index\.html\n$", run.StdErr);
+            foreach (var name in new[] { "a&b", "<img onerror=x>" })
+            {
+                Assert.True(File.Exists(Path.Combine(outDir, name, "sheet.jpg")));
+                var sheet = ImageLoader.Load(Path.Combine(outDir, name, "sheet.jpg"));
+                Assert.True(sheet.Width >= 64, $"{sheet.Width}"); // the 32-pixel crop, enlarged twice, with its legend
+            }
+            string html = File.ReadAllText(Path.Combine(outDir, "index.html"));
+            Assert.Contains("href=\"a%26b/a%26b_rollout.jpg\"", html); // the overlay, URL-encoded
+            Assert.DoesNotContain("<img onerror", html);
+            Assert.Equal("sheet.jpg", doc.RootElement[0].GetProperty("sheet").GetString());
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
     [Theory]
     [InlineData("rollout")]
     [InlineData("grad-rollout")]

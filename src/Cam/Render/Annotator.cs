@@ -94,4 +94,33 @@ public sealed class Annotator
 
     /// <summary>Draws <paramref name="box"/>: its outline and label in its colour (see <see cref="BoxLabel(Box, string?, Rgb)"/>).</summary>
     public void Draw(LabeledBox box) => BoxLabel(box.Box, box.Label, box.Color);
+
+    /// <summary>
+    /// Draws several boxes on one image: every outline first, then every label where <see cref="LabelLayout"/> puts
+    /// it, so that labels never cover each other or leave the image (YOLOv5 stacks them where boxes share a corner).
+    /// A label wider than the image is cut and ends in "..". Returns the labels' places (null: no room, not drawn).
+    /// </summary>
+    public LabelRect?[] DrawAll(IReadOnlyList<LabeledBox> boxes)
+    {
+        var corners = boxes.Select(b => ((int)b.Box.X1, (int)b.Box.Y1, (int)b.Box.X2, (int)b.Box.Y2)).ToList();
+        foreach (var (b, (x1, y1, x2, y2)) in boxes.Zip(corners)) Canvas.Rectangle(Image, x1, y1, x2, y2, b.Color, LineWidth);
+        var texts = boxes.Select(b => b.Label is null ? "" : FitText(b.Label, Image.Width - 2 * LabelPadding, FontScale)).ToList();
+        var places = LabelLayout.Place(corners, texts.Select(t => t.Length == 0 ? (0, 0) : LabelSize(t)).ToList(), Image.Width, Image.Height);
+        for (int i = 0; i < boxes.Count; i++)
+        {
+            if (places[i] is not { } p) continue;
+            Canvas.FillRectangle(Image, p.X, p.Y, p.Width, p.Height, boxes[i].Color);
+            BitmapFont.DrawText(Image, texts[i], p.X + LabelPadding, p.Y + LabelPadding, FontScale, Rgb.White);
+        }
+        return places;
+    }
+
+    /// <summary><paramref name="text"/> if it is at most <paramref name="width"/> pixels wide at <paramref name="scale"/>,
+    /// else as many leading characters as fit followed by "..".</summary>
+    public static string FitText(string text, int width, int scale)
+    {
+        if (BitmapFont.MeasureWidth(text, scale) <= width) return text;
+        int fit = Math.Max(0, (width / scale + 1) / BitmapFont.Advance - 2);
+        return fit == 0 ? "" : text[..Math.Min(fit, text.Length)] + "..";
+    }
 }

@@ -22,5 +22,11 @@ public sealed record HeatmapOptions
     /// <summary>Where min and max are taken (default: the whole network input, as the tools do).</summary>
     public NormalizeRegion NormalizeOver { get; init; } = NormalizeRegion.NetworkInput;
 
+    /// <summary>One range for every map instead of each map's own min and max (null, the default): a value v is drawn
+    /// as (v − Min) / (Max − Min), so maps rendered with the same range can be compared by their colours. Callers take
+    /// it from <see cref="HeatmapRenderer.Stats"/> of all the maps (<see cref="MapStats.Union"/>). The statistics
+    /// returned are still each map's own.</summary>
+    public MapStats? SharedRange { get; init; }
+
     public static HeatmapOptions Default { get; } = new();
 }

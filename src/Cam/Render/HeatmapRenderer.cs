@@ -40,12 +40,33 @@ public static class HeatmapRenderer
 
         HeatmapKernels.ResizeBilinear(maps, input);
         HeatmapKernels.MinMax(input, stats, options.NormalizeOver == NormalizeRegion.Image ? visible : null);
-        HeatmapKernels.Normalize(input, stats, input);
+        if (options.SharedRange is { } range)
+        {
+            // Every map against the one range; the statistics returned stay each map's own.
+            using var shared = Tensor.FromArray(device, Enumerable.Range(0, k).SelectMany(_ => new[] { range.Min, range.Max, range.Empty ? 1f : 0f }).ToArray(), k, 3);
+            HeatmapKernels.Normalize(input, shared, input);
+        }
+        else HeatmapKernels.Normalize(input, stats, input);
         HeatmapKernels.ResizeBilinear(input, original, visible);
         HeatmapKernels.ColorizeBlend(original, picture, overlays, options.HeatmapWeight);
 
         var images = overlays.ToImages();
         return new HeatmapRender(images, ReadStats(stats));
+    }
+
+    /// <summary>What <see cref="Render"/> would find as each map's min and max (steps 1 and 2 only), for a shared range
+    /// over maps rendered in several calls.</summary>
+    public static MapStats[] Stats(Tensor maps, LetterboxInfo letterbox, HeatmapOptions? options = null)
+    {
+        options ??= HeatmapOptions.Default;
+        if (maps.Rank != 3 || maps.Shape[0] < 1)
+            throw new ArgumentException($"heat-map stats: maps {maps} are not a non-empty [K, h, w]");
+        int k = maps.Shape[0];
+        using var input = Tensor.Empty(maps.Device, k, letterbox.InputHeight, letterbox.InputWidth);
+        using var stats = Tensor.Empty(maps.Device, k, 3);
+        HeatmapKernels.ResizeBilinear(maps, input);
+        HeatmapKernels.MinMax(input, stats, options.NormalizeOver == NormalizeRegion.Image ? ImageWindow(letterbox) : null);
+        return ReadStats(stats);
     }
 
     /// <summary>The part of the network input that shows the image: the resized picture inside the padding.</summary>

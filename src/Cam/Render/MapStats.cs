@@ -6,4 +6,18 @@ namespace NativeCam.Cam.Render;
 /// all): such a map is rendered as all zeros, never NaN, and a report should say so rather than show a flat
 /// colour as if it meant something.
 /// </summary>
-public readonly record struct MapStats(float Min, float Max, bool Empty);
+public readonly record struct MapStats(float Min, float Max, bool Empty)
+{
+    /// <summary>The smallest range holding every one of <paramref name="stats"/> (NaN ranges skipped); empty when it
+    /// has no spread.</summary>
+    public static MapStats Union(IEnumerable<MapStats> stats)
+    {
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (var s in stats)
+        {
+            if (!float.IsNaN(s.Min) && s.Min < min) min = s.Min;
+            if (!float.IsNaN(s.Max) && s.Max > max) max = s.Max;
+        }
+        return min <= max ? new MapStats(min, max, !(max > min)) : new MapStats(0, 0, true);
+    }
+}

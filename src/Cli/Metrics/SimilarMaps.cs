@@ -11,7 +11,7 @@ public static class SimilarMaps
 {
     /// <summary>The groups (connected by correlation &gt; 0.95) among one layer's maps of all detections.</summary>
     public static List<SimilarMapsRecord> Find(string layer, IReadOnlyList<MapQuality> quality, IReadOnlyList<Detection> detections,
-        CamMethod? method, TargetRegion region, bool atDetectInput)
+        CamMethod? method, TargetRegion region, bool atDetectInput, string methodName)
     {
         var groups = new List<SimilarMapsRecord>();
         var assigned = new int[quality.Count];
@@ -20,14 +20,14 @@ public static class SimilarMaps
         {
             if (!quality[k].LikeAnother || quality[k].NearestOther is not int other) continue;
             int g = assigned[k] >= 0 ? assigned[k] : assigned[other];
-            if (g < 0) { g = groups.Count; groups.Add(new SimilarMapsRecord([], layer, 1, "")); }
+            if (g < 0) { g = groups.Count; groups.Add(new SimilarMapsRecord([], layer, methodName, 1, "")); }
             assigned[k] = assigned[other] = g;
         }
         for (int g = 0; g < groups.Count; g++)
         {
             var members = Enumerable.Range(0, quality.Count).Where(k => assigned[k] == g).ToArray();
             double corr = members.Where(k => quality[k].Distinctness is not null).Max(k => 1 - quality[k].Distinctness!.Value);
-            groups[g] = new SimilarMapsRecord(members, layer, Math.Round(corr, 4), Cause(members.Select(k => detections[k]).ToArray(), method, region, atDetectInput));
+            groups[g] = new SimilarMapsRecord(members, layer, methodName, Math.Round(corr, 4), Cause(members.Select(k => detections[k]).ToArray(), method, region, atDetectInput));
         }
         return groups;
     }

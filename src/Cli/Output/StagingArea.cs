@@ -43,6 +43,27 @@ public sealed class StagingArea : IDisposable
         return new OutputFolder(staging, final, run);
     }
 
+    /// <summary>
+    /// Writes <paramref name="content"/> to the file <c>&lt;out&gt;/&lt;<paramref name="name"/>&gt;</c> whole: it is
+    /// written into this run's staging folder, then renamed into place, so the file is never seen half-written and an
+    /// interrupted run leaves the earlier one. Something already at that name is replaced only when it is a regular file
+    /// that <paramref name="isEarlierResult"/> recognises; otherwise it is left as it was and null is returned.
+    /// </summary>
+    public string? CommitFile(string name, string content, Func<string, bool> isEarlierResult)
+    {
+        if (!OutputName.IsSafe(name)) throw new ArgumentException($"'{name}' is not a safe output file name");
+        string run = RunFolder ?? Start();
+        string final = Path.Join(Root, name);
+        if (Path.GetDirectoryName(final) != Root) throw new InvalidOperationException($"{final} is not inside {Root}");
+        string staged = Path.Join(run, $"file-{_next++}");
+        File.WriteAllText(staged, content);
+        Interruption.ThrowIfRequested();
+        var existing = new FileInfo(final);
+        if (Path.Exists(final) && !(existing.Exists && existing.LinkTarget is null && isEarlierResult(final))) return null;
+        File.Move(staged, final, overwrite: true);
+        return final;
+    }
+
     string Start()
     {
         if (File.Exists(Root)) throw new CliError($"--out {_outDir} is a file, not a folder");

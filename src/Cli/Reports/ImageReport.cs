@@ -16,6 +16,7 @@ public sealed record ImageReport(
     string Method,
     string Score,
     string Target,
+    double[]? SharedScale,
     IReadOnlyList<DetectionRecord> Detections,
     IReadOnlyList<MapRecord> Maps,
     IReadOnlyList<SimilarMapsRecord> SimilarMaps,
@@ -33,8 +34,8 @@ public sealed record MapPart(string Layer, string? RawFile);
 /// with one detection) and the detection whose map is most like this one.</summary>
 public sealed record MapMetricsRecord(double EnergyInBox, bool Pointing, double LocalisationIou, double? Distinctness, int? NearestOther);
 
-/// <summary>Detections whose maps at one layer (or fusion) correlate above 0.95, and why.</summary>
-public sealed record SimilarMapsRecord(int[] Detections, string Layer, double Correlation, string Cause);
+/// <summary>Detections whose maps of one method at one layer (or fusion) correlate above 0.95, and why.</summary>
+public sealed record SimilarMapsRecord(int[] Detections, string Layer, string Method, double Correlation, string Cause);
 
 /// <summary>Milliseconds per stage of one image.</summary>
 public sealed record Timings(double Decode, double Preprocess, double Forward, double Backward, double Cam,

@@ -19,6 +19,7 @@ public sealed record VitCamReport(
     double ClassProbability,
     IReadOnlyList<ClassScore> Logits,
     VitMapRecord Map,
+    string Sheet,
     VitTimings TimingsMs);
 
 /// <summary>One of the top-5 classes: its raw logit and its softmax probability.</summary>
