@@ -64,6 +64,22 @@ public sealed class CpuKernelTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Widths))]
+    public void AddReluAtEveryRaggedLength(SimdWidth width)
+    {
+        var b = Backend(width);
+        foreach (int n in Lengths)
+        {
+            var rng = new Rng(n + 7);
+            double[] a = F(rng.Uniform(n, -3, 3)), c = F(rng.Uniform(n, -3, 3));
+            a[0] = double.NaN; // a NaN sum gives 0, as Relu's x > 0 ? x : 0
+            var y = Empty(n);
+            b.AddRelu(Up(a), Up(c), y);
+            Check.Close(y.ToArray(), a.Zip(c, (u, v) => (double)((float)u + (float)v) is var s && s > 0 ? s : 0).ToArray(), $"add + relu at length {n}", 0, 0);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
     public void UnaryForwardAtEveryRaggedLength(SimdWidth width)
     {
         var b = Backend(width);
