@@ -50,9 +50,39 @@ internal static unsafe partial class ConvDepthwise
     static void Forward<V>(ConvDims s, float* x, float* w, float* bias, float* y) where V : unmanaged, IVec<V>
     {
         nint px = (nint)x, pw = (nint)w, pb = (nint)bias, py = (nint)y;
+        var plan = PlanFor<V>(s);
+        int coutG = s.CoutG;
+        CpuParallel.For(s.OutImages * s.Groups, 1, (t0, t1) =>
+        {
+            float* p = ConvScratch.Get(ConvScratch.Plane, plan.PlaneFloats);
+            for (int t = t0; t < t1; t++)
+            {
+                int b = t / s.Groups, gi = t % s.Groups;
+                BuildPadded(p, (float*)px + ((long)b * s.Cin + gi) * s.InPlane, s, plan.PhaseLength);
+                for (int m = 0; m < coutG; m++)
+                {
+                    int co = gi * coutG + m;
+                    float bv = pb == 0 ? 0f : ((float*)pb)[co];
+                    Plane<V>(p, (float*)pw + (long)co * s.Taps, bv, (float*)py + ((long)b * s.Cout + co) * s.OutPlane, plan);
+                }
+            }
+        });
+    }
+
+    /// <summary>What every plane of one conv shares: the units (where each output vector reads, where it writes),
+    /// the taps' offsets, the lanes of a unit, the padded plane's size.</summary>
+    sealed class PlanePlan
+    {
+        public required long[] UnitIn;
+        public required int[] UnitOut, Taps;
+        public required int Lanes, OutPlane, PhaseLength;
+        public required long PlaneFloats;
+    }
+
+    static PlanePlan PlanFor<V>(in ConvDims s) where V : unmanaged, IVec<V>
+    {
         int lp = PhaseLength(s), c = V.Count;
-        long pitch = (long)s.SW * lp, planeFloats = PaddedRows(s) * pitch + Slack;
-        // Units of the output plane: where each vector reads (tap offsets added) and where it writes.
+        long pitch = (long)s.SW * lp;
         bool partial = s.OW < c;
         int perRow = partial ? 1 : (s.OW + c - 1) / c, units = s.OH * perRow;
         var unitIn = new long[units];
@@ -67,25 +97,11 @@ internal static unsafe partial class ConvDepthwise
         var taps = new int[s.Taps];
         for (int ky = 0; ky < s.KH; ky++)
             for (int kx = 0; kx < s.KW; kx++) taps[ky * s.KW + kx] = (int)(ky * pitch + kx % s.SW * lp + kx / s.SW);
-        int coutG = s.CoutG;
-        CpuParallel.For(s.OutImages * s.Groups, 1, (t0, t1) =>
+        return new PlanePlan
         {
-            float* p = ConvScratch.Get(ConvScratch.Plane, planeFloats);
-            fixed (long* uIn = unitIn)
-            fixed (int* uOut = unitOut, tp = taps)
-                for (int t = t0; t < t1; t++)
-                {
-                    int b = t / s.Groups, gi = t % s.Groups;
-                    BuildPadded(p, (float*)px + ((long)b * s.Cin + gi) * s.InPlane, s, lp);
-                    for (int m = 0; m < coutG; m++)
-                    {
-                        int co = gi * coutG + m;
-                        float bv = pb == 0 ? 0f : ((float*)pb)[co];
-                        float* yc = (float*)py + ((long)b * s.Cout + co) * s.OutPlane;
-                        Plane<V>(p, (float*)pw + (long)co * s.Taps, bv, yc, s.OutPlane, uIn, uOut, units, tp, s.Taps, partial ? s.OW : c);
-                    }
-                }
-        });
+            UnitIn = unitIn, UnitOut = unitOut, Taps = taps, Lanes = partial ? s.OW : c, OutPlane = s.OutPlane,
+            PhaseLength = lp, PlaneFloats = PaddedRows(s) * pitch + Slack,
+        };
     }
 
     /// <summary>Writes the padded phase plane of input plane x [H, W] into p: zero rows, phase rows, zero rows and slack.</summary>
@@ -102,6 +118,13 @@ internal static unsafe partial class ConvDepthwise
     /// One output plane: every unit's sum of taps·weights (plus bias), four units at a time, stored in unit order
     /// (<see cref="Put{V}"/> relies on it).
     /// </summary>
+    static void Plane<V>(float* p, float* w, float bias, float* y, PlanePlan plan) where V : unmanaged, IVec<V>
+    {
+        fixed (long* unitIn = plan.UnitIn)
+        fixed (int* unitOut = plan.UnitOut, taps = plan.Taps)
+            Plane<V>(p, w, bias, y, plan.OutPlane, unitIn, unitOut, plan.UnitIn.Length, taps, plan.Taps.Length, plan.Lanes);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Plane<V>(float* p, float* w, float bias, float* y, int outPlane, long* unitIn, int* unitOut, int units, int* taps, int nTaps, int lanes)
         where V : unmanaged, IVec<V>

@@ -72,10 +72,17 @@ internal static unsafe partial class ConvDepthwise
         nint pgy = (nint)gy, pw = (nint)w, pgx = (nint)gx;
         int coutG = s.CoutG, lp = PhaseLength(s);
         var tapOffsets = TapOffsets(s);
+        // Stride 1, one output per group: gx is the correlation of gy, padded by k − 1 − p, with the flipped
+        // kernel, i.e. the forward kernel on the transposed shape (a gather: no read-modify-write per tap). Used for
+        // gradients that fill a good part of the plane; a CAM's small boxes keep the scatter, which visits the box only.
+        var transposed = new ConvDims(s.OutImages, s.Cout, s.OH, s.OW, s.OutImages, s.Cin, s.H, s.W, s.KH, s.KW,
+            new ConvGeometry(1, 1, s.KH - 1 - s.PH, s.KW - 1 - s.PW, s.Groups));
+        var gather = s.SH == 1 && s.SW == 1 && coutG == 1 && s.PH < s.KH && s.PW < s.KW ? PlanFor<V>(transposed) : null;
         CpuParallel.For(s.OutImages * s.Groups, 1, (t0, t1) =>
         {
-            float* p = ConvScratch.Get(ConvScratch.Plane, PhasePlane(s) + Slack);
+            float* p = ConvScratch.Get(ConvScratch.Plane, Math.Max(PhasePlane(s) + Slack, gather?.PlaneFloats ?? 0));
             float* gyPad = ConvScratch.Get(ConvScratch.Packed, s.OW + V.Count);
+            float* flipped = stackalloc float[s.Taps];
             for (int t = t0; t < t1; t++)
             {
                 int b = t / s.Groups, gi = t % s.Groups;
@@ -85,6 +92,14 @@ internal static unsafe partial class ConvDepthwise
                 if (box.IsEmpty)
                 {
                     Im2Col.Clear(gxc, s.InPlane);
+                    continue;
+                }
+                if (gather != null && 4L * box.Rows * box.Cols >= s.OutPlane)
+                {
+                    float* wc = (float*)pw + (long)gi * s.Taps;
+                    for (int tap = 0; tap < s.Taps; tap++) flipped[tap] = wc[s.Taps - 1 - tap];
+                    BuildPadded(p, gyg, transposed, gather.PhaseLength);
+                    Plane<V>(p, flipped, 0f, gxc, gather);
                     continue;
                 }
                 Im2Col.Clear(p, (int)PhasePlane(s));
@@ -111,7 +126,13 @@ internal static unsafe partial class ConvDepthwise
                     float* gxRow = gxc + (long)iy * s.W;
                     if (s.SW == 1) new ReadOnlySpan<float>(row + s.PW, s.W).CopyTo(new Span<float>(gxRow, s.W));
                     else
-                        for (int ix = 0; ix < s.W; ix++) gxRow[ix] = row[(ix + s.PW) % s.SW * lp + (ix + s.PW) / s.SW];
+                        for (int r = 0; r < s.SW; r++)
+                        {
+                            // phase r, element j is padded column j·sw + r: input column j·sw + r − pw
+                            float* phase = row + (long)r * lp;
+                            int j = s.PW > r ? (s.PW - r + s.SW - 1) / s.SW : 0;
+                            for (int ix = j * s.SW + r - s.PW; ix < s.W; ix += s.SW, j++) gxRow[ix] = phase[j];
+                        }
                 }
             }
         });
