@@ -114,7 +114,10 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
         }
         // Row-pass results: value and position (iy·W + ix, exact as a float below 2^24) per (iy, ox); the padded
         // row (with room for whole vector pairs when it is split in phases) and, for stride 2, its two phases.
-        int size = s.H * s.OW, paddedLength = s.W + 2 * s.P + 2 * V512.Count, phaseLength = paddedLength / 2 + V512.Count;
+        // Copies of the end value past the right end: P, or as many as the last window reaches past the row (a
+        // window may end beyond the right padding when the output size is rounded up, as ceil_mode does).
+        int right = Math.Max(s.P, (s.OW - 1) * s.S + s.K - s.W - s.P);
+        int size = s.H * s.OW, paddedLength = s.W + s.P + right + 2 * V512.Count, phaseLength = paddedLength / 2 + V512.Count;
         var buffer = ArrayPool<float>.Shared.Rent(2 * size + paddedLength + 2 * phaseLength);
         fixed (float* rowMax = buffer)
         {
@@ -125,14 +128,11 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
                 for (int iy = 0; iy < s.H; iy++)
                 {
                     float* row = x + iy * s.W;
-                    for (int j = 0; j < s.P; j++)
-                    {
-                        padded[j] = row[0];
-                        padded[s.P + s.W + j] = row[s.W - 1];
-                    }
+                    for (int j = 0; j < s.P; j++) padded[j] = row[0];
+                    for (int j = 0; j < right; j++) padded[s.P + s.W + j] = row[s.W - 1];
                     Buffer.MemoryCopy(row, padded + s.P, s.W * sizeof(float), s.W * sizeof(float));
                     // Stride 2: window ox's tap kx is padded[2·ox + kx] = phase (kx mod 2), element ox + kx / 2.
-                    if (s.S == 2) Simd.Deinterleave<V>(padded, s.W + 2 * s.P, even, odd);
+                    if (s.S == 2) Simd.Deinterleave<V>(padded, s.W + s.P + right, even, odd);
                     float* p0 = s.S == 2 ? even : padded, p1 = odd;
                     switch (Lanes<V>(s.OW))
                     {
