@@ -10,6 +10,7 @@ using NativeCam.Bench;
 //   e2e [repeats] [devices] [--works a,b] [--out FILE]   the work of bench/pytorch/e2e.py, JSON (bench/vs-pytorch.sh)
 //   profile [repeats] [device] [--shapes] [--model M] [--im2col]
 //                                                        time per backend op (or per conv shape) of a YOLO forward and detect-cam
+//   kernel-table [repeats] [--widths a,b]               depth-wise conv and max pool calls at each SIMD width (KernelTable)
 //   memory [devices]                                     peak device memory of the YOLO passes
 //   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
@@ -45,6 +46,9 @@ switch (Arg(0, ""))
         break;
     case "gemm-table":
         GemmTable.Run(args[1..]);
+        break;
+    case "kernel-table":
+        KernelTable.Run(args[1..]);
         break;
     case "memory":
         MemoryReport.Run(BenchDevice.Parse(Arg(1, "cpu,ilgpu-cpu")));

@@ -146,7 +146,9 @@ public sealed class ResNet : ClassifierModel
                 if (i < _convs.Length - 1) y = InPlaceRelu.Apply(y, _convs[i].Path, i == 0 ? $"{_path}.relu" : $"{_path}.relu#{i + 1}");
             }
             var identity = _downsample is null ? x : _downsample.Forward(x).Named($"{_path}.downsample");
-            return Ops.Relu(Ops.Add(y, identity)).Named($"{_path}.relu#{_convs.Length}").Named(_path);
+            // out += identity; relu(out) as one pass: the sum was never a watchable layer (PyTorch's add is in place),
+            // and the ReLU's output, relu#N and the block, is the op's.
+            return Ops.AddRelu(y, identity).Named($"{_path}.relu#{_convs.Length}").Named(_path);
         }
     }
 }

@@ -51,6 +51,7 @@ public abstract class CpuConvTests(Device device) : BackendTests(device)
     [InlineData(40, 20, 24, 24, 1, 1, 1, 1, 0, 0, 1)]
     [InlineData(16, 20, 24, 24, 3, 3, 1, 1, 1, 1, 2)]
     [InlineData(12, 21, 23, 12, 3, 3, 2, 2, 1, 1, 12)]
+    [InlineData(12, 20, 24, 12, 3, 3, 1, 1, 1, 1, 12)]   // depth-wise stride 1: small boxes take the scatter, not the gather
     public void SparseGradientsMatchFloat64(int cin, int h, int w, int cout, int kh, int kw, int sh, int sw, int ph, int pw, int groups)
     {
         var rng = new Rng(cin + h + kh + sh + groups);

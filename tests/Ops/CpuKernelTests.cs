@@ -53,6 +53,22 @@ public sealed class CpuKernelTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Widths))]
+    public void AddReluAtEveryRaggedLength(SimdWidth width)
+    {
+        var b = Backend(width);
+        foreach (int n in Lengths)
+        {
+            var rng = new Rng(n + 7);
+            double[] a = F(rng.Uniform(n, -3, 3)), c = F(rng.Uniform(n, -3, 3));
+            a[0] = double.NaN; // a NaN sum gives 0, as Relu's x > 0 ? x : 0
+            var y = Empty(n);
+            b.AddRelu(Up(a), Up(c), y);
+            Check.Close(y.ToArray(), a.Zip(c, (u, v) => (double)((float)u + (float)v) is var s && s > 0 ? s : 0).ToArray(), $"add + relu at length {n}", 0, 0);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
     public void UnaryForwardAtEveryRaggedLength(SimdWidth width)
     {
         var b = Backend(width);
@@ -441,7 +457,10 @@ public sealed class CpuKernelTests : IDisposable
         const int k = 2;
         foreach (var (shape, kernel, stride, pad) in new[] { (new[] { 2, 3, 23, 37 }, 5, 1, 2), (new[] { 1, 2, 9, 40 }, 3, 1, 1),
                      (new[] { 1, 2, 11, 13 }, 3, 2, 1), (new[] { 1, 1, 6, 20 }, 1, 1, 0), (new[] { 1, 1, 9, 18 }, 9, 1, 4),
-                     (new[] { 1, 3, 20, 15 }, 5, 1, 2), (new[] { 1, 2, 7, 9 }, 3, 1, 1) }) // rows of 15 and 9: Vector256 under Vector512
+                     (new[] { 1, 3, 20, 15 }, 5, 1, 2), (new[] { 1, 2, 7, 9 }, 3, 1, 1), // rows of 15 and 9: Vector256 under Vector512
+                     (new[] { 2, 2, 30, 70 }, 3, 2, 1), (new[] { 1, 2, 20, 64 }, 2, 2, 0), // ResNet's and VGG's stride-2 pools
+                     (new[] { 1, 1, 9, 33 }, 2, 2, 0), (new[] { 1, 2, 5, 4 }, 3, 2, 1),     // odd width (last column unread), rows of 2
+                     (new[] { 1, 1, 12, 31 }, 4, 2, 2), (new[] { 1, 1, 10, 17 }, 3, 3, 1) }) // even kernel padded; stride 3 (direct scan)
         {
             var rng = new Rng(shape[2] * shape[3] + kernel);
             var data = rng.Uniform(RefDense.Length(shape), -2, 2).Select(v => Math.Round(v * 2) / 2).ToArray(); // ties
@@ -512,6 +531,27 @@ public sealed class CpuKernelTests : IDisposable
         Assert.Equal(3 * 40 + 19, av[2 * 40 + 20]); // both NaNs in the window: the later one
         Assert.Equal(2 * 40 + 20, av[1 * 40 + 21]); // only the first
         Assert.False(float.IsNaN(yv[5 * 40 + 30]));
+    }
+
+    /// <summary>The same NaN rule through the stride-2 path (split rows): every window holding a NaN is NaN, its argmax the last NaN.</summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void MaxPoolStride2PropagatesNaN(SimdWidth width)
+    {
+        var b = Backend(width);
+        var data = Enumerable.Range(0, 8 * 40).Select(i => (double)(i % 7)).ToArray();
+        data[2 * 40 + 20] = double.NaN;
+        data[3 * 40 + 21] = double.NaN;
+        var x = Up(data, 1, 1, 8, 40);
+        var y = Empty(1, 1, 4, 20);
+        var arg = Empty(1, 1, 4, 20);
+        b.MaxPool2d(x, y, 3, 2, 1);
+        b.MaxPool2dArgmax(x, arg, 3, 2, 1);
+        float[] yv = y.ToArray(), av = arg.ToArray();
+        foreach (int o in new[] { 20 + 10, 20 + 11, 40 + 10, 40 + 11 }) Assert.True(float.IsNaN(yv[o]), $"output {o}");
+        Assert.Equal(3 * 40 + 21, av[20 + 10]); // both NaNs in the window: the later one
+        Assert.Equal(3 * 40 + 21, av[40 + 11]);
+        Assert.False(float.IsNaN(yv[10]) || float.IsNaN(yv[20 + 9]) || float.IsNaN(yv[60 + 10]));
     }
 
     [Theory]

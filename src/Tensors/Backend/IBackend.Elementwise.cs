@@ -14,6 +14,10 @@ public partial interface IBackend
     /// <summary>Guided backpropagation's rule: gx = max(gy, 0) · f'(x), K·|x| elements as in <see cref="UnaryBackward"/>.</summary>
     void UnaryBackwardGuided(UnaryOp op, Tensor x, Tensor gy, Tensor gx);
 
+    /// <summary>y = max(a + b, 0) elementwise (x &gt; 0 ? x : 0, as Relu) for a, b, y of one length, in one pass: a
+    /// residual add with the ReLU after it. Equal, bit for bit, to Binary(Add) then Unary(Relu).</summary>
+    void AddRelu(Tensor a, Tensor b, Tensor y);
+
     /// <summary>
     /// y[i] = a[i] op b[(i / inner) mod |b|]. inner = 1 with |b| = |a| is the plain elementwise case;
     /// inner = H·W with |b| = C broadcasts a per-channel vector over NCHW; inner = 1 with |b| dividing

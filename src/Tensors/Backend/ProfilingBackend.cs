@@ -57,6 +57,8 @@ public sealed class ProfilingBackend(IBackend inner, Device device) : IBackend
 
     public void UnaryBackwardGuided(UnaryOp op, Tensor x, Tensor gy, Tensor gx) => Time("UnaryBackwardGuided." + op, () => _inner.UnaryBackwardGuided(op, x, gy, gx));
 
+    public void AddRelu(Tensor a, Tensor b, Tensor y) => Time("AddRelu", () => _inner.AddRelu(a, b, y));
+
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y, int inner) => Time("Binary." + op, () => _inner.Binary(op, a, b, y, inner));
 
     public void BinaryBackwardB(BinaryOp op, Tensor a, Tensor gy, Tensor gb, int inner) => Time("BinaryBackwardB." + op, () => _inner.BinaryBackwardB(op, a, gy, gb, inner));

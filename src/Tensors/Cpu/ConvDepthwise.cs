@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace NativeCam.Tensors;
 
@@ -8,9 +7,11 @@ namespace NativeCam.Tensors;
 /// direct vectorised loops: a GEMM with m = 1 would be all packing. The input plane is first copied into a
 /// zero-padded "phase plane": each padded row split into its sw phases (columns r, r + sw, r + 2sw, ...), so
 /// that tap kx of output column ox is element ox + kx/sw of phase kx mod sw — every tap, at every stride, is a
-/// contiguous run with no bounds checks. One task per (image, group): it owns its output planes.
+/// contiguous run with no bounds checks. One task per (image, group): it owns its output planes. The forward is
+/// in ConvDepthwise.Forward.cs; every loop runs at the backend's vector width (or a narrower one that covers a
+/// row in as few vectors, <see cref="RowWidth"/>).
 /// </summary>
-internal static unsafe class ConvDepthwise
+internal static unsafe partial class ConvDepthwise
 {
     /// <summary>Length of one phase row: the padded row (W + 2pw) split into sw phases.</summary>
     static int PhaseLength(in ConvDims s) => (s.W + 2 * s.PW + s.SW - 1) / s.SW;
@@ -26,93 +27,27 @@ internal static unsafe class ConvDepthwise
         return offsets;
     }
 
-    /// <summary>Writes the phase plane of input plane x [H, W] into p (padding zero).</summary>
+    /// <summary>Writes the phase plane of input plane x [H, W] into p (padding zero; no padding rows).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void BuildPhases(float* p, float* x, in ConvDims s)
     {
         int lp = PhaseLength(s);
-        for (int iy = 0; iy < s.H; iy++)
-            for (int r = 0; r < s.SW; r++)
-            {
-                float* row = p + ((long)iy * s.SW + r) * lp;
-                // Phase element j is padded column j·sw + r, i.e. input column j·sw + r − pw.
-                int lo = Math.Min(lp, s.PW > r ? (s.PW - r + s.SW - 1) / s.SW : 0);
-                int hi = Math.Clamp(s.W - 1 + s.PW - r < 0 ? 0 : (s.W - 1 + s.PW - r) / s.SW + 1, lo, lp);
-                Im2Col.Clear(row, lo);
-                Im2Col.CopyStrided(row + lo, x + (long)iy * s.W + lo * s.SW + r - s.PW, hi - lo, s.SW);
-                Im2Col.Clear(row + hi, lp - hi);
-            }
+        for (int iy = 0; iy < s.H; iy++) BuildPhaseRow(p + (long)iy * s.SW * lp, x + (long)iy * s.W, s, lp);
     }
 
-    public static void Forward(ConvDims s, float* x, float* w, float* bias, float* y)
-    {
-        nint px = (nint)x, pw = (nint)w, pb = (nint)bias, py = (nint)y;
-        int coutG = s.CoutG, lp = PhaseLength(s);
-        var tapOffsets = TapOffsets(s);
-        CpuParallel.For(s.OutImages * s.Groups, 1, (t0, t1) =>
-        {
-            float* p = ConvScratch.Get(ConvScratch.Plane, PhasePlane(s));
-            for (int t = t0; t < t1; t++)
-            {
-                int b = t / s.Groups, gi = t % s.Groups;
-                BuildPhases(p, (float*)px + ((long)b * s.Cin + gi) * s.InPlane, s);
-                for (int m = 0; m < coutG; m++)
-                {
-                    int co = gi * coutG + m;
-                    float* wc = (float*)pw + (long)co * s.Taps;
-                    float bv = pb == 0 ? 0f : ((float*)pb)[co];
-                    float* yc = (float*)py + ((long)b * s.Cout + co) * s.OutPlane;
-                    for (int oy = 0; oy < s.OH; oy++)
-                        ForwardRow(yc + (long)oy * s.OW, p, wc, bv, oy, tapOffsets, lp, s);
-                }
-            }
-        });
-    }
-
-    /// <summary>One output row: each 16 (or 8) outputs keep their sum in a register over all taps.</summary>
+    /// <summary>The sw phase rows (lp floats each) of input row x [W], zero where the padding is.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void ForwardRow(float* yRow, float* p, float* wc, float bias, int oy, int[] tapOffsets, int lp, in ConvDims s)
+    static void BuildPhaseRow(float* p, float* x, in ConvDims s, int lp)
     {
-        int ox = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; ox + 16 <= s.OW; ox += 16)
-            {
-                var acc = Vector512.Create(bias);
-                for (int ky = 0; ky < s.KH; ky++)
-                {
-                    int iy = oy * s.SH - s.PH + ky;
-                    if ((uint)iy >= (uint)s.H) continue;
-                    float* row = p + (long)iy * s.SW * lp + ox;
-                    for (int kx = 0; kx < s.KW; kx++)
-                        acc = Vector512.FusedMultiplyAdd(Vector512.Load(row + tapOffsets[kx]), Vector512.Create(wc[ky * s.KW + kx]), acc);
-                }
-                Vector512.Store(acc, yRow + ox);
-            }
-        else if (Vector256.IsHardwareAccelerated)
-            for (; ox + 8 <= s.OW; ox += 8)
-            {
-                var acc = Vector256.Create(bias);
-                for (int ky = 0; ky < s.KH; ky++)
-                {
-                    int iy = oy * s.SH - s.PH + ky;
-                    if ((uint)iy >= (uint)s.H) continue;
-                    float* row = p + (long)iy * s.SW * lp + ox;
-                    for (int kx = 0; kx < s.KW; kx++)
-                        acc = Vector256.FusedMultiplyAdd(Vector256.Load(row + tapOffsets[kx]), Vector256.Create(wc[ky * s.KW + kx]), acc);
-                }
-                Vector256.Store(acc, yRow + ox);
-            }
-        for (; ox < s.OW; ox++)
+        for (int r = 0; r < s.SW; r++)
         {
-            float acc = bias;
-            for (int ky = 0; ky < s.KH; ky++)
-            {
-                int iy = oy * s.SH - s.PH + ky;
-                if ((uint)iy >= (uint)s.H) continue;
-                float* row = p + (long)iy * s.SW * lp + ox;
-                for (int kx = 0; kx < s.KW; kx++) acc = MathF.FusedMultiplyAdd(row[tapOffsets[kx]], wc[ky * s.KW + kx], acc);
-            }
-            yRow[ox] = acc;
+            float* row = p + (long)r * lp;
+            // Phase element j is padded column j·sw + r, i.e. input column j·sw + r − pw.
+            int lo = Math.Min(lp, s.PW > r ? (s.PW - r + s.SW - 1) / s.SW : 0);
+            int hi = Math.Clamp(s.W - 1 + s.PW - r < 0 ? 0 : (s.W - 1 + s.PW - r) / s.SW + 1, lo, lp);
+            Im2Col.Clear(row, lo);
+            Im2Col.CopyStrided(row + lo, x + lo * s.SW + r - s.PW, hi - lo, s.SW);
+            Im2Col.Clear(row + hi, lp - hi);
         }
     }
 
@@ -121,14 +56,33 @@ internal static unsafe class ConvDepthwise
     /// box of the group's gradient is visited; an all-zero one just clears gx), then the phase plane is
     /// unfolded into gx.
     /// </summary>
-    public static void BackwardInput(ConvDims s, float* gy, float* w, float* gx)
+    public static void BackwardInput(SimdWidth width, ConvDims s, float* gy, float* w, float* gx)
+    {
+        switch (RowWidth(width, s.OW))
+        {
+            case SimdWidth.Vector512: BackwardInput<V512>(s, gy, w, gx); break;
+            case SimdWidth.Vector256: BackwardInput<V256>(s, gy, w, gx); break;
+            case SimdWidth.Vector128: BackwardInput<V128>(s, gy, w, gx); break;
+            default: BackwardInput<V1>(s, gy, w, gx); break;
+        }
+    }
+
+    static void BackwardInput<V>(ConvDims s, float* gy, float* w, float* gx) where V : unmanaged, IVec<V>
     {
         nint pgy = (nint)gy, pw = (nint)w, pgx = (nint)gx;
         int coutG = s.CoutG, lp = PhaseLength(s);
         var tapOffsets = TapOffsets(s);
+        // Stride 1, one output per group: gx is the correlation of gy, padded by k − 1 − p, with the flipped
+        // kernel, i.e. the forward kernel on the transposed shape (a gather: no read-modify-write per tap). Used for
+        // gradients that fill a good part of the plane; a CAM's small boxes keep the scatter, which visits the box only.
+        var transposed = new ConvDims(s.OutImages, s.Cout, s.OH, s.OW, s.OutImages, s.Cin, s.H, s.W, s.KH, s.KW,
+            new ConvGeometry(1, 1, s.KH - 1 - s.PH, s.KW - 1 - s.PW, s.Groups));
+        var gather = s.SH == 1 && s.SW == 1 && coutG == 1 && s.PH < s.KH && s.PW < s.KW ? PlanFor<V>(transposed) : null;
         CpuParallel.For(s.OutImages * s.Groups, 1, (t0, t1) =>
         {
-            float* p = ConvScratch.Get(ConvScratch.Plane, PhasePlane(s));
+            float* p = ConvScratch.Get(ConvScratch.Plane, Math.Max(PhasePlane(s) + Slack, gather?.PlaneFloats ?? 0));
+            float* gyPad = ConvScratch.Get(ConvScratch.Packed, s.OW + V.Count);
+            float* flipped = stackalloc float[s.Taps];
             for (int t = t0; t < t1; t++)
             {
                 int b = t / s.Groups, gi = t % s.Groups;
@@ -140,19 +94,28 @@ internal static unsafe class ConvDepthwise
                     Im2Col.Clear(gxc, s.InPlane);
                     continue;
                 }
+                if (gather != null && 4L * box.Rows * box.Cols >= s.OutPlane)
+                {
+                    float* wc = (float*)pw + (long)gi * s.Taps;
+                    for (int tap = 0; tap < s.Taps; tap++) flipped[tap] = wc[s.Taps - 1 - tap];
+                    BuildPadded(p, gyg, transposed, gather.PhaseLength);
+                    Plane<V>(p, flipped, 0f, gxc, gather);
+                    continue;
+                }
                 Im2Col.Clear(p, (int)PhasePlane(s));
+                var tail = TailMask<V>(box.Cols);
                 for (int m = 0; m < coutG; m++)
                 {
                     float* wc = (float*)pw + (long)(gi * coutG + m) * s.Taps;
                     for (int oy = box.Row; oy < box.Row + box.Rows; oy++)
                     {
-                        float* gyRow = gyg + (long)m * s.OutPlane + (long)oy * s.OW + box.Col;
+                        int n = PadRow<V>(gyPad, gyg + (long)m * s.OutPlane + (long)oy * s.OW + box.Col, box.Cols);
                         for (int ky = 0; ky < s.KH; ky++)
                         {
                             int iy = oy * s.SH - s.PH + ky;
                             if ((uint)iy >= (uint)s.H) continue;
                             float* row = p + (long)iy * s.SW * lp + box.Col;
-                            for (int kx = 0; kx < s.KW; kx++) Axpy(row + tapOffsets[kx], gyRow, wc[ky * s.KW + kx], box.Cols);
+                            for (int kx = 0; kx < s.KW; kx++) Axpy(row + tapOffsets[kx], gyPad, wc[ky * s.KW + kx], n, tail);
                         }
                     }
                 }
@@ -163,7 +126,13 @@ internal static unsafe class ConvDepthwise
                     float* gxRow = gxc + (long)iy * s.W;
                     if (s.SW == 1) new ReadOnlySpan<float>(row + s.PW, s.W).CopyTo(new Span<float>(gxRow, s.W));
                     else
-                        for (int ix = 0; ix < s.W; ix++) gxRow[ix] = row[(ix + s.PW) % s.SW * lp + (ix + s.PW) / s.SW];
+                        for (int r = 0; r < s.SW; r++)
+                        {
+                            // phase r, element j is padded column j·sw + r: input column j·sw + r − pw
+                            float* phase = row + (long)r * lp;
+                            int j = s.PW > r ? (s.PW - r + s.SW - 1) / s.SW : 0;
+                            for (int ix = j * s.SW + r - s.PW; ix < s.W; ix += s.SW, j++) gxRow[ix] = phase[j];
+                        }
                 }
             }
         });
@@ -173,14 +142,27 @@ internal static unsafe class ConvDepthwise
     /// gw[k, co, ky, kx] = Σ over target k's images, rows and columns of the gradient's nonzero box of
     /// gy · (tap (ky, kx) of the phase plane): one vectorised dot product per tap and row. One task per (target, group).
     /// </summary>
-    public static void BackwardWeight(ConvDims s, float* x, float* gy, float* gw, int targets, int perTarget)
+    public static void BackwardWeight(SimdWidth width, ConvDims s, float* x, float* gy, float* gw, int targets, int perTarget)
+    {
+        switch (RowWidth(width, s.OW))
+        {
+            case SimdWidth.Vector512: BackwardWeight<V512>(s, x, gy, gw, targets, perTarget); break;
+            case SimdWidth.Vector256: BackwardWeight<V256>(s, x, gy, gw, targets, perTarget); break;
+            case SimdWidth.Vector128: BackwardWeight<V128>(s, x, gy, gw, targets, perTarget); break;
+            default: BackwardWeight<V1>(s, x, gy, gw, targets, perTarget); break;
+        }
+    }
+
+    static void BackwardWeight<V>(ConvDims s, float* x, float* gy, float* gw, int targets, int perTarget) where V : unmanaged, IVec<V>
     {
         nint px = (nint)x, pgy = (nint)gy, pgw = (nint)gw;
         int coutG = s.CoutG, lp = PhaseLength(s);
         var tapOffsets = TapOffsets(s);
         CpuParallel.For(targets * s.Groups, 1, (t0, t1) =>
         {
-            float* p = ConvScratch.Get(ConvScratch.Plane, PhasePlane(s));
+            float* p = ConvScratch.Get(ConvScratch.Plane, PhasePlane(s) + Slack);
+            float* gyPad = ConvScratch.Get(ConvScratch.Packed, s.OW + V.Count);
+            V* acc = stackalloc V[s.Taps];
             for (int t = t0; t < t1; t++)
             {
                 int k = t / s.Groups, gi = t % s.Groups;
@@ -193,64 +175,63 @@ internal static unsafe class ConvDepthwise
                     var box = Im2Col.NonzeroBox(gyg, coutG, s.OH, s.OW);
                     if (box.IsEmpty) continue;
                     BuildPhases(p, (float*)px + ((long)xi * s.Cin + gi) * s.InPlane, s);
+                    var tail = TailMask<V>(box.Cols);
                     for (int m = 0; m < coutG; m++)
-                        for (int ky = 0; ky < s.KH; ky++)
-                            for (int kx = 0; kx < s.KW; kx++)
+                    {
+                        // One vector sum per tap over the whole box, reduced across lanes once at the end.
+                        for (int tap = 0; tap < s.Taps; tap++) acc[tap] = V.Splat(0f);
+                        for (int oy = box.Row; oy < box.Row + box.Rows; oy++)
+                        {
+                            int n = PadRow<V>(gyPad, gyg + (long)m * s.OutPlane + (long)oy * s.OW + box.Col, box.Cols);
+                            for (int ky = 0; ky < s.KH; ky++)
                             {
-                                float sum = 0f;
-                                for (int oy = box.Row; oy < box.Row + box.Rows; oy++)
-                                {
-                                    int iy = oy * s.SH - s.PH + ky;
-                                    if ((uint)iy >= (uint)s.H) continue;
-                                    sum += Dot(gyg + (long)m * s.OutPlane + (long)oy * s.OW + box.Col,
-                                        p + (long)iy * s.SW * lp + box.Col + tapOffsets[kx], box.Cols);
-                                }
-                                gwg[(long)m * s.Taps + ky * s.KW + kx] += sum;
+                                int iy = oy * s.SH - s.PH + ky;
+                                if ((uint)iy >= (uint)s.H) continue;
+                                float* row = p + (long)iy * s.SW * lp + box.Col;
+                                for (int kx = 0; kx < s.KW; kx++)
+                                    acc[ky * s.KW + kx] = DotInto(acc[ky * s.KW + kx], gyPad, row + tapOffsets[kx], n, tail);
                             }
+                        }
+                        for (int tap = 0; tap < s.Taps; tap++) gwg[(long)m * s.Taps + tap] += V.Sum(acc[tap]);
+                    }
                 }
             }
         });
     }
 
-    /// <summary>dst[i] += a·src[i] for i &lt; n.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Axpy(float* dst, float* src, float a, int n)
+    /// <summary>Copies n floats of a gradient row into dst, zero up to a whole number of vectors; returns that length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int PadRow<V>(float* dst, float* src, int n) where V : unmanaged, IVec<V>
     {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var av = Vector512.Create(a);
-            for (; i + 16 <= n; i += 16)
-                Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Load(src + i), av, Vector512.Load(dst + i)), dst + i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var av = Vector256.Create(a);
-            for (; i + 8 <= n; i += 8)
-                Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(src + i), av, Vector256.Load(dst + i)), dst + i);
-        }
-        for (; i < n; i++) dst[i] = MathF.FusedMultiplyAdd(src[i], a, dst[i]);
+        int padded = (n + V.Count - 1) / V.Count * V.Count;
+        Buffer.MemoryCopy(src, dst, (long)n * sizeof(float), (long)n * sizeof(float));
+        Im2Col.Clear(dst + n, padded - n);
+        return padded;
     }
 
-    /// <summary>Σ a[i]·b[i] for i &lt; n, in vector lanes, then summed across.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float Dot(float* a, float* b, int n)
+    /// <summary>The lanes of a padded row's last vector that hold the row's first <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static V TailMask<V>(int n) where V : unmanaged, IVec<V> => V.Less(V.Lanes, V.Splat(n - (n - 1) / V.Count * V.Count));
+
+    /// <summary>dst[i] += a·src[i] over n (a whole number of vectors) floats; the last vector only changes the lanes of
+    /// <paramref name="tail"/> (the rest of dst, past the row, keeps its value whatever a is).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    static void Axpy<V>(float* dst, float* src, float a, int n, V tail) where V : unmanaged, IVec<V>
     {
-        int i = 0;
-        float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            var acc = Vector512<float>.Zero;
-            for (; i + 16 <= n; i += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), acc);
-            sum = Vector512.Sum(acc);
-        }
-        else if (Vector256.IsHardwareAccelerated && n >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            for (; i + 8 <= n; i += 8) acc = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc);
-            sum = Vector256.Sum(acc);
-        }
-        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
-        return sum;
+        var av = V.Splat(a);
+        int i = 0, c = V.Count;
+        for (; i < n - c; i += c) V.Store(V.Fma(V.Load(src + i), av, V.Load(dst + i)), dst + i);
+        var d = V.Load(dst + i);
+        V.Store(V.Select(tail, V.Fma(V.Load(src + i), av, d), d), dst + i);
+    }
+
+    /// <summary>acc + a[i]·b[i] lane-wise over n (a whole number of vectors) floats of a zero-padded a; b's lanes
+    /// outside <paramref name="tail"/> in the last vector (past the row: any value, ±∞ or NaN too) count as zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    static V DotInto<V>(V acc, float* a, float* b, int n, V tail) where V : unmanaged, IVec<V>
+    {
+        int i = 0, c = V.Count;
+        for (; i < n - c; i += c) acc = V.Fma(V.Load(a + i), V.Load(b + i), acc);
+        return V.Fma(V.Load(a + i), V.Select(tail, V.Load(b + i), V.Splat(0f)), acc);
     }
 }

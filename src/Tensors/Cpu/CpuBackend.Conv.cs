@@ -28,7 +28,7 @@ public sealed partial class CpuBackend
         if (bias != null) Require(bias.Length == s.Cout, $"conv2d: bias of {bias.Length} elements for {s.Cout} channels");
         if (s.OutImages == 0) return;
         float* b = bias == null ? null : bias.Pointer;
-        if (s.Depthwise) ConvDepthwise.Forward(s, x.Pointer, w.Pointer, b, y.Pointer);
+        if (s.Depthwise) ConvDepthwise.Forward(_width, s, x.Pointer, w.Pointer, b, y.Pointer);
         else GemmForward(s, x.Pointer, w.Pointer, b, y.Pointer, null, null);
     }
 
@@ -36,7 +36,7 @@ public sealed partial class CpuBackend
     {
         var s = Dims("conv2d backward input", gx, w.Shape, gy, g);
         if (s.OutImages == 0) return;
-        if (s.Depthwise) ConvDepthwise.BackwardInput(s, gy.Pointer, w.Pointer, gx.Pointer);
+        if (s.Depthwise) ConvDepthwise.BackwardInput(_width, s, gy.Pointer, w.Pointer, gx.Pointer);
         else GemmBackwardInput(s, gy.Pointer, w.Pointer, gx.Pointer);
     }
 
@@ -48,7 +48,7 @@ public sealed partial class CpuBackend
         int k = gw.Shape[0], n = s.InImages == s.OutImages ? s.InImages / Math.Max(1, k) : Math.Min(s.InImages, s.OutImages);
         Require(k >= 1 && n >= 1 && (s.InImages == n || s.InImages == k * n) && (s.OutImages == n || s.OutImages == k * n),
             $"conv2d backward weight: {s.InImages} input and {s.OutImages} output-gradient images are not N and K·N for K = {k}");
-        if (s.Depthwise) ConvDepthwise.BackwardWeight(s, x.Pointer, gy.Pointer, gw.Pointer, k, n);
+        if (s.Depthwise) ConvDepthwise.BackwardWeight(_width, s, x.Pointer, gy.Pointer, gw.Pointer, k, n);
         else GemmBackwardWeight(s, x.Pointer, gy.Pointer, gw.Pointer, k, n);
     }
 

@@ -97,8 +97,9 @@ internal readonly record struct PoolShape(int Planes, int H, int W, int OH, int 
 /// scan: the row pass keeps the first maximum of its row, the column pass the first row holding the window
 /// maximum. The row pass reads a copy of the row padded with P copies of its end values, each standing for the
 /// end position: a copy never beats its original (equal, and after it on the right) and on the left it stands
-/// in for it, so values and positions are those of the clipped window, with no border case. Other strides scan
-/// each window directly.
+/// in for it, so values and positions are those of the clipped window, with no border case. Stride 2 (ResNet's 3×3 s2 p1, VGG's 2×2 s2) is the same two passes: each padded row is
+/// first split into its even and odd columns, so that every tap of a vector of windows is one contiguous load
+/// (strides above 2 scan each window directly).
 /// </summary>
 internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, bool argmax) : ISimdKernel
 {
@@ -110,40 +111,44 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
     public void Run<V>(int start, int end) where V : unmanaged, IVec<V>
     {
         var s = _s;
-        if (s.S != 1)
+        if (s.S > 2)
         {
             for (int plane = start; plane < end; plane++) Direct(_x + (long)plane * s.H * s.W, _y + (long)plane * s.OH * s.OW);
             return;
         }
-        // Row-pass results: value and position (iy·W + ix, exact as a float below 2^24) per (iy, ox); the padded row.
-        int size = s.H * s.OW;
-        var buffer = ArrayPool<float>.Shared.Rent(2 * size + s.W + 2 * s.P);
+        // Row-pass results: value and position (iy·W + ix, exact as a float below 2^24) per (iy, ox); the padded
+        // row (with room for whole vector pairs when it is split in phases) and, for stride 2, its two phases.
+        // Copies of the end value past the right end: P, or as many as the last window reaches past the row (a
+        // window may end beyond the right padding when the output size is rounded up, as ceil_mode does).
+        int right = Math.Max(s.P, (s.OW - 1) * s.S + s.K - s.W - s.P);
+        int size = s.H * s.OW, paddedLength = s.W + s.P + right + 2 * V512.Count, phaseLength = paddedLength / 2 + V512.Count;
+        var buffer = ArrayPool<float>.Shared.Rent(2 * size + paddedLength + 2 * phaseLength);
         fixed (float* rowMax = buffer)
         {
-            float* rowArg = rowMax + size, padded = rowArg + size;
+            float* rowArg = rowMax + size, padded = rowArg + size, even = padded + paddedLength, odd = even + phaseLength;
             for (int plane = start; plane < end; plane++)
             {
                 float* x = _x + (long)plane * s.H * s.W, y = _y + (long)plane * s.OH * s.OW;
                 for (int iy = 0; iy < s.H; iy++)
                 {
                     float* row = x + iy * s.W;
-                    for (int j = 0; j < s.P; j++)
-                    {
-                        padded[j] = row[0];
-                        padded[s.P + s.W + j] = row[s.W - 1];
-                    }
+                    for (int j = 0; j < s.P; j++) padded[j] = row[0];
+                    for (int j = 0; j < right; j++) padded[s.P + s.W + j] = row[s.W - 1];
                     Buffer.MemoryCopy(row, padded + s.P, s.W * sizeof(float), s.W * sizeof(float));
+                    // Stride 2: window ox's tap kx is padded[2·ox + kx] = phase (kx mod 2), element ox + kx / 2.
+                    if (s.S == 2) Simd.Deinterleave<V>(padded, s.W + s.P + right, even, odd);
+                    float* p0 = s.S == 2 ? even : padded, p1 = odd;
                     switch (Lanes<V>(s.OW))
                     {
-                        case 1: RowPass<V1>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
-                        case 4: RowPass<V128>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
-                        case 8: RowPass<V256>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
-                        default: RowPass<V>(padded, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
+                        case 1: RowPass<V1>(p0, p1, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
+                        case 4: RowPass<V128>(p0, p1, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
+                        case 8: RowPass<V256>(p0, p1, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
+                        default: RowPass<V>(p0, p1, iy * s.W, rowMax + iy * s.OW, rowArg + iy * s.OW); break;
                     }
                 }
                 for (int oy = 0; oy < s.OH; oy++)
                 {
-                    int iy0 = Math.Max(0, oy - s.P), iy1 = Math.Min(s.H - 1, oy - s.P + s.K - 1);
+                    int iy0 = Math.Max(0, oy * s.S - s.P), iy1 = Math.Min(s.H - 1, oy * s.S - s.P + s.K - 1);
                     switch (Lanes<V>(s.OW))
                     {
                         case 1: ColumnPass<V1>(rowMax, rowArg, iy0, iy1, y + oy * s.OW); break;
@@ -169,25 +174,26 @@ internal readonly unsafe struct MaxPoolPlanes(float* x, float* y, PoolShape s, b
     }
 
     /// <summary>
-    /// Window ox covers padded[ox .. ox + K), positions clamped into the row. Vectors of windows, the last one
-    /// overlapping the previous when OW is ragged (recomputing a window gives the same result); OW ≥ Count.
+    /// Window ox covers padded[ox·S .. ox·S + K), positions clamped into the row; its tap kx is element ox + kx / S
+    /// of phase kx mod S (<paramref name="phase0"/>, <paramref name="phase1"/>; stride 1 reads the padded row,
+    /// phase0, alone). Vectors of windows, the last one overlapping the
+    /// previous when OW is ragged (recomputing a window gives the same result); OW ≥ Count.
     /// </summary>
     [MethodImpl(Simd.Hot)]
-    void RowPass<V>(float* padded, int rowStart, float* rowMax, float* rowArg) where V : unmanaged, IVec<V>
+    void RowPass<V>(float* phase0, float* phase1, int rowStart, float* rowMax, float* rowArg) where V : unmanaged, IVec<V>
     {
         var s = _s;
-        V lanes = V.Lanes, first = V.Splat(0f), last = V.Splat(s.W - 1), start = V.Splat(rowStart);
+        V lanes = V.Lanes, first = V.Splat(0f), last = V.Splat(s.W - 1), start = V.Splat(rowStart), stride = V.Splat(s.S);
         for (int ox = 0; ; ox += V.Count)
         {
             ox = Math.Min(ox, s.OW - V.Count);
-            float* p = padded + ox;
-            V best = V.Load(p), arg = V.Splat(ox - s.P) + lanes;
+            V best = V.Load(phase0 + ox), origin = (V.Splat(ox) + lanes) * stride - V.Splat(s.P), arg = origin;
             for (int kx = 1; kx < s.K; kx++)
             {
-                var v = V.Load(p + kx);
+                var v = V.Load((s.S == 1 ? phase0 + kx : (kx & 1) == 0 ? phase0 + kx / 2 : phase1 + kx / 2) + ox);
                 var take = V.Or(V.Greater(v, best), V.IsNaN(v));
                 best = V.Select(take, v, best);
-                if (_argmax) arg = V.Select(take, V.Splat(ox - s.P + kx) + lanes, arg);
+                if (_argmax) arg = V.Select(take, origin + V.Splat(kx), arg);
             }
             V.Store(best, rowMax + ox);
             if (_argmax) V.Store(start + V.Min(V.Max(arg, first), last), rowArg + ox);

@@ -21,6 +21,20 @@ internal static unsafe partial class Simd
         else V.StorePartial(v, p, m);
     }
 
+    /// <summary>Splits src[0, n) into its even (src[0], src[2], ..) and odd elements. Reads and writes whole vector
+    /// pairs: up to 2·Count − 1 floats past n of src are read, and the lanes they give written, past each half.</summary>
+    [MethodImpl(Simd.Hot)]
+    public static void Deinterleave<V>(float* src, int n, float* even, float* odd) where V : unmanaged, IVec<V>
+    {
+        int c = V.Count;
+        for (int i = 0; i < n; i += 2 * c)
+        {
+            V a = V.Load(src + i), b = V.Load(src + i + c);
+            V.Store(V.Evens(a, b), even + i / 2);
+            V.Store(V.Odds(a, b), odd + i / 2);
+        }
+    }
+
     /// <summary>Σ (x − shift): a shift near the data (e.g. its first element) keeps the partial sums small, so a row
     /// with a large common offset loses no precision to it.</summary>
     [MethodImpl(Simd.Hot)]

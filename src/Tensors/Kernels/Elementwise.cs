@@ -124,6 +124,14 @@ public sealed partial class IlgpuBackend
         Require(inner > 0 && nb > 0 && na % ((long)nb * inner) == 0,
             $"{what}: operand of {nb} elements (inner {inner}) does not broadcast over {na}");
 
+    /// <summary>The two kernels in turn (the ReLU in place): the GPU path keeps its two launches.</summary>
+    public void AddRelu(Tensor a, Tensor b, Tensor y)
+    {
+        SameLength(a, b, "add + relu");
+        Binary(BinaryOp.Add, a, b, y, 1);
+        Unary(UnaryOp.Relu, y, y);
+    }
+
     public void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y, int inner)
     {
         SameLength(a, y, $"{op}");

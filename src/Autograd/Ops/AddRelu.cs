@@ -1,0 +1,40 @@
+using NativeCam.Tensors;
+
+namespace NativeCam.Autograd;
+
+// A residual add with its ReLU as one op (ResNet's block tail): one pass forward, one node on the tape.
+public static partial class Ops
+{
+    /// <summary>
+    /// relu(a + b) for a and b of one shape: the value of <c>Relu(Add(a, b))</c>, bit for bit, computed in one pass
+    /// without the sum as a tensor of its own. Backward: gy masked where the output is zero (the sum was not
+    /// positive: ReLU's rule, guided backpropagation's too), passed to both a and b. The sum is not a tape
+    /// value, so nothing can be watched between the add and the ReLU; the result can be named as the ReLU's output.
+    /// </summary>
+    public static Var AddRelu(Var a, Var b)
+    {
+        if (!a.Shape.SequenceEqual(b.Shape))
+            throw new ArgumentException($"AddRelu: shapes {Tensor.Format(a.Shape)} and {Tensor.Format(b.Shape)} differ");
+        var y = Tensor.Empty(a.Device, a.Shape);
+        a.Device.Backend.AddRelu(a.Value, b.Value, y);
+        return Tape.Current.Record(y, () => new AddReluNode(a, b), a, b);
+    }
+
+    // relu'(a + b) = relu'(y) for y = relu(a + b): both are 1 exactly where a + b > 0 (a NaN sum gives y = 0 and
+    // a zero derivative either way), so the output stands in for the sum the forward never kept.
+    sealed class AddReluNode(Var a, Var b) : Node(a, b)
+    {
+        public override string Op => "AddRelu";
+
+        public override void Backward(Tensor gy, Tape tape)
+        {
+            int k = Targets(gy);
+            var g = GradLike(a, k);
+            if (tape.GuidedBackprop) Backend(a).UnaryBackwardGuided(UnaryOp.Relu, Output.Value, gy, g);
+            else Backend(a).UnaryBackward(UnaryOp.Relu, Output.Value, gy, g);
+            if (b.RequiresGrad) tape.AddGrad(b, a.RequiresGrad ? CopyAs(g, b, k) : g);
+            if (a.RequiresGrad) tape.AddGrad(a, g);
+            else if (!b.RequiresGrad) g.Dispose();
+        }
+    }
+}
