@@ -5,7 +5,7 @@ namespace NativeCam.Cam;
 
 /// <summary>
 /// Guided backpropagation (Springenberg et al. 2015) as a backward override on a tape: at the rectifying
-/// activations (ReLU, ReLU6, SiLU, Hardswish) only the positive part of the incoming gradient flows on,
+/// activations (ReLU, ReLU6, SiLU, Hardswish, and the ReLU of a fused residual add + ReLU) only the positive part of the incoming gradient flows on,
 /// gx = f′(x) · max(gy, 0). For ReLU that is the classic rule (gradient kept where both the input and the incoming
 /// gradient are positive); SiLU and Hardswish keep their true slope f′(x), negative below x ≈ −1.28 and −1.5, so only
 /// the signal from above is clipped. Every other op keeps its true gradient (docs/cam.md).
@@ -21,6 +21,11 @@ public sealed class GuidedBackprop : IBackwardOverride
     /// <inheritdoc/>
     public bool TryBackward(Node node, Tensor gy, Tape tape)
     {
+        if (node is Ops.AddReluNode addRelu) // a residual add fused with its ReLU (ResNet's block tail)
+        {
+            addRelu.Backward(gy, tape, guided: true);
+            return true;
+        }
         if (node is not Ops.UnaryNode u || !Applies(u.Function)) return false;
         var x = u.Input;
         var gx = Tensor.Empty(x.Device, [gy.Length / x.Value.Length, .. x.Shape]);

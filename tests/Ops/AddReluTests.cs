@@ -53,7 +53,8 @@ public abstract class AddReluTests(Device device) : BackendTests(device)
         var device = TestDevice.CurrentOrDefault;
         using var ta = Tensor.FromArray(device, OpRunner.ToFloat(a), shape);
         using var tb = Tensor.FromArray(device, OpRunner.ToFloat(b), shape);
-        using var tape = new Tape { GuidedBackprop = guided };
+        using var tape = new Tape();
+        using var rule = guided ? NativeCam.Cam.GuidedBackprop.On(tape) : null;
         var va = Var.Input(ta, gradA);
         var vb = Var.Input(tb, gradB);
         var y = op([va, vb]);

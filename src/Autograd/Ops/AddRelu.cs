@@ -20,17 +20,26 @@ public static partial class Ops
         return Tape.Current.Record(y, () => new AddReluNode(a, b), a, b);
     }
 
-    // relu'(a + b) = relu'(y) for y = relu(a + b): both are 1 exactly where a + b > 0 (a NaN sum gives y = 0 and
-    // a zero derivative either way), so the output stands in for the sum the forward never kept.
-    sealed class AddReluNode(Var a, Var b) : Node(a, b)
+    /// <summary>
+    /// The recorded y = relu(a + b) of <see cref="AddRelu"/>. relu′(a + b) = relu′(y): both are 1 exactly where
+    /// a + b > 0 (a NaN sum gives y = 0 and a zero derivative either way), so the output stands in for the sum the
+    /// forward never kept. Public so that a backward override (guided backprop in src/Cam) can run its rule here.
+    /// </summary>
+    public sealed class AddReluNode(Var a, Var b) : Node(a, b)
     {
+        /// <inheritdoc/>
         public override string Op => "AddRelu";
 
-        public override void Backward(Tensor gy, Tape tape)
+        /// <inheritdoc/>
+        public override void Backward(Tensor gy, Tape tape) => Backward(gy, tape, guided: false);
+
+        /// <summary>The backward rule; <paramref name="guided"/> also clips gy's negative part (guided
+        /// backpropagation's rule at a ReLU). The one gradient goes to both a and b.</summary>
+        public void Backward(Tensor gy, Tape tape, bool guided)
         {
             int k = Targets(gy);
             var g = GradLike(a, k);
-            if (tape.GuidedBackprop) Backend(a).UnaryBackwardGuided(UnaryOp.Relu, Output.Value, gy, g);
+            if (guided) Backend(a).UnaryBackwardGuided(UnaryOp.Relu, Output.Value, gy, g);
             else Backend(a).UnaryBackward(UnaryOp.Relu, Output.Value, gy, g);
             if (b.RequiresGrad) tape.AddGrad(b, a.RequiresGrad ? CopyAs(g, b, k) : g);
             if (a.RequiresGrad) tape.AddGrad(a, g);
