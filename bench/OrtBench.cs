@@ -19,7 +19,8 @@ namespace NativeCam.Bench;
 /// <list type="bullet">
 /// <item><c>ort-check [DIR]</c>: runs every model of DIR/manifest.json (bench/onnx/, written by
 /// bench/pytorch/export_onnx.py) in ONNX Runtime on the input PyTorch exported it with, and prints the max abs diff
-/// of each output against PyTorch's; exits non-zero above the tolerance.</item>
+/// of each output against PyTorch's (and, for the Ultralytics models, NativeCam's on the file it reads); exits non-zero
+/// above the tolerance.</item>
 /// <item><c>vs-ort [ROUNDS] [--works a,b] [--out FILE.md] [--json FILE]</c>: every work's NativeCam and ONNX Runtime
 /// sides loaded in this process, one warm-up each, then ROUNDS rounds that run every work once per side alternately
 /// (NativeCam, ORT, next work, ...), medians; then the peak RSS of each side, each measured in a child process of its own
@@ -30,12 +31,16 @@ namespace NativeCam.Bench;
 /// execution, ORT_ENABLE_ALL graph optimisation, its default CPU execution provider and arena.
 /// Works: <c>yolov5n_forward</c>, <c>yolov5s_forward</c> (640, bus.jpg letterboxed to 640×480), <c>detect_cam</c>
 /// (NativeCam's detect-cam compute with yolov5n against ORT's yolov5n forward alone), <c>vit_forward</c> (ViT-B/16,
-/// 224), <c>resnet50_forward</c>, <c>mobilenet_v2_forward</c> (224, the exported seeded torchvision state dicts).
+/// 224), <c>resnet50_forward</c>, <c>mobilenet_v2_forward</c> (224, the exported seeded torchvision state dicts),
+/// <c>yolov8n_forward</c>, <c>yolo11n_forward</c> (the Ultralytics training saves export_onnx.py wrote, bus.jpg at 640:
+/// the three raw Detect levels) and <c>yolov8n_detect_cam</c> (Grad-CAM of every detection at the Detect inputs, one sweep, against ORT's
+/// yolov8n forward alone). Without a <c>--works</c> list, works whose model bench/onnx/ lacks are left out with a note.
 /// </summary>
-public static class OrtBench
+public static partial class OrtBench
 {
     public static readonly string[] Works =
-        ["yolov5n_forward", "yolov5s_forward", "detect_cam", "vit_forward", "resnet50_forward", "mobilenet_v2_forward"];
+        ["yolov5n_forward", "yolov5s_forward", "detect_cam", "vit_forward", "resnet50_forward", "mobilenet_v2_forward",
+         "yolov8n_forward", "yolo11n_forward", "yolov8n_detect_cam"];
 
     /// <summary>The ONNX model a work's ORT side runs.</summary>
     public static string OnnxModelOf(string work) => OnnxModel(work);
@@ -54,6 +59,7 @@ public static class OrtBench
     static string OnnxModel(string work) => work switch
     {
         "detect_cam" => "yolov5n",
+        "yolov8n_detect_cam" => "yolov8n",
         "vit_forward" => "vit_b16",
         _ => work[..work.LastIndexOf("_forward", StringComparison.Ordinal)],
     };
@@ -168,6 +174,8 @@ public static class OrtBench
                 ok &= pass;
                 Console.WriteLine($"  {name,-13} out{i} [{expected.Length,8} values] max abs diff {maxDiff:E2} (max |PyTorch| {maxRef:F2}) {(pass ? "ok" : "FAIL")}");
             }
+            if (node["state_dict"]?.GetValue<string>() is { } file && file.EndsWith(".pt", StringComparison.Ordinal) && name.StartsWith("yolo", StringComparison.Ordinal))
+                ok &= CheckNative(dir, name, files);
         }
         return ok ? 0 : 1;
     }
@@ -208,6 +216,25 @@ public static class OrtBench
                 return new NativeSide(device, () =>
                 {
                     using var maps = cam.Compute(input, outputs => YoloTargets.FromDetections(detector.Postprocess(outputs, info)), request);
+                }, [device, input, detector]);
+            }
+            case "yolov8n_forward" or "yolo11n_forward" or "yolov8n_detect_cam":
+            {
+                var (input, info) = Letterbox.Apply(device, ImageLoader.Load(BenchPaths.Sample("bus.jpg")), 640);
+                var entry = ModelEntry(dir, OnnxModel(work));
+                var detector = YoloDetector.LoadAny(device, Path.Combine(dir, entry["state_dict"]!.GetValue<string>()));
+                if (work != "yolov8n_detect_cam")
+                    return new NativeSide(device, () =>
+                    {
+                        using var tape = new Tape { Inference = true };
+                        detector.Forward(input);
+                        device.Synchronize();
+                    }, [device, input, detector]);
+                var adapter = DetectorAdapters.For(detector);
+                var request = new CamRequest { Layers = adapter.DefaultLayers };
+                return new NativeSide(device, () =>
+                {
+                    using var maps = CamEngine.Compute(adapter, input, outputs => YoloTargets.FromDetections(detector.Postprocess(outputs, info)), request);
                 }, [device, input, detector]);
             }
             case "vit_forward":
@@ -267,7 +294,7 @@ public static class OrtBench
     public static void Run(string[] args)
     {
         int rounds = 7;
-        string[] works = Works;
+        string[]? works = null;
         string? outFile = null, jsonFile = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -279,10 +306,16 @@ public static class OrtBench
             else if (args[i] == "--sleep-ms" && i + 1 < args.Length) PauseMs = int.Parse(args[++i]);
             else rounds = int.Parse(args[i]);
         }
-        if (works.FirstOrDefault(w => !Works.Contains(w)) is { } unknown)
+        if (works?.FirstOrDefault(w => !Works.Contains(w)) is { } unknown)
             throw new ArgumentException($"vs-ort: unknown work '{unknown}' (expected {string.Join(", ", Works)})");
         string dir = OnnxDir();
         var manifest = Manifest(dir);
+        if (works is null)
+        {
+            works = Works.Where(w => manifest["models"]?[OnnxModel(w)] is not null).ToArray();
+            foreach (var w in Works.Except(works))
+                Console.Error.WriteLine($"vs-ort: {w} left out: bench/onnx/ has no {OnnxModel(w)} (export_onnx.py; the Ultralytics models need ULTRALYTICS)");
+        }
         string loadBefore = Load();
         double peakBefore = CpuPeak(), wallBefore = GemmPeak.Measure(Environment.ProcessorCount);
         Console.Error.WriteLine($"vs-ort: load average {loadBefore}; fp32 peak {peakBefore:F0} GFLOP/s; 1 warm-up + {rounds} alternate runs per side and work");
@@ -403,9 +436,9 @@ public static class OrtBench
         {
             string work = (string)r["work"]!;
             double flops = (double)r["flops"]!, n = (double)r["nativecam_median_ms"]!, o = (double)r["ort_median_ms"]!;
-            bool cam = work == "detect_cam";
+            bool cam = work.EndsWith("detect_cam", StringComparison.Ordinal);
             string nRate = cam ? "—" : $"{flops / n / 1e6:F1}", nPct = cam ? "—" : $"{100 * flops / n / 1e6 / peak:F1}";
-            sb.AppendLine($"| {work}{(cam ? " (ORT: yolov5n forward alone)" : "")} | {flops / 1e9:F2} | {n:F1} | {o:F1} | {n / o:F2}× | {nRate} | {nPct} | " +
+            sb.AppendLine($"| {work}{(cam ? $" (ORT: {OnnxModel(work)} forward alone)" : "")} | {flops / 1e9:F2} | {n:F1} | {o:F1} | {n / o:F2}× | {nRate} | {nPct} | " +
                 $"{flops / o / 1e6:F1} | {100 * flops / o / 1e6 / peak:F1} | {r["nativecam_peak_rss_mib"]:F0} | {r["ort_peak_rss_mib"]:F0} |");
         }
         return sb.ToString();

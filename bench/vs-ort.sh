@@ -7,6 +7,8 @@
 #   4. times the works, NativeCam and ORT alternately in one process, with the measured fp32 peak and each side's
 #      peak RSS (`bench -- vs-ort ROUNDS`), and profiles both per layer (`bench -- ort-profile`);
 #   5. writes the table and the profiles to bench/results/vs-ort-cpu.md (the raw runs: vs-ort-cpu.json).
+#   yolov8n and yolo11n are built with the official Ultralytics code: set ULTRALYTICS=DIR holding its `ultralytics`
+#   package (not vendored, AGPL; docs/yolo.md says how such a directory is made); without it they are left out.
 # Usage: bash bench/vs-ort.sh [ROUNDS] [--export] [--wait-load L]
 #   ROUNDS        timed runs per side and work (default 7)
 #   --export      re-export the models even when bench/onnx/ is up to date

@@ -5,6 +5,7 @@ The ONNX files are build artefacts (bench/onnx/ is git-ignored); this script mak
   <name>.input.bin     the input it was exported and checked with (raw little-endian float32)
   <name>.out<i>.bin    PyTorch's outputs for that input (raw float32)
   resnet50.pt, mobilenet_v2.pt   the seeded torchvision state dicts, so NativeCam runs the very same weights
+  yolov8n.pt, yolo11n.pt         the Ultralytics models as a training run saves them (fp16), for the same reason
   manifest.json        per model: the files, input and output shapes, and the forward's FLOP count (2 per
                        multiply-add of every convolution, linear layer and attention product; elementwise work not
                        counted), which the bench turns into GFLOP/s and % of the measured peak
@@ -22,6 +23,12 @@ The models (the same as bench/pytorch/e2e.py and `bench -- e2e` time):
   resnet50      torchvision resnet50, random init after torch.manual_seed(0), BatchNorm parameters and statistics
                 randomised (generator seed 1), input randn(1, 3, 224, 224)
   mobilenet_v2  torchvision mobilenet_v2, the same
+  yolov8n       Ultralytics' yolov8.yaml at scale n, 80 classes, built by the official code (ULTRALYTICS=DIR holding
+                its package; bench/pytorch/ultralytics_models.py), seeded, BatchNorm calibrated on bus.jpg + zidane.jpg,
+                saved as training saves it (yolov8n.pt, read by NativeCam), fused; input bus.jpg letterboxed as
+                predict does (640x480); outputs the three raw Detect levels
+  yolo11n       the same with yolo11.yaml (yolo11n.pt)
+                (without ULTRALYTICS these two are skipped with a note, and `bench -- vs-ort` leaves their works out)
 
 Run: /usr/bin/python3 bench/pytorch/export_onnx.py [--out bench/onnx] [--models a,b]
 """
@@ -43,7 +50,8 @@ from e2e import bus_input, fuse  # noqa: E402
 from yolov5_reference import Model, build  # noqa: E402
 
 OPSET = 14
-MODELS = ["yolov5n", "yolov5s", "vit_b16", "resnet50", "mobilenet_v2"]
+ULTRALYTICS_MODELS = ["yolov8n", "yolo11n"]
+MODELS = ["yolov5n", "yolov5s", "vit_b16", "resnet50", "mobilenet_v2"] + ULTRALYTICS_MODELS
 
 
 def count_flops(model, x):
@@ -83,6 +91,9 @@ def count_flops(model, x):
 
 def make(name):
     """(model in eval mode, input, extra files to save {file: state dict})."""
+    if name in ULTRALYTICS_MODELS:  # the official Ultralytics code, imported from ULTRALYTICS
+        import ultralytics_models
+        return ultralytics_models.make(name)
     weights = os.path.join(ROOT, "samples", "yolov5n.pt")
     if name == "yolov5n":
         model, _, _ = build(weights)
@@ -130,7 +141,14 @@ def main():
     manifest.update({"torch": torch.__version__, "torchvision": torchvision.__version__, "opset": OPSET})
     models = manifest.setdefault("models", {})
     for name in [m for m in args.models.split(",") if m]:
-        model, x, extra = make(name)
+        try:
+            model, x, extra = make(name)
+        except ImportError as e:
+            if name not in ULTRALYTICS_MODELS:
+                raise
+            print(f"{name:<13} skipped: the ultralytics package is not importable ({e}); set ULTRALYTICS=DIR holding it",
+                  file=sys.stderr)
+            continue
         # nn.MultiheadAttention's inference fast path (aten::_native_multi_head_attention) has no ONNX symbolic in
         # torch 1.13; it is skipped while grad is on and the weights require grad, so ViT is traced that way.
         traced_with_grad = name == "vit_b16"

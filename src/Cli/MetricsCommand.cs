@@ -4,6 +4,7 @@ using NativeCam.Cam;
 using NativeCam.Cam.Yolo;
 using NativeCam.Cli.Metrics;
 using NativeCam.Cli.Reports;
+using Yolov8Detector = NativeCam.Yolo.Yolov8Detector;
 
 namespace NativeCam.Cli;
 
@@ -14,24 +15,19 @@ namespace NativeCam.Cli;
 /// </summary>
 public static class MetricsCommand
 {
-    /// <summary>The study's layers for YOLOv5 v6: each C3 output, the auto layers, the backbone's P3/P4/P5 outputs,
-    /// and fusions.</summary>
-    public const string StudyLayers = "auto,model.2,model.4,model.6,model.8,model.9,model.13,model.17,model.20,model.23," +
-        "fuse:model.4+model.6,fuse:model.13+model.17,fuse:model.17+model.20+model.23,fuse:model.4+model.6+model.9";
-
     public static Command Create()
     {
         var images = new Argument<string[]>("images") { Description = "Images (JPEG, PNG, BMP) or folders of them.", Arity = ArgumentArity.OneOrMore };
         var detect = new DetectOptions();
         var methods = new Option<string>("--methods") { Description = "Methods, comma-separated, or all (guided-gradcam is not a map).", DefaultValueFactory = _ => "all" };
-        var layers = new Option<string>("--layers") { Description = "Layer specs, comma-separated: auto, a layer, or fuse:A+B; the default is the study's set.", DefaultValueFactory = _ => StudyLayers };
-        var scores = new Option<string>("--scores") { Description = "Scores, comma-separated: logit, obj, conf.", DefaultValueFactory = _ => "logit,obj,conf" };
+        var layers = new Option<string>("--layers") { Description = "Layer specs, comma-separated: auto, a layer, or fuse:A+B; the default is the study's set for the model's family (docs/cam-defaults.md)." };
+        var scores = new Option<string>("--scores") { Description = "Scores, comma-separated: logit, obj, conf (default: all three; YOLOv8/YOLO11 have no objectness: logit,conf)." };
         var regions = new Option<string>("--regions") { Description = "Target regions: cell (the detection's own prediction), box (IoU-weighted predictions of its box).", DefaultValueFactory = _ => "cell,box" };
         var json = new Option<bool>("--json") { Description = "Print the rows as JSON (with every detection's measures) instead of the table." };
         var cmd = new Command("metrics",
             "Measure how well CAM maps localise the detections: for every method x layer x score x region, the energy " +
             "inside each detection's box, the pointing game, the localisation IoU and how distinct the detections' maps are " +
-            "(docs/cam.md), plus the compute time.\n\nExamples:\n  nativecam metrics samples/bus.jpg samples/zidane.jpg\n" +
+            "(docs/cam.md), plus the compute time. Works on every detector detect-cam explains: YOLOv5, YOLOv8, YOLO11.\n\nExamples:\n  nativecam metrics samples/bus.jpg samples/zidane.jpg\n" +
             "  nativecam metrics samples/ --methods gradcam,hirescam --layers auto,model.17 --scores logit --regions box");
         cmd.Arguments.Add(images);
         detect.AddTo(cmd);
@@ -44,12 +40,16 @@ public static class MetricsCommand
             var methodList = List(parse.GetValue(methods)!, "all") is { } m
                 ? m.Select(n => CamOptions.Methods.TryGetValue(n, out var x) && x is CamMethod c ? c : throw new CliError($"unknown method '{n}' (expected {string.Join(", ", CamOptions.Methods.Keys.Where(k => CamOptions.Methods[k] != null))})")).Distinct().ToArray()
                 : CamOptions.Methods.Values.OfType<CamMethod>().ToArray();
-            var specs = List(parse.GetValue(layers)!, null)!.Select(LayerSpec.Parse).ToArray();
-            var scoreList = List(parse.GetValue(scores)!, null)!.Select(CamOptions.ParseScore).Distinct().ToArray();
             var regionList = List(parse.GetValue(regions)!, null)!.Select(CamOptions.ParseRegion).Distinct().ToArray();
             using var device = CommonOptions.OpenDevice(d.Device);
-            using var detector = CommonOptions.LoadDetector(device, d.Weights);
-            d.CheckClasses(detector.Model.ClassNames.Count);
+            using var detector = CommonOptions.LoadAnyDetector(device, d.Weights);
+            d.CheckClasses(detector.ClassNames.Count);
+            bool hasObjectness = detector is not Yolov8Detector;
+            var specs = List(parse.GetValue(layers) ?? StudyLayers.For(detector), null)!.Select(LayerSpec.Parse).ToArray();
+            var scoreList = List(parse.GetValue(scores) ?? (hasObjectness ? "logit,obj,conf" : "logit,conf"), null)!
+                .Select(CamOptions.ParseScore).Distinct().ToArray();
+            if (!hasObjectness && scoreList.Contains(CamScore.Objectness))
+                throw new CliError($"--scores obj: {detector.Family} has no objectness; use logit (its class logit) or conf (its class probability)");
             List<StudyRow> rows;
             try { rows = new Study(detector, d).Run(files, methodList, specs, scoreList, regionList, s => Console.Error.WriteLine($"metrics: {s}")); }
             catch (ArgumentException e) when (e.Message.Contains("no layer named")) { throw new CliError(e.Message.Replace("CAM: ", "")); }

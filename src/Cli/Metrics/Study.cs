@@ -11,17 +11,20 @@ namespace NativeCam.Cli.Metrics;
 /// The map-quality study (docs/cam-defaults.md): for every image, score and target region, one forward and one
 /// K-target backward with every requested layer watched, then every method × layer spec measured on the same
 /// gradients; and, per layer spec, score and region, the time of the detect-cam compute (forward, backward, maps)
-/// with only that spec's layers, method Grad-CAM.
+/// with only that spec's layers, method Grad-CAM. Any detector detect-cam explains (YOLOv5, YOLOv8, YOLO11), through
+/// its <see cref="DetectorAdapters">CAM adapter</see>.
 /// </summary>
-public sealed class Study(YoloDetector detector, DetectOptions.Settings detect)
+public sealed class Study(IDetector detector, DetectOptions.Settings detect)
 {
+    readonly ICamAdapter<YoloTargets> _adapter = DetectorAdapters.For(detector);
+    readonly NmsOptions _nms = detect.NmsFor(detector.DefaultNms);
+
     /// <summary>Every row, methods × specs × scores × regions, detections of all images pooled.</summary>
     public List<StudyRow> Run(IReadOnlyList<string> images, IReadOnlyList<CamMethod> methods, IReadOnlyList<LayerSpec> specs,
         IReadOnlyList<CamScore> scores, IReadOnlyList<TargetRegion> regions, Action<string>? progress = null)
     {
         var pooled = new Dictionary<(CamMethod, string, CamScore, TargetRegion), List<MapQuality>>();
         var times = new Dictionary<(string, CamScore, TargetRegion), double>();
-        var cam = new YoloCam(detector.Model);
         foreach (var path in images)
         {
             var image = ImageInputs.Decode(path, detect.MaxPixels);
@@ -33,9 +36,9 @@ public sealed class Study(YoloDetector detector, DetectOptions.Settings detect)
                 {
                     progress?.Invoke($"{Path.GetFileName(path)} {Name(score)} {Name(region)}");
                     var request = new CamRequest { Methods = methods, Layers = specs.SelectMany(s => s.Requested).Distinct().ToArray() };
-                    using var result = cam.Compute(input, outputs =>
+                    using var result = CamEngine.Compute(_adapter, input, outputs =>
                     {
-                        detections = detector.Postprocess(outputs, info, detect.Nms);
+                        detections = detector.Postprocess(outputs, info, _nms);
                         return YoloTargets.FromDetections(detections, score, region);
                     }, request);
                     if (detections.Count == 0) continue;
@@ -55,7 +58,7 @@ public sealed class Study(YoloDetector detector, DetectOptions.Settings detect)
                     foreach (var spec in specs)
                     {
                         var key = (spec.Text, score, region);
-                        times[key] = times.GetValueOrDefault(key) + Time(cam, input, info, spec, score, region);
+                        times[key] = times.GetValueOrDefault(key) + Time(input, info, spec, score, region);
                     }
                 }
         }
@@ -67,14 +70,14 @@ public sealed class Study(YoloDetector detector, DetectOptions.Settings detect)
     }
 
     // One detect-cam compute (forward, NMS, backward, Grad-CAM maps at the spec's layers), after a warm-up run.
-    double Time(YoloCam cam, NativeCam.Tensors.Tensor input, LetterboxInfo info, LayerSpec spec, CamScore score, TargetRegion region)
+    double Time(NativeCam.Tensors.Tensor input, LetterboxInfo info, LayerSpec spec, CamScore score, TargetRegion region)
     {
         var request = new CamRequest { Methods = [CamMethod.GradCam], Layers = spec.Requested.ToArray() };
         double best = double.MaxValue;
         for (int i = 0; i < 2; i++)
         {
             var clock = Stopwatch.StartNew();
-            using (cam.Compute(input, outputs => YoloTargets.FromDetections(detector.Postprocess(outputs, info, detect.Nms), score, region), request))
+            using (CamEngine.Compute(_adapter, input, outputs => YoloTargets.FromDetections(detector.Postprocess(outputs, info, _nms), score, region), request))
                 best = i == 0 ? best : Math.Min(best, clock.Elapsed.TotalMilliseconds);
         }
         return best;
