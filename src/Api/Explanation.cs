@@ -26,9 +26,27 @@ public sealed class Explanation(string source, RgbImage image, string method, IR
     /// <summary>Target <paramref name="index"/>'s map blended on the image (with its box, for detections).</summary>
     public RgbImage Overlay(int index) => Targets[index].Overlay;
 
-    /// <summary>The image followed by every overlay, captioned, in one picture.</summary>
-    public RgbImage Sheet() => ContactSheet.Compose(Image, Targets.Select(t => new SheetTile(t.Overlay, $"{t.Index} {t}")).ToList(),
-        columns: Math.Min(Targets.Count + 1, 4));
+    /// <summary>
+    /// The contact sheet the CLI draws (docs/rendering.md): the image with every target's box and a colour-bar legend,
+    /// then one captioned tile per target (what it explains, the method, the map's range), at most 1800 px wide.
+    /// </summary>
+    public RgbImage Sheet()
+    {
+        var overview = new GridTile(Image, [$"{Source} {Image.Width}x{Image.Height}", $"{Targets.Count} target(s)"],
+            Targets.Where(t => t.Box is not null)
+                .Select(t => new LabeledBox(t.Box!.Value, Annotator.Label(t.Label, (float)t.Score), Palette.ForClass(t.ClassId))).ToList());
+        var rows = Targets.Select(t => (IReadOnlyList<GridTile?>)[new GridTile(t.Overlay,
+            SheetText.Caption($"{t.Index} {t}", Method, "default layers", null, Stats(t.Map), guided: false), [])]).ToList();
+        var legend = SheetText.Legend([$"nativecam: {Method}", "one tile per target"], null, allGuided: false, anyGuided: false);
+        return GridSheet.Compose(overview, legend, rows);
+    }
+
+    static MapStats Stats(float[,] map)
+    {
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (float v in map) (min, max) = (Math.Min(min, v), Math.Max(max, v));
+        return map.Length == 0 ? new MapStats(0, 0, true) : new MapStats(min, max, !(max > min));
+    }
 
     /// <summary>
     /// Writes <c>&lt;index&gt;_&lt;label&gt;.jpg</c> per target, <c>sheet.jpg</c> and <c>explanation.json</c> (each target's
@@ -46,7 +64,7 @@ public sealed class Explanation(string source, RgbImage image, string method, IR
             written.Add(Path.Join(folder, file));
             records.Add(new { t.Index, t.ClassId, t.Label, t.Score, Box = t.Box is { } b ? new[] { b.X1, b.Y1, b.X2, b.Y2 } : null, File = file });
         }
-        ImageFiles.SaveJpeg(Sheet(), Path.Join(folder, "sheet.jpg"));
+        ImageFiles.SaveJpeg(Sheet(), Path.Join(folder, "sheet.jpg"), SheetText.JpegQuality);
         written.Add(Path.Join(folder, "sheet.jpg"));
         var json = JsonSerializer.Serialize(new { Image = Source, Method, Targets = records },
             new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true });

@@ -1,7 +1,6 @@
 using System.Globalization;
-using NativeCam.Cam.Render;
 
-namespace NativeCam.Cli;
+namespace NativeCam.Cam.Render;
 
 /// <summary>The words on every command's contact sheet: what a tile's colours span, what the colour bar means, and the
 /// sheet's JPEG quality.</summary>
