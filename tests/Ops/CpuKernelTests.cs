@@ -473,6 +473,37 @@ public sealed class CpuKernelTests : IDisposable
         }
     }
 
+    /// <summary>ceil_mode: the extra, clipped last windows (GoogLeNet's k3 s2 and k2 s2, a padded k3 s2 p1) with ties.</summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void MaxPoolCeilModeArgmaxAndBackward(SimdWidth width)
+    {
+        var b = Backend(width);
+        foreach (var (shape, kernel, stride, pad, oh, ow) in new[] { (new[] { 1, 2, 14, 40 }, 3, 2, 0, 7, 20), (new[] { 1, 3, 7, 33 }, 2, 2, 0, 4, 17),
+                     (new[] { 1, 2, 8, 19 }, 3, 2, 1, 5, 10), (new[] { 1, 1, 5, 21 }, 3, 1, 1, 5, 21) })
+        {
+            var rng = new Rng(shape[2] * shape[3] + kernel);
+            var data = rng.Uniform(RefDense.Length(shape), -2, 2).Select(v => Math.Round(v * 2) / 2).ToArray(); // ties
+            var x = Up(data, shape);
+            var (yRef, argRef) = RefSpatial.MaxPool2d(data, shape, kernel, stride, pad, ceil: true);
+            Assert.Equal(shape[0] * shape[1] * oh * ow, yRef.Length);
+            var y = Empty(shape[0], shape[1], oh, ow);
+            var arg = Empty(shape[0], shape[1], oh, ow);
+            b.MaxPool2d(x, y, kernel, stride, pad, ceilMode: true);
+            b.MaxPool2dArgmax(x, arg, kernel, stride, pad, ceilMode: true);
+            Check.Close(y.ToArray(), yRef, $"maxpool ceil k{kernel} s{stride}", 0, 0);
+            Check.Close(arg.ToArray(), argRef.Select(v => (double)v).ToArray(), $"maxpool ceil argmax k{kernel} s{stride}", 0, 0);
+
+            var g = rng.Uniform(2 * yRef.Length);
+            var gx = Empty(2 * shape[0], shape[1], shape[2], shape[3]);
+            b.MaxPool2dBackward(arg, Up(g, 2 * shape[0], shape[1], oh, ow), gx, kernel, stride, pad, ceilMode: true);
+            Check.Close(gx.ToArray(), RefSpatial.MaxPool2dBackward(data, shape, g, kernel, stride, pad, ceil: true), $"maxpool ceil backward k{kernel} s{stride}");
+            // The floor-mode size is refused in ceil mode (and vice versa) when they differ.
+            if (oh != (shape[2] + 2 * pad - kernel) / stride + 1)
+                Assert.Throws<ArgumentException>(() => b.MaxPool2d(x, Empty(shape[0], shape[1], oh, ow), kernel, stride, pad));
+        }
+    }
+
     /// <summary>NaN propagates as in PyTorch: the window's maximum is NaN and its argmax the last NaN in row-major order.</summary>
     [Theory]
     [MemberData(nameof(Widths))]

@@ -32,6 +32,30 @@ public abstract class PoolingTests(Device device) : BackendTests(device)
         Check.Close(r.Grads[0], GradCheck.Numeric(q => RefSpatial.MaxPool2d(q, xs, k, s, p).Y, x, gy), "maxpool grad vs finite differences");
     }
 
+    // ceil_mode=True (GoogLeNet, SqueezeNet): a last, partial window; and a case where the extra window would start in
+    // the right padding, so PyTorch drops it (k 2, s 2, p 1 over 5 columns: windows at −1, 1, 3; one at 5 is dropped).
+    [Theory]
+    //          n  c  h   w   k  s  p  oh  ow
+    [InlineData(1, 2, 8, 10, 3, 2, 0, 4, 5)]   // GoogLeNet's maxpool1-3 on even sizes: floor 3×4
+    [InlineData(1, 3, 7, 9, 2, 2, 0, 4, 5)]    // GoogLeNet's maxpool4 on odd sizes: floor 3×4
+    [InlineData(2, 2, 6, 5, 3, 1, 1, 6, 5)]    // inception branch4: stride 1, ceil = floor
+    [InlineData(1, 2, 8, 9, 3, 2, 1, 5, 5)]    // padded: 8 → 5 (extra window at 7), 9 → 5 (floor covers it)
+    [InlineData(1, 2, 8, 5, 2, 2, 1, 5, 3)]    // padded: 5 → 3 (the extra window would start at 5, in the padding)
+    [InlineData(1, 1, 5, 13, 3, 3, 0, 2, 5)]   // stride 3 = kernel: windows of 2 and 1 columns at the end
+    public void MaxPoolCeilModeMatchesFloat64AndFiniteDifferences(int n, int c, int h, int w, int k, int s, int p, int oh, int ow)
+    {
+        var rng = new Rng(h * w + k + 101);
+        int[] xs = [n, c, h, w];
+        var x = rng.Uniform(Tensor.ShapeLength(xs));
+        var y = RefSpatial.MaxPool2d(x, xs, k, s, p, ceil: true).Y;
+        Assert.Equal(n * c * oh * ow, y.Length);
+        var gy = rng.Uniform(y.Length);
+        var r = OpRunner.Run(v => Ops.MaxPool2d(v[0], k, s, p, ceilMode: true), [new(x, xs)], gy);
+        Assert.Equal([n, c, oh, ow], r.OutputShape);
+        Check.Close(r.Output, y, "maxpool ceil forward");
+        Check.Close(r.Grads[0], GradCheck.Numeric(q => RefSpatial.MaxPool2d(q, xs, k, s, p, ceil: true).Y, x, gy), "maxpool ceil grad vs finite differences");
+    }
+
     // Constant or repeated values: PyTorch hands each window's gradient to its first maximum in row-major order.
     [Fact]
     public void MaxPoolTiesGoToTheFirstMaximum()
@@ -71,7 +95,7 @@ public abstract class PoolingTests(Device device) : BackendTests(device)
         var c = Fixtures.Case(File, name);
         Func<Var[], Var> op = c.Str("op") == "upsample"
             ? v => Ops.Upsample(v[0], c.Int("scale"))
-            : v => Ops.MaxPool2d(v[0], c.Int("kernel"), c.Int("stride"), c.Int("padding"));
+            : v => Ops.MaxPool2d(v[0], c.Int("kernel"), c.Int("stride"), c.Int("padding"), c.Has("ceil_mode") && c.Params.GetProperty("ceil_mode").GetBoolean());
         SpatialFixture.CheckAll(c, SpatialFixture.Run(c, op, "x"), "x");
     }
 

@@ -95,11 +95,12 @@ public static class RefSpatial
         return y;
     }
 
-    /// <summary>Window maxima (padding excluded) and, per output, the flat position iy·W + ix of the first maximum.</summary>
-    public static (double[] Y, int[] Argmax) MaxPool2d(double[] x, int[] xs, int k, int s, int p)
+    /// <summary>Window maxima (padding excluded) and, per output, the flat position iy·W + ix of the first maximum.
+    /// Ceil mode: PyTorch's output size, written out here independently of PoolGeometry.</summary>
+    public static (double[] Y, int[] Argmax) MaxPool2d(double[] x, int[] xs, int k, int s, int p, bool ceil = false)
     {
         int planes = xs[0] * xs[1], h = xs[2], w = xs[3];
-        int oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
+        int oh = PooledSize(h, k, s, p, ceil), ow = PooledSize(w, k, s, p, ceil);
         var y = new double[planes * oh * ow];
         var arg = new int[y.Length];
         for (int q = 0; q < planes; q++)
@@ -123,10 +124,20 @@ public static class RefSpatial
         return (y, arg);
     }
 
-    /// <summary>The max-pool input gradient by scatter: each output's gradient goes to its argmax.</summary>
-    public static double[] MaxPool2dBackward(double[] x, int[] xs, double[] gy, int k, int s, int p)
+    // Floor mode: the windows −p, −p + s, … that end inside the padded input. Ceil mode adds one more window when
+    // those leave padded-input positions uncovered, unless it would start past the input (in the right padding).
+    static int PooledSize(int size, int k, int s, int p, bool ceil)
     {
-        var (y, arg) = MaxPool2d(x, xs, k, s, p);
+        int n = 0, start = -p;
+        for (; start + k <= size + p; start += s) n++;
+        bool uncovered = start - s + k < size + p;
+        return ceil && uncovered && start < size ? n + 1 : n;
+    }
+
+    /// <summary>The max-pool input gradient by scatter: each output's gradient goes to its argmax.</summary>
+    public static double[] MaxPool2dBackward(double[] x, int[] xs, double[] gy, int k, int s, int p, bool ceil = false)
+    {
+        var (y, arg) = MaxPool2d(x, xs, k, s, p, ceil);
         int plane = xs[2] * xs[3], outPlane = y.Length / (xs[0] * xs[1]);
         int targets = gy.Length / y.Length;
         var gx = new double[targets * x.Length];

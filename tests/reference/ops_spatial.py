@@ -62,4 +62,12 @@ for name, xs, scale in [("upsample_x2", (2, 2, 3, 5), 2), ("upsample_x3", (1, 2,
 inputs = {"a": rand(gen, 2, 2, 3, 3), "b": rand(gen, 2, 3, 3, 3), "c": rand(gen, 2, 1, 3, 3)}
 cases.append(case("concat3", {"op": "concat"}, inputs, lambda a, b, c: torch.cat([a, b, c], 1), gen, targets=3))
 
+# ceil_mode=True (GoogLeNet's pools, SqueezeNet's): drawn last so the cases above keep their values.
+for name, xs, k, s, p in [("maxpool_ceil_k3_s2", (1, 2, 8, 10), 3, 2, 0), ("maxpool_ceil_k2_s2", (1, 3, 7, 9), 2, 2, 0),
+                          ("maxpool_ceil_k3_s2_p1", (1, 2, 8, 9), 3, 2, 1), ("maxpool_ceil_k3_s1_p1", (2, 2, 6, 5), 3, 1, 1),
+                          ("maxpool_ceil_k2_s2_p1_drop", (1, 2, 8, 5), 2, 2, 1)]:
+    params = {"op": "maxpool2d", "kernel": k, "stride": s, "padding": p, "ceil_mode": True}
+    fn = lambda x, k=k, s=s, p=p: F.max_pool2d(x, k, s, p, ceil_mode=True)
+    cases.append(case(name, params, {"x": rand(gen, *xs)}, fn, gen, targets=2))
+
 write("ops/spatial.json", cases)

@@ -6,25 +6,27 @@ namespace NativeCam.Autograd;
 public static partial class Ops
 {
     /// <summary>
-    /// torch.nn.functional.max_pool2d(x, kernel, stride, padding): the maximum of each kernel×kernel window, padding
-    /// never chosen. x [N, C, H, W] → [N, C, (H + 2p − k)/s + 1, (W + 2p − k)/s + 1]. Backward routes each output
-    /// gradient to its window's first maximum.
+    /// torch.nn.functional.max_pool2d(x, kernel, stride, padding, ceil_mode=ceilMode): the maximum of each
+    /// kernel×kernel window, padding never chosen. x [N, C, H, W] → [N, C, OH, OW], OH = (H + 2p − k)/s + 1 rounded
+    /// down, or up with <paramref name="ceilMode"/> (a last window clipped to the input, started inside it: see
+    /// <see cref="PoolGeometry"/>). Backward routes each output gradient to its window's first maximum.
     /// </summary>
-    public static Var MaxPool2d(Var x, int kernel, int stride, int padding)
+    public static Var MaxPool2d(Var x, int kernel, int stride, int padding, bool ceilMode = false)
     {
         var (n, c, h, w) = Nchw("MaxPool2d", x);
         if (kernel < 1 || stride < 1 || padding < 0 || 2 * padding > kernel)
             throw new ArgumentException($"MaxPool2d: kernel {kernel}, stride {stride}, padding {padding} (padding must be at most half the kernel)");
         if (h + 2 * padding < kernel || w + 2 * padding < kernel)
             throw new ArgumentException($"MaxPool2d: kernel {kernel} is larger than the padded input {Tensor.Format(x.Shape)}");
-        var y = Tensor.Empty(x.Device, n, c, (h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1);
-        x.Device.Backend.MaxPool2d(x.Value, y, kernel, stride, padding);
-        return Tape.Current.Record(y, () => new MaxPoolNode(x, kernel, stride, padding), x);
+        var y = Tensor.Empty(x.Device, n, c, PoolGeometry.OutputSize(h, kernel, stride, padding, ceilMode),
+            PoolGeometry.OutputSize(w, kernel, stride, padding, ceilMode));
+        x.Device.Backend.MaxPool2d(x.Value, y, kernel, stride, padding, ceilMode);
+        return Tape.Current.Record(y, () => new MaxPoolNode(x, kernel, stride, padding, ceilMode), x);
     }
 
     // gx[i] = Σ of gy over the windows whose argmax is i. The argmax is recomputed from the saved input (one
     // pass over the output), so the forward stays a plain max for inference.
-    sealed class MaxPoolNode(Var x, int kernel, int stride, int padding) : Node(x)
+    sealed class MaxPoolNode(Var x, int kernel, int stride, int padding, bool ceilMode) : Node(x)
     {
         public override string Op => "MaxPool2d";
 
@@ -32,9 +34,9 @@ public static partial class Ops
         {
             var backend = Backend(x);
             using var argmax = Tensor.Empty(x.Device, Output.Shape);
-            backend.MaxPool2dArgmax(x.Value, argmax, kernel, stride, padding);
+            backend.MaxPool2dArgmax(x.Value, argmax, kernel, stride, padding, ceilMode);
             var gx = GradLike(x, Targets(gy));
-            backend.MaxPool2dBackward(argmax, gy, gx, kernel, stride, padding);
+            backend.MaxPool2dBackward(argmax, gy, gx, kernel, stride, padding, ceilMode);
             tape.AddGrad(x, gx);
         }
     }

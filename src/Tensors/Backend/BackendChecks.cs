@@ -33,17 +33,18 @@ internal static class BackendChecks
             $"reaches past its tensor {Tensor.Format(t.Shape)}");
     }
 
-    /// <summary>A pooling geometry: x [.., H, W] into y [.., OH, OW] with OH = (H + 2p − k)/s + 1; returns x's planes and the sizes.</summary>
+    /// <summary>A pooling geometry: x [.., H, W] into y [.., OH, OW] with OH = (H + 2p − k)/s + 1, rounded up under
+    /// <paramref name="ceilMode"/> (<see cref="PoolGeometry"/>); returns x's planes and the sizes.</summary>
     public static (int Planes, int H, int W, int OH, int OW) Pooling(string what, Tensor x, Tensor y, int kernel, int stride, int padding,
-        bool sameBatch = true)
+        bool ceilMode, bool sameBatch = true)
     {
         Require(kernel >= 1 && stride >= 1 && padding >= 0 && 2 * padding <= kernel,
             $"{what}: kernel {kernel}, stride {stride}, padding {padding} (padding must be at most half the kernel)");
         Require(x.Rank >= 3 && y.Rank >= 3, $"{what}: expected [.., H, W] tensors, got {Tensor.Format(x.Shape)} and {Tensor.Format(y.Shape)}");
         int h = x.Shape[^2], w = x.Shape[^1], oh = y.Shape[^2], ow = y.Shape[^1];
-        Require(h + 2 * padding >= kernel && w + 2 * padding >= kernel && oh == (h + 2 * padding - kernel) / stride + 1
-                && ow == (w + 2 * padding - kernel) / stride + 1,
-            $"{what}: output {Tensor.Format(y.Shape)} does not match input {Tensor.Format(x.Shape)} with kernel {kernel}, stride {stride}, padding {padding}");
+        Require(h + 2 * padding >= kernel && w + 2 * padding >= kernel && oh == PoolGeometry.OutputSize(h, kernel, stride, padding, ceilMode)
+                && ow == PoolGeometry.OutputSize(w, kernel, stride, padding, ceilMode),
+            $"{what}: output {Tensor.Format(y.Shape)} does not match input {Tensor.Format(x.Shape)} with kernel {kernel}, stride {stride}, padding {padding}{(ceilMode ? ", ceil mode" : "")}");
         int planes = x.Length / (h * w);
         if (sameBatch) Require(planes == y.Length / (oh * ow), $"{what}: {Tensor.Format(x.Shape)} and {Tensor.Format(y.Shape)} hold different numbers of planes");
         return (planes, h, w, oh, ow);

@@ -45,23 +45,24 @@ public partial interface IBackend
 
     /// <summary>
     /// y[b, c, oy, ox] = max over the k×k window at (oy·s − p, ox·s − p) of x (padding never wins: −∞).
-    /// x [B, C, H, W], y [B, C, OH, OW] with OH = (H + 2p − k)/s + 1.
+    /// x [B, C, H, W], y [B, C, OH, OW] with OH = (H + 2p − k)/s + 1, or with <paramref name="ceilMode"/> PyTorch's
+    /// ceil_mode size (<see cref="PoolGeometry"/>: the last window may run past the padded input and is clipped).
     /// </summary>
-    void MaxPool2d(Tensor x, Tensor y, int kernel, int stride, int padding);
+    void MaxPool2d(Tensor x, Tensor y, int kernel, int stride, int padding, bool ceilMode = false);
 
     /// <summary>
     /// For each output of MaxPool2d, the position of its maximum inside the image plane (iy·W + ix, stored as
     /// a float; exact below 2^24). Ties go to the first maximum in row-major window order, as PyTorch.
     /// x [B, C, H, W], argmax [B, C, OH, OW].
     /// </summary>
-    void MaxPool2dArgmax(Tensor x, Tensor argmax, int kernel, int stride, int padding);
+    void MaxPool2dArgmax(Tensor x, Tensor argmax, int kernel, int stride, int padding, bool ceilMode = false);
 
     /// <summary>
     /// gx[b, c, iy, ix] = Σ over the windows (oy, ox) whose argmax is (iy, ix) of gy[b, c, oy, ox] (a gather: each
     /// input element owns its sum). gy [K·B, C, OH, OW], gx [K·B, C, H, W]; argmax [B, C, OH, OW] from the forward
     /// input is indexed per image modulo B.
     /// </summary>
-    void MaxPool2dBackward(Tensor argmax, Tensor gy, Tensor gx, int kernel, int stride, int padding);
+    void MaxPool2dBackward(Tensor argmax, Tensor gy, Tensor gx, int kernel, int stride, int padding, bool ceilMode = false);
 
     /// <summary>Nearest upsampling by an integer factor: y[b, c, oy, ox] = x[b, c, oy/s, ox/s]. x [B, C, H, W], y [B, C, H·s, W·s].</summary>
     void Upsample(Tensor x, Tensor y, int scale);

@@ -90,11 +90,11 @@ public sealed class ProfilingBackend(IBackend inner, Device device) : IBackend
 
     public void Conv2dBackwardWeight(Tensor x, Tensor gy, Tensor gw, ConvGeometry g) => Time("Conv2dBackwardWeight", () => _inner.Conv2dBackwardWeight(x, gy, gw, g));
 
-    public void MaxPool2d(Tensor x, Tensor y, int kernel, int stride, int padding) => Time("MaxPool2d", () => _inner.MaxPool2d(x, y, kernel, stride, padding));
+    public void MaxPool2d(Tensor x, Tensor y, int kernel, int stride, int padding, bool ceilMode = false) => Time("MaxPool2d", () => _inner.MaxPool2d(x, y, kernel, stride, padding, ceilMode));
 
-    public void MaxPool2dArgmax(Tensor x, Tensor argmax, int kernel, int stride, int padding) => Time("MaxPool2dArgmax", () => _inner.MaxPool2dArgmax(x, argmax, kernel, stride, padding));
+    public void MaxPool2dArgmax(Tensor x, Tensor argmax, int kernel, int stride, int padding, bool ceilMode = false) => Time("MaxPool2dArgmax", () => _inner.MaxPool2dArgmax(x, argmax, kernel, stride, padding, ceilMode));
 
-    public void MaxPool2dBackward(Tensor argmax, Tensor gy, Tensor gx, int kernel, int stride, int padding) => Time("MaxPool2dBackward", () => _inner.MaxPool2dBackward(argmax, gy, gx, kernel, stride, padding));
+    public void MaxPool2dBackward(Tensor argmax, Tensor gy, Tensor gx, int kernel, int stride, int padding, bool ceilMode = false) => Time("MaxPool2dBackward", () => _inner.MaxPool2dBackward(argmax, gy, gx, kernel, stride, padding, ceilMode));
 
     public void Upsample(Tensor x, Tensor y, int scale) => Time("Upsample", () => _inner.Upsample(x, y, scale));
 

@@ -8,13 +8,17 @@ namespace NativeCam.Tensors;
 // depend on the split. Semantics and validation follow Kernels/Pooling.cs and Kernels/Concat.cs.
 public sealed unsafe partial class CpuBackend
 {
-    public void MaxPool2d(Tensor x, Tensor y, int kernel, int stride, int padding) => MaxPool(x, y, kernel, stride, padding, false);
+    public void MaxPool2d(Tensor x, Tensor y, int kernel, int stride, int padding, bool ceilMode = false) =>
+        MaxPool(x, y, kernel, stride, padding, ceilMode, false);
 
-    public void MaxPool2dArgmax(Tensor x, Tensor argmax, int kernel, int stride, int padding) => MaxPool(x, argmax, kernel, stride, padding, true);
+    public void MaxPool2dArgmax(Tensor x, Tensor argmax, int kernel, int stride, int padding, bool ceilMode = false) =>
+        MaxPool(x, argmax, kernel, stride, padding, ceilMode, true);
 
-    void MaxPool(Tensor x, Tensor y, int kernel, int stride, int padding, bool argmax)
+    // Ceil mode changes only the output size: every path clips its windows to the plane, and at stride 1 (the
+    // separable path) ceil and floor sizes are equal.
+    void MaxPool(Tensor x, Tensor y, int kernel, int stride, int padding, bool ceilMode, bool argmax)
     {
-        var s = Pooling("maxpool2d", x, y, kernel, stride, padding);
+        var s = Pooling("maxpool2d", x, y, kernel, stride, padding, ceilMode);
         Simd.For(_width, s.Planes, Simd.PerRange((long)s.H * s.W * kernel), new MaxPoolPlanes(x.Pointer, y.Pointer, s, argmax));
     }
 
@@ -23,9 +27,9 @@ public sealed unsafe partial class CpuBackend
     /// output gradient at its argmax in output order. That is the sum the contract's gather computes, in the same
     /// order, at O(OH·OW) instead of O(H·W·k²/s²). Argmax values that are not a position of the plane are ignored.
     /// </summary>
-    public void MaxPool2dBackward(Tensor argmax, Tensor gy, Tensor gx, int kernel, int stride, int padding)
+    public void MaxPool2dBackward(Tensor argmax, Tensor gy, Tensor gx, int kernel, int stride, int padding, bool ceilMode = false)
     {
-        var s = Pooling("maxpool2d backward", gx, gy, kernel, stride, padding);
+        var s = Pooling("maxpool2d backward", gx, gy, kernel, stride, padding, ceilMode);
         TargetCount(argmax, gy, "maxpool2d backward");
         Require(argmax.Shape[^2] == s.OH && argmax.Shape[^1] == s.OW, $"maxpool2d backward: argmax {Tensor.Format(argmax.Shape)} for gradient {Tensor.Format(gy.Shape)}");
         int argPlanes = argmax.Length / (s.OH * s.OW);
@@ -65,10 +69,10 @@ public sealed unsafe partial class CpuBackend
         });
     }
 
-    /// <summary>Checks a pooling geometry: x [.., H, W] into y [.., OH, OW] with OH = (H + 2p − k)/s + 1.</summary>
-    static PoolShape Pooling(string what, Tensor x, Tensor y, int kernel, int stride, int padding)
+    /// <summary>Checks a pooling geometry: x [.., H, W] into y [.., OH, OW] with OH = (H + 2p − k)/s + 1 (rounded up in ceil mode).</summary>
+    static PoolShape Pooling(string what, Tensor x, Tensor y, int kernel, int stride, int padding, bool ceilMode)
     {
-        var (planes, h, w, oh, ow) = BackendChecks.Pooling(what, x, y, kernel, stride, padding);
+        var (planes, h, w, oh, ow) = BackendChecks.Pooling(what, x, y, kernel, stride, padding, ceilMode);
         return new PoolShape(planes, h, w, oh, ow, kernel, stride, padding);
     }
 

@@ -107,30 +107,33 @@ public sealed partial class IlgpuBackend
             }
     }
 
-    /// <summary>Checks a pooling geometry: x [.., H, W] into y [.., OH, OW] with OH = (H + 2p − k)/s + 1.</summary>
-    static PoolShape Pooling(string what, Tensor x, Tensor y, int kernel, int stride, int padding, bool sameBatch = true)
+    /// <summary>Checks a pooling geometry: x [.., H, W] into y [.., OH, OW] with OH = (H + 2p − k)/s + 1 (rounded up in ceil mode).</summary>
+    static PoolShape Pooling(string what, Tensor x, Tensor y, int kernel, int stride, int padding, bool ceilMode, bool sameBatch = true)
     {
-        var (planes, h, w, oh, ow) = BackendChecks.Pooling(what, x, y, kernel, stride, padding, sameBatch);
+        var (planes, h, w, oh, ow) = BackendChecks.Pooling(what, x, y, kernel, stride, padding, ceilMode, sameBatch);
         return new PoolShape(planes, h, w, oh, ow, kernel, stride, padding);
     }
 
-    void MaxPool(Tensor x, Tensor y, int kernel, int stride, int padding, bool argmax)
+    // Ceil mode changes only the output size: the kernels clip every window to the plane.
+    void MaxPool(Tensor x, Tensor y, int kernel, int stride, int padding, bool ceilMode, bool argmax)
     {
-        var s = Pooling("maxpool2d", x, y, kernel, stride, padding);
+        var s = Pooling("maxpool2d", x, y, kernel, stride, padding, ceilMode);
         var (threads, w) = Plan(y.Length);
         if (threads == 0) return;
         _maxPool ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, int, PoolShape>(MaxPoolKernel);
         _maxPool(threads, w, x.View, y.View, argmax ? 1 : 0, s);
     }
 
-    public void MaxPool2d(Tensor x, Tensor y, int kernel, int stride, int padding) => MaxPool(x, y, kernel, stride, padding, false);
+    public void MaxPool2d(Tensor x, Tensor y, int kernel, int stride, int padding, bool ceilMode = false) =>
+        MaxPool(x, y, kernel, stride, padding, ceilMode, false);
 
-    public void MaxPool2dArgmax(Tensor x, Tensor argmax, int kernel, int stride, int padding) => MaxPool(x, argmax, kernel, stride, padding, true);
+    public void MaxPool2dArgmax(Tensor x, Tensor argmax, int kernel, int stride, int padding, bool ceilMode = false) =>
+        MaxPool(x, argmax, kernel, stride, padding, ceilMode, true);
 
-    public void MaxPool2dBackward(Tensor argmax, Tensor gy, Tensor gx, int kernel, int stride, int padding)
+    public void MaxPool2dBackward(Tensor argmax, Tensor gy, Tensor gx, int kernel, int stride, int padding, bool ceilMode = false)
     {
         // argmax has the output's geometry; the pooling shape is that of gx → gy, with argmax's plane count.
-        var s = Pooling("maxpool2d backward", gx, gy, kernel, stride, padding);
+        var s = Pooling("maxpool2d backward", gx, gy, kernel, stride, padding, ceilMode);
         TargetCount(argmax, gy, "maxpool2d backward");
         Require(argmax.Shape[^2] == s.OH && argmax.Shape[^1] == s.OW, $"maxpool2d backward: argmax {Tensor.Format(argmax.Shape)} for gradient {Tensor.Format(gy.Shape)}");
         s = new PoolShape(argmax.Length / (s.OH * s.OW), s.H, s.W, s.OH, s.OW, kernel, stride, padding);
