@@ -15,6 +15,8 @@ public static class ArchInference
         (ClassifierFamily.MobileNetV2, ["features.0.0.weight", "features.1.conv.0.0.weight", "features.18.0.weight", "classifier.1.weight"]),
         (ClassifierFamily.MobileNetV3, ["features.0.0.weight", "features.1.block.0.0.weight", "classifier.0.weight", "classifier.3.weight"]),
         (ClassifierFamily.ShuffleNetV2, ["conv1.0.weight", "stage2.0.branch1.0.weight", "stage4.0.branch2.0.weight", "conv5.0.weight", "fc.weight"]),
+        (ClassifierFamily.InceptionV3, ["Conv2d_1a_3x3.conv.weight", "Mixed_5b.branch1x1.conv.weight", "Mixed_7c.branch_pool.conv.weight", "fc.weight"]),
+        (ClassifierFamily.GoogLeNet, ["conv1.conv.weight", "inception3a.branch1.conv.weight", "inception5b.branch4.1.conv.weight", "fc.weight"]),
     ];
 
     /// <summary>The architecture of a state dict given as key → shape.</summary>
@@ -36,6 +38,8 @@ public static class ArchInference
             ClassifierFamily.DenseNet => DenseNet.Infer(shapes),
             ClassifierFamily.MobileNetV2 => MobileNetV2.Infer(shapes),
             ClassifierFamily.MobileNetV3 => MobileNetV3.Infer(shapes),
+            ClassifierFamily.InceptionV3 => InceptionV3.Infer(shapes),
+            ClassifierFamily.GoogLeNet => GoogLeNet.Infer(shapes),
             _ => ShuffleNetV2.Infer(shapes),
         };
     }

@@ -23,6 +23,7 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ["mobilenet_v3_small"] = ClassifierFamily.MobileNetV3, ["mobilenet_v3_large"] = ClassifierFamily.MobileNetV3,
         ["shufflenet_v2_x0_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x1_0"] = ClassifierFamily.ShuffleNetV2,
         ["shufflenet_v2_x1_5"] = ClassifierFamily.ShuffleNetV2, ["shufflenet_v2_x2_0"] = ClassifierFamily.ShuffleNetV2,
+        ["inception_v3"] = ClassifierFamily.InceptionV3, ["googlenet"] = ClassifierFamily.GoogLeNet,
     };
 
     /// <summary>The family's own name (<c>resnet</c>, <c>vgg</c>, <c>densenet</c>, <c>mobilenet_v2</c>, <c>mobilenet_v3</c>, …), also accepted by <c>--arch</c>.</summary>
@@ -33,6 +34,8 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ClassifierFamily.DenseNet => "densenet",
         ClassifierFamily.MobileNetV2 => "mobilenet_v2",
         ClassifierFamily.MobileNetV3 => "mobilenet_v3",
+        ClassifierFamily.InceptionV3 => "inception_v3",
+        ClassifierFamily.GoogLeNet => "googlenet",
         _ => "shufflenet_v2",
     };
 

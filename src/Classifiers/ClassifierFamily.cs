@@ -15,4 +15,8 @@ public enum ClassifierFamily
     MobileNetV3,
     /// <summary>torchvision.models.ShuffleNetV2: shufflenet_v2_x0_5 … x2_0, any stage repeats and widths.</summary>
     ShuffleNetV2,
+    /// <summary>torchvision.models.Inception3: inception_v3, any widths and class count (aux head accepted, unused).</summary>
+    InceptionV3,
+    /// <summary>torchvision.models.GoogLeNet: googlenet, any widths and class count (aux heads accepted, unused).</summary>
+    GoogLeNet,
 }

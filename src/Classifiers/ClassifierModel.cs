@@ -52,6 +52,8 @@ public abstract class ClassifierModel : IDisposable
             ClassifierFamily.DenseNet => new DenseNet(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.MobileNetV2 => new MobileNetV2(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.MobileNetV3 => new MobileNetV3(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.InceptionV3 => new InceptionV3(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.GoogLeNet => new GoogLeNet(ctx, checkpoint.Arch, shapes),
             _ => new ShuffleNetV2(ctx, checkpoint.Arch, shapes),
         };
         var unused = checkpoint.Weights.Unused;

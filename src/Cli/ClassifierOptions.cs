@@ -16,8 +16,9 @@ public sealed class ClassifierOptions
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this float32 .npy [1, 3, H, W], already normalised, instead of an image (overlays are drawn on grey)." };
     readonly Option<int> _top = new("--top") { Description = "How many of the best classes to report (classify) or explain (classify-cam). Default: 5 for classify, 1 for classify-cam." };
     readonly Option<string?> _class = new("--class") { Description = "Classes to explain instead of the top K: ids or ImageNet names, comma-separated (\"207,golden retriever\")." };
-    readonly Option<int> _size = new("--size") { Description = "Centre crop size.", DefaultValueFactory = _ => 224 };
-    readonly Option<int?> _resize = new("--resize") { Description = "Shorter side after resizing, before the crop. Default: size·256/224 (256 for 224)." };
+    readonly Option<int> _size = new("--size") { Description = "Centre crop size. Default: 224 (299 for Inception v3).", DefaultValueFactory = _ => 224 };
+    readonly Option<int?> _resize = new("--resize") { Description = "Shorter side after resizing, before the crop. Default: size·256/224 (256 for 224; 342 for Inception v3's 299)." };
+    readonly Option<string?> _transformInput = new("--transform-input") { Description = "Inception v3 and GoogLeNet: on (default, as torchvision's pretrained inception_v3/googlenet) re-normalises the input inside the model (transform_input=True); off for weights trained with transform_input=False." };
     readonly Option<bool> _noCrop = new("--no-crop") { Description = "Do not crop: the resized image is the input." };
     readonly Option<string?> _mean = new("--mean") { Description = "Normalisation mean, 3 comma-separated values. Default: ImageNet's 0.485,0.456,0.406." };
     readonly Option<string?> _std = new("--std") { Description = "Normalisation std, 3 comma-separated values. Default: ImageNet's 0.229,0.224,0.225." };
@@ -28,14 +29,24 @@ public sealed class ClassifierOptions
     /// <summary>Adds the options (with --class only for classify-cam).</summary>
     public void AddTo(Command cmd, bool withClass)
     {
-        foreach (var o in new Option[] { _weights, _arch, _tensor, _top, _size, _resize, _noCrop, _mean, _std, _json, _device, _maxPixels })
+        foreach (var o in new Option[] { _weights, _arch, _tensor, _top, _size, _resize, _noCrop, _mean, _std, _json, _device, _maxPixels, _transformInput })
             cmd.Options.Add(o);
         if (withClass) cmd.Options.Add(_class);
     }
 
-    /// <summary>The parsed, checked choices.</summary>
+    /// <summary>The parsed, checked choices. <paramref name="SizeGiven"/>: --size or --resize was given (else the
+    /// model's family may pick its own sizes, <see cref="For"/>); <paramref name="TransformInput"/>: --transform-input.</summary>
     public sealed record Settings(string Weights, string? Arch, string? Tensor, int Top, string? Classes, ClassifierTransform Transform,
-        bool Json, string? Device, long MaxPixels);
+        bool Json, string? Device, long MaxPixels, bool SizeGiven = true, bool? TransformInput = null)
+    {
+        /// <summary>These settings with the family's own default sizes (Inception v3: 342/299) unless --size/--resize were given.</summary>
+        public Settings For(ClassifierArch arch)
+        {
+            if (SizeGiven) return this;
+            var (resize, crop) = ClassifierInput.Sizes(arch.Family);
+            return this with { Transform = Transform with { Resize = resize, Crop = Transform.Crop is null ? null : crop } };
+        }
+    }
 
     /// <summary>Reads and checks the options.</summary>
     public Settings Read(ParseResult parse, int defaultTop)
@@ -50,8 +61,16 @@ public sealed class ClassifierOptions
         var transform = new ClassifierTransform(resize, parse.GetValue(_noCrop) ? null : size,
             Triple(parse.GetValue(_mean), "--mean"), Triple(parse.GetValue(_std), "--std"));
         if (transform.Std is { } s && s.Any(v => !(v > 0))) throw new CliError("--std values must be positive");
+        bool? transformInput = parse.GetValue(_transformInput)?.Trim().ToLowerInvariant() switch
+        {
+            null => null,
+            "on" or "true" => true,
+            "off" or "false" => false,
+            var v => throw new CliError($"--transform-input must be on or off, got '{v}'"),
+        };
         return new Settings(weights, parse.GetValue(_arch), parse.GetValue(_tensor), top, parse.GetValue(_class), transform,
-            parse.GetValue(_json), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)));
+            parse.GetValue(_json), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)),
+            parse.GetResult(_size) is not null || parse.GetResult(_resize) is not null, transformInput);
     }
 
     static float[]? Triple(string? text, string option)
@@ -69,8 +88,16 @@ public sealed class ClassifierOptions
     public static ClassifierModel Load(Device device, Settings s) =>
         WeightErrors.Guard(s.Weights, () =>
         {
-            try { return ClassifierModel.Build(device, ClassifierCheckpoint.Load(s.Weights, s.Arch)); }
+            ClassifierModel model;
+            try { model = ClassifierModel.Build(device, ClassifierCheckpoint.Load(s.Weights, s.Arch)); }
             catch (InvalidDataException e) { throw new CliError($"{Path.GetFileName(s.Weights)}: {e.Message}"); }
+            try { ClassifierInput.SetTransformInput(model, s.TransformInput); }
+            catch (ArgumentException e)
+            {
+                model.Dispose();
+                throw new CliError($"--transform-input: {e.Message}");
+            }
+            return model;
         });
 
     /// <summary>The picture shown and the input [1, 3, H, W] of one image or of --tensor.</summary>
