@@ -34,17 +34,25 @@ public sealed class ClassifierOptions
         if (withClass) cmd.Options.Add(_class);
     }
 
-    /// <summary>The parsed, checked choices. <paramref name="SizeGiven"/>: --size or --resize was given (else the
-    /// model's family may pick its own sizes, <see cref="For"/>); <paramref name="TransformInput"/>: --transform-input.</summary>
+    /// <summary>The parsed, checked choices. <paramref name="SizeGiven"/>, <paramref name="ResizeGiven"/>: --size,
+    /// --resize were given (else the model's family picks them, <see cref="For"/>); <paramref name="TransformInput"/>:
+    /// --transform-input.</summary>
     public sealed record Settings(string Weights, string? Arch, string? Tensor, int Top, string? Classes, ClassifierTransform Transform,
-        bool Json, string? Device, long MaxPixels, bool SizeGiven = true, bool? TransformInput = null)
+        bool Json, string? Device, long MaxPixels, bool SizeGiven = true, bool ResizeGiven = true, bool? TransformInput = null)
     {
-        /// <summary>These settings with the family's own default sizes (Inception v3: 342/299) unless --size/--resize were given.</summary>
+        /// <summary>These settings with the family's own default sizes (Inception v3: Resize(342), CenterCrop(299))
+        /// where --size (the crop) and --resize were not given; a --size alone still resizes to size·256/224.</summary>
         public Settings For(ClassifierArch arch)
         {
-            if (SizeGiven) return this;
             var (resize, crop) = ClassifierInput.Sizes(arch.Family);
-            return this with { Transform = Transform with { Resize = resize, Crop = Transform.Crop is null ? null : crop } };
+            return this with
+            {
+                Transform = Transform with
+                {
+                    Resize = ResizeGiven || SizeGiven ? Transform.Resize : resize,
+                    Crop = SizeGiven || Transform.Crop is null ? Transform.Crop : crop,
+                },
+            };
         }
     }
 
@@ -70,7 +78,7 @@ public sealed class ClassifierOptions
         };
         return new Settings(weights, parse.GetValue(_arch), parse.GetValue(_tensor), top, parse.GetValue(_class), transform,
             parse.GetValue(_json), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)),
-            parse.GetResult(_size) is not null || parse.GetResult(_resize) is not null, transformInput);
+            parse.GetResult(_size) is { Implicit: false }, parse.GetResult(_resize) is { Implicit: false }, transformInput);
     }
 
     static float[]? Triple(string? text, string option)
