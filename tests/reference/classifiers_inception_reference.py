@@ -15,6 +15,10 @@ maps are computed with it; "logits_no_transform" are the logits of the same weig
 Inputs are not square (H != W) so that a swapped axis shows; Inception3 at 107 x 123 (Mixed_7c is 2 x 2), GoogLeNet at
 100 x 90, sizes at which ceil_mode changes the size of maxpool1, maxpool2, maxpool3 and maxpool4.
 
+Also writes bus_342_299_u8.npy: samples/bus.jpg through Inception_V3_Weights' transform up to the crop
+(Resize(342) on the PIL image, PIL's antialiased bilinear, CenterCrop(299)) as the uint8 pixels [299, 299, 3] that
+ToTensor/Normalize then scale exactly (a quarter of the float32 tensor's size).
+
 Run: PYTHONPATH=/tmp/pgc /usr/bin/python3 tests/reference/classifiers_inception_reference.py
 """
 import functools
@@ -88,8 +92,19 @@ MODELS = [
 ]
 
 
+def preprocess_299():
+    from PIL import Image
+    from torchvision import transforms
+    crop = transforms.Compose([transforms.Resize(342, interpolation=transforms.InterpolationMode.BILINEAR), transforms.CenterCrop(299)])
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    pixels = np.asarray(crop(Image.open(os.path.join(root, "samples", "bus.jpg")).convert("RGB")), dtype=np.uint8)
+    np.save(os.path.join(OUT, "bus_342_299_u8.npy"), pixels)
+    print("wrote bus_342_299_u8.npy", pixels.shape)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    preprocess_299()
     for i, (name, build, (h, w), facts, cases) in enumerate(MODELS):
         gen = torch.Generator().manual_seed(300 + i)
         torch.manual_seed(300 + i)
