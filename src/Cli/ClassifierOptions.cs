@@ -11,8 +11,8 @@ namespace NativeCam.Cli;
 /// torchvision transform's options, --top/--class, --device, --json.</summary>
 public sealed class ClassifierOptions
 {
-    readonly Option<string?> _weights = new("--weights") { Description = "torchvision classifier state dict (.pt/.pth zip, or a converted .msgpack): resnet*, resnext*, wide_resnet*, vgg*, densenet*, mobilenet_v2, mobilenet_v3_small/large, shufflenet_v2_*. Required." };
-    readonly Option<string?> _arch = new("--arch") { Description = "Check the weights are this architecture (resnet50, vgg16_bn, densenet121, mobilenet_v2, ... or a family: resnet, vgg, densenet, mobilenet_v2, mobilenet_v3, shufflenet_v2). Default: inferred from the keys and shapes." };
+    readonly Option<string?> _weights = new("--weights") { Description = "torchvision classifier state dict (.pt/.pth zip, or a converted .msgpack): resnet*, resnext*, wide_resnet*, vgg*, densenet*, mobilenet_v2, mobilenet_v3_small/large, shufflenet_v2_*, inception_v3, googlenet. Required." };
+    readonly Option<string?> _arch = new("--arch") { Description = "Check the weights are this architecture (resnet50, vgg16_bn, densenet121, mobilenet_v2, ... or a family: resnet, vgg, densenet, mobilenet_v2, mobilenet_v3, shufflenet_v2, inception_v3, googlenet). Default: inferred from the keys and shapes." };
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this float32 .npy [1, 3, H, W], already normalised, instead of an image (overlays are drawn on grey)." };
     readonly Option<int> _top = new("--top") { Description = "How many of the best classes to report (classify) or explain (classify-cam). Default: 5 for classify, 1 for classify-cam." };
     readonly Option<string?> _class = new("--class") { Description = "Classes to explain instead of the top K: ids or ImageNet names, comma-separated (\"207,golden retriever\")." };
