@@ -16,7 +16,7 @@ public sealed class ClassifierOptions
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this float32 .npy [1, 3, H, W], already normalised, instead of an image (overlays are drawn on grey)." };
     readonly Option<int> _top = new("--top") { Description = "How many of the best classes to report (classify) or explain (classify-cam). Default: 5 for classify, 1 for classify-cam." };
     readonly Option<string?> _class = new("--class") { Description = "Classes to explain instead of the top K: ids or ImageNet names, comma-separated (\"207,golden retriever\")." };
-    readonly Option<int> _size = new("--size") { Description = "Centre crop size. Default: 224 (299 for Inception v3).", DefaultValueFactory = _ => 224 };
+    readonly Option<int?> _size = new("--size") { Description = "Centre crop size. Default: 224 (299 for Inception v3)." };
     readonly Option<int?> _resize = new("--resize") { Description = "Shorter side after resizing, before the crop. Default: size·256/224 (256 for 224; 342 for Inception v3's 299)." };
     readonly Option<string?> _transformInput = new("--transform-input") { Description = "Inception v3 and GoogLeNet: on (default, as torchvision's pretrained inception_v3/googlenet) re-normalises the input inside the model (transform_input=True); off for weights trained with transform_input=False." };
     readonly Option<bool> _noCrop = new("--no-crop") { Description = "Do not crop: the resized image is the input." };
@@ -62,7 +62,7 @@ public sealed class ClassifierOptions
         string weights = parse.GetValue(_weights) ?? throw new CliError("--weights is required: a torchvision classifier state dict such as resnet50.pth");
         int top = parse.GetResult(_top) is null ? defaultTop : parse.GetValue(_top);
         if (top < 1) throw new CliError($"--top must be at least 1, got {top}");
-        int size = parse.GetValue(_size);
+        int size = parse.GetValue(_size) ?? 224; // the family may pick its own when not given (Settings.For)
         if (size is < 1 or > 4096) throw new CliError($"--size must be 1..4096, got {size}");
         int resize = parse.GetValue(_resize) ?? size * 256 / 224;
         if (resize is < 1 or > 8192) throw new CliError($"--resize must be 1..8192, got {resize}");
@@ -78,7 +78,7 @@ public sealed class ClassifierOptions
         };
         return new Settings(weights, parse.GetValue(_arch), parse.GetValue(_tensor), top, parse.GetValue(_class), transform,
             parse.GetValue(_json), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)),
-            parse.GetResult(_size) is { Implicit: false }, parse.GetResult(_resize) is { Implicit: false }, transformInput);
+            parse.GetValue(_size) is not null, parse.GetValue(_resize) is not null, transformInput);
     }
 
     static float[]? Triple(string? text, string option)

@@ -82,11 +82,13 @@ def rescale_init(model):
 ref.CAM_HEADS.update({"inception_v3_small": "fc", "googlenet_small": "fc"})
 
 MODELS = [
-    # name, builder(transform_input), input H x W, facts, cases: (layers in forward order, explained at once)
-    ("inception_v3_small", functools.partial(small_inception_v3, 7), (107, 123),
+    # name, seed, builder(transform_input), input H x W, facts, cases: (layers in forward order, explained at once).
+    # The seeds are ones whose Grad-CAM maps are positive at a good share of every layer (others leave whole layers
+    # at zero after the ReLU, which would test little).
+    ("inception_v3_small", 301, functools.partial(small_inception_v3, 7), (107, 123),
      {"family": "inception_v3", "name": "inception_v3 (custom)"},
      [["Mixed_7c"], ["maxpool2", "Mixed_5d.branch_pool.bn", "Mixed_6e.branch7x7dbl_3", "Mixed_7a", "Mixed_7b.branch3x3_2a"]]),
-    ("googlenet_small", functools.partial(small_googlenet, 5), (100, 90),
+    ("googlenet_small", 300, functools.partial(small_googlenet, 5), (100, 90),
      {"family": "googlenet", "name": "googlenet (custom)"},
      [["inception5b"], ["maxpool1", "inception3b.branch4.0", "inception4c.branch2.1", "inception4e", "maxpool4"]]),
 ]
@@ -105,9 +107,9 @@ def preprocess_299():
 def main():
     os.makedirs(OUT, exist_ok=True)
     preprocess_299()
-    for i, (name, build, (h, w), facts, cases) in enumerate(MODELS):
-        gen = torch.Generator().manual_seed(300 + i)
-        torch.manual_seed(300 + i)
+    for name, seed, build, (h, w), facts, cases in MODELS:
+        gen = torch.Generator().manual_seed(seed)
+        torch.manual_seed(seed)
         model = build(True)
         randomise_batchnorm(model, gen)
         model.eval()
@@ -115,7 +117,7 @@ def main():
         model = model.double()
         plain = build(False).double().eval()
         plain.load_state_dict(model.state_dict())
-        x = torch.randn(1, 3, h, w, generator=gen).float().double()
+        x = (torch.randn(1, 3, h, w, generator=gen) * 64).round().double() / 64  # multiples of 1/64: exact, short in JSON
         with torch.no_grad():
             logits = model(x)
             logits_plain = plain(x)
@@ -127,7 +129,7 @@ def main():
             raw, final = explain(model, x, layers, classes)
             out_cases.append({"layers": layers, "classes": classes,
                               "raw": {l: compact(torch.from_numpy(np.ascontiguousarray(r)), 7) for l, r in zip(layers, raw)},
-                              "final": compact(torch.from_numpy(final), 5)})
+                              "final": compact(torch.from_numpy(final), 4)})  # checked to 1e-2
         methods = other_methods(name, model, x, cases[0], classes)
         with open(os.path.join(OUT, name + ".json"), "w") as f:
             json.dump({"generator": "tests/reference/classifiers_inception_reference.py (PyTorch %s, pytorch-grad-cam 1.5.5 @084273b, float64)" % torch.__version__,
