@@ -1,5 +1,6 @@
 using NativeCam.Autograd;
 using NativeCam.Layers;
+using NativeCam.Tensors;
 
 namespace NativeCam.Classifiers;
 
@@ -68,6 +69,8 @@ public sealed class GoogLeNet : ClassifierModel, ITransformInput
     public override Var Forward(Var image)
     {
         CheckInput(image, "GoogLeNet");
+        if (Math.Min(Pooled(image.Shape[2]), Pooled(image.Shape[3])) < 1)
+            throw new InputTooSmallException($"GoogLeNet: input {image.Shape[2]}x{image.Shape[3]} is too small (its max pools leave no pixel)");
         var x = TransformInput ? _transform.Forward(image) : image;
         x = Ops.MaxPool2d(_conv1.Forward(x), 3, 2, 0, ceilMode: true).Named("maxpool1");
         x = _conv3.Forward(_conv2.Forward(x));
@@ -79,6 +82,15 @@ public sealed class GoogLeNet : ClassifierModel, ITransformInput
             if (Blocks[i] == "inception4e") x = Ops.MaxPool2d(x, 2, 2, 0, ceilMode: true).Named("maxpool4");
         }
         return _fc.Forward(GlobalAvgPool.Apply(x));
+    }
+
+    // The size after conv1 (7×7 stride 2, padding 3) and the four ceil-mode max pools (3, 3, 3 and 2 wide, stride 2).
+    static int Pooled(int size)
+    {
+        size = (size - 1) / 2 + 1;
+        foreach (int k in new[] { 3, 3, 3, 2 })
+            if (size >= 1) size = PoolGeometry.OutputSize(size, k, 2, 0, ceilMode: true);
+        return size;
     }
 
     /// <summary>torchvision's googlenet.Inception.</summary>

@@ -84,7 +84,7 @@ public sealed class InceptionV3 : ClassifierModel, ITransformInput
     {
         CheckInput(image, "Inception3");
         if (image.Shape[2] < 75 || image.Shape[3] < 75)
-            throw new ArgumentException($"Inception3: input {image.Shape[2]}x{image.Shape[3]} is smaller than its 75x75 minimum");
+            throw new InputTooSmallException($"Inception3: input {image.Shape[2]}x{image.Shape[3]} is smaller than its 75x75 minimum");
         var x = TransformInput ? _transform.Forward(image) : image;
         x = _stem[0].Forward(x);
         x = _stem[1].Forward(x);

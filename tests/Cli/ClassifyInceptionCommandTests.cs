@@ -58,6 +58,26 @@ public class ClassifyInceptionCommandTests
     }
 
     [Theory]
+    [InlineData("classify")]
+    [InlineData("classify-cam")]
+    public void A_too_small_tensor_is_one_line_and_exit_1(string command)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nativecam-inc-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string npy = Path.Combine(dir, "small.npy");
+            NativeCam.Tensors.Npy.Write(npy, new float[3 * 60 * 80], [1, 3, 60, 80]);
+            string[] args = [command, "--tensor", npy, "--weights", Weights("inception_v3_small"), "--device", "cpu"];
+            var r = CliProcess.Run(command == "classify" ? args : [.. args, "--out", Path.Combine(dir, "out")]);
+            Assert.Equal(1, r.ExitCode);
+            Assert.StartsWith("error: small.npy: Inception3: input 60x80 is smaller than its 75x75 minimum", r.StdErr);
+            Assert.Single(r.StdErr.Trim().Split('\n'));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
     [InlineData("resnet_basic", "--transform-input", "on", "inception_v3 and googlenet only")]
     [InlineData("googlenet_small", "--transform-input", "maybe", "must be on or off")]
     [InlineData("googlenet_small", "--arch", "inception_v3", "not inception_v3")]
