@@ -72,7 +72,8 @@ public sealed class Explainer : IDisposable
             default:
                 var checkpoint = ClassifierCheckpoint.FromTensors(file.Tensors.Select(t => KeyValuePair.Create(t.Name, new HostTensor(t.ToFloat32(), t.Shape))));
                 var model = ClassifierModel.Build(device, checkpoint);
-                var transform = new ClassifierTransform();
+                var (resize, crop) = ClassifierInput.Sizes(model.Arch.Family); // Inception v3: 342/299
+                var transform = new ClassifierTransform(resize, crop);
                 return new ClassFamily(ModelFamily.Classifier, device, new ClassifierCamAdapter(model), ImageNetClasses.For(model.Arch.Classes),
                     transform.Apply, model);
         }

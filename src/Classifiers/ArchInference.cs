@@ -19,6 +19,8 @@ public static class ArchInference
         (ClassifierFamily.AlexNet, ["features.0.weight", "features.10.weight", "classifier.1.weight", "classifier.4.weight", "classifier.6.weight"]),
         (ClassifierFamily.EfficientNet, ["features.0.0.weight", "features.0.1.running_var", "features.1.0.block.0.0.weight", "classifier.1.weight"]),
         (ClassifierFamily.ConvNeXt, ["features.0.0.weight", "features.0.1.weight", "features.1.0.block.0.weight", "features.1.0.layer_scale", "classifier.2.weight"]),
+        (ClassifierFamily.InceptionV3, ["Conv2d_1a_3x3.conv.weight", "Mixed_5b.branch1x1.conv.weight", "Mixed_7c.branch_pool.conv.weight", "fc.weight"]),
+        (ClassifierFamily.GoogLeNet, ["conv1.conv.weight", "inception3a.branch1.conv.weight", "inception5b.branch4.1.conv.weight", "fc.weight"]),
     ];
 
     /// <summary>The architecture of a state dict given as key → shape.</summary>
@@ -45,6 +47,8 @@ public static class ArchInference
             ClassifierFamily.AlexNet => AlexNet.Infer(shapes),
             ClassifierFamily.EfficientNet => EfficientNet.Infer(shapes),
             ClassifierFamily.ConvNeXt => ConvNeXt.Infer(shapes),
+            ClassifierFamily.InceptionV3 => InceptionV3.Infer(shapes),
+            ClassifierFamily.GoogLeNet => GoogLeNet.Infer(shapes),
             var other => throw new InvalidOperationException($"no inference for family {other}"),
         };
     }

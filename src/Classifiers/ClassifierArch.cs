@@ -31,6 +31,7 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ["efficientnet_b6"] = ClassifierFamily.EfficientNet, ["efficientnet_b7"] = ClassifierFamily.EfficientNet,
         ["convnext_tiny"] = ClassifierFamily.ConvNeXt, ["convnext_small"] = ClassifierFamily.ConvNeXt,
         ["convnext_base"] = ClassifierFamily.ConvNeXt, ["convnext_large"] = ClassifierFamily.ConvNeXt,
+        ["inception_v3"] = ClassifierFamily.InceptionV3, ["googlenet"] = ClassifierFamily.GoogLeNet,
     };
 
     /// <summary>The family's own name (<c>resnet</c>, <c>vgg</c>, <c>densenet</c>, <c>mobilenet_v2</c>, <c>mobilenet_v3</c>, …), also accepted by <c>--arch</c>.</summary>
@@ -46,6 +47,8 @@ public sealed record ClassifierArch(ClassifierFamily Family, string Name, int Cl
         ClassifierFamily.AlexNet => "alexnet",
         ClassifierFamily.EfficientNet => "efficientnet",
         ClassifierFamily.ConvNeXt => "convnext",
+        ClassifierFamily.InceptionV3 => "inception_v3",
+        ClassifierFamily.GoogLeNet => "googlenet",
         var other => throw new InvalidOperationException($"no name for family {other}"),
     };
 

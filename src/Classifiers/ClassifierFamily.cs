@@ -23,4 +23,8 @@ public enum ClassifierFamily
     EfficientNet,
     /// <summary>torchvision.models.ConvNeXt: convnext_tiny/small/base/large, any block_setting.</summary>
     ConvNeXt,
+    /// <summary>torchvision.models.Inception3: inception_v3, any widths and class count (aux head accepted, unused).</summary>
+    InceptionV3,
+    /// <summary>torchvision.models.GoogLeNet: googlenet, any widths and class count (aux heads accepted, unused).</summary>
+    GoogLeNet,
 }

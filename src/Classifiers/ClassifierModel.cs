@@ -57,6 +57,8 @@ public abstract class ClassifierModel : IDisposable
             ClassifierFamily.AlexNet => new AlexNet(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.EfficientNet => new EfficientNet(ctx, checkpoint.Arch, shapes),
             ClassifierFamily.ConvNeXt => new ConvNeXt(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.InceptionV3 => new InceptionV3(ctx, checkpoint.Arch, shapes),
+            ClassifierFamily.GoogLeNet => new GoogLeNet(ctx, checkpoint.Arch, shapes),
             var other => throw new InvalidOperationException($"no builder for family {other}"),
         };
         var unused = checkpoint.Weights.Unused;

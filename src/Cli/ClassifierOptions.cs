@@ -11,13 +11,14 @@ namespace NativeCam.Cli;
 /// torchvision transform's options, --top/--class, --device, --json.</summary>
 public sealed class ClassifierOptions
 {
-    readonly Option<string?> _weights = new("--weights") { Description = "torchvision classifier state dict (.pt/.pth zip, or a converted .msgpack): resnet*, resnext*, wide_resnet*, vgg*, densenet*, mobilenet_v2, mobilenet_v3_small/large, shufflenet_v2_*, efficientnet_b0..b7, convnext_*. Required." };
-    readonly Option<string?> _arch = new("--arch") { Description = "Check the weights are this architecture (resnet50, vgg16_bn, densenet121, mobilenet_v2, ... or a family: resnet, vgg, densenet, mobilenet_v2, mobilenet_v3, shufflenet_v2, efficientnet, convnext). Default: inferred from the keys and shapes." };
+    readonly Option<string?> _weights = new("--weights") { Description = "torchvision classifier state dict (.pt/.pth zip, or a converted .msgpack): resnet*, resnext*, wide_resnet*, vgg*, densenet*, mobilenet_v2, mobilenet_v3_small/large, shufflenet_v2_*, squeezenet1_0/1_1, alexnet, efficientnet_b0..b7, convnext_*, inception_v3, googlenet. Required." };
+    readonly Option<string?> _arch = new("--arch") { Description = "Check the weights are this architecture (resnet50, vgg16_bn, densenet121, mobilenet_v2, ... or a family: resnet, vgg, densenet, mobilenet_v2, mobilenet_v3, shufflenet_v2, squeezenet, alexnet, efficientnet, convnext, inception_v3, googlenet). Default: inferred from the keys and shapes." };
     readonly Option<string?> _tensor = new("--tensor") { Description = "Use this float32 .npy [1, 3, H, W], already normalised, instead of an image (overlays are drawn on grey)." };
     readonly Option<int> _top = new("--top") { Description = "How many of the best classes to report (classify) or explain (classify-cam). Default: 5 for classify, 1 for classify-cam." };
     readonly Option<string?> _class = new("--class") { Description = "Classes to explain instead of the top K: ids or ImageNet names, comma-separated (\"207,golden retriever\")." };
-    readonly Option<int> _size = new("--size") { Description = "Centre crop size.", DefaultValueFactory = _ => 224 };
-    readonly Option<int?> _resize = new("--resize") { Description = "Shorter side after resizing, before the crop. Default: size·256/224 (256 for 224)." };
+    readonly Option<int?> _size = new("--size") { Description = "Centre crop size. Default: 224 (299 for Inception v3)." };
+    readonly Option<int?> _resize = new("--resize") { Description = "Shorter side after resizing, before the crop. Default: size·256/224 (256 for 224; 342 for Inception v3's 299)." };
+    readonly Option<string?> _transformInput = new("--transform-input") { Description = "Inception v3 and GoogLeNet: on (default, as torchvision's pretrained inception_v3/googlenet) re-normalises the input inside the model (transform_input=True); off for weights trained with transform_input=False." };
     readonly Option<bool> _noCrop = new("--no-crop") { Description = "Do not crop: the resized image is the input." };
     readonly Option<string?> _mean = new("--mean") { Description = "Normalisation mean, 3 comma-separated values. Default: ImageNet's 0.485,0.456,0.406." };
     readonly Option<string?> _std = new("--std") { Description = "Normalisation std, 3 comma-separated values. Default: ImageNet's 0.229,0.224,0.225." };
@@ -28,14 +29,32 @@ public sealed class ClassifierOptions
     /// <summary>Adds the options (with --class only for classify-cam).</summary>
     public void AddTo(Command cmd, bool withClass)
     {
-        foreach (var o in new Option[] { _weights, _arch, _tensor, _top, _size, _resize, _noCrop, _mean, _std, _json, _device, _maxPixels })
+        foreach (var o in new Option[] { _weights, _arch, _tensor, _top, _size, _resize, _noCrop, _mean, _std, _json, _device, _maxPixels, _transformInput })
             cmd.Options.Add(o);
         if (withClass) cmd.Options.Add(_class);
     }
 
-    /// <summary>The parsed, checked choices.</summary>
+    /// <summary>The parsed, checked choices. <paramref name="SizeGiven"/>, <paramref name="ResizeGiven"/>: --size,
+    /// --resize were given (else the model's family picks them, <see cref="For"/>); <paramref name="TransformInput"/>:
+    /// --transform-input.</summary>
     public sealed record Settings(string Weights, string? Arch, string? Tensor, int Top, string? Classes, ClassifierTransform Transform,
-        bool Json, string? Device, long MaxPixels);
+        bool Json, string? Device, long MaxPixels, bool SizeGiven = true, bool ResizeGiven = true, bool? TransformInput = null)
+    {
+        /// <summary>These settings with the family's own default sizes (Inception v3: Resize(342), CenterCrop(299))
+        /// where --size (the crop) and --resize were not given; a --size alone still resizes to size·256/224.</summary>
+        public Settings For(ClassifierArch arch)
+        {
+            var (resize, crop) = ClassifierInput.Sizes(arch.Family);
+            return this with
+            {
+                Transform = Transform with
+                {
+                    Resize = ResizeGiven || SizeGiven ? Transform.Resize : resize,
+                    Crop = SizeGiven || Transform.Crop is null ? Transform.Crop : crop,
+                },
+            };
+        }
+    }
 
     /// <summary>Reads and checks the options.</summary>
     public Settings Read(ParseResult parse, int defaultTop)
@@ -43,15 +62,23 @@ public sealed class ClassifierOptions
         string weights = parse.GetValue(_weights) ?? throw new CliError("--weights is required: a torchvision classifier state dict such as resnet50.pth");
         int top = parse.GetResult(_top) is null ? defaultTop : parse.GetValue(_top);
         if (top < 1) throw new CliError($"--top must be at least 1, got {top}");
-        int size = parse.GetValue(_size);
+        int size = parse.GetValue(_size) ?? 224; // the family may pick its own when not given (Settings.For)
         if (size is < 1 or > 4096) throw new CliError($"--size must be 1..4096, got {size}");
         int resize = parse.GetValue(_resize) ?? size * 256 / 224;
         if (resize is < 1 or > 8192) throw new CliError($"--resize must be 1..8192, got {resize}");
         var transform = new ClassifierTransform(resize, parse.GetValue(_noCrop) ? null : size,
             Triple(parse.GetValue(_mean), "--mean"), Triple(parse.GetValue(_std), "--std"));
         if (transform.Std is { } s && s.Any(v => !(v > 0))) throw new CliError("--std values must be positive");
+        bool? transformInput = parse.GetValue(_transformInput)?.Trim().ToLowerInvariant() switch
+        {
+            null => null,
+            "on" or "true" => true,
+            "off" or "false" => false,
+            var v => throw new CliError($"--transform-input must be on or off, got '{v}'"),
+        };
         return new Settings(weights, parse.GetValue(_arch), parse.GetValue(_tensor), top, parse.GetValue(_class), transform,
-            parse.GetValue(_json), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)));
+            parse.GetValue(_json), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)),
+            parse.GetValue(_size) is not null, parse.GetValue(_resize) is not null, transformInput);
     }
 
     static float[]? Triple(string? text, string option)
@@ -69,8 +96,16 @@ public sealed class ClassifierOptions
     public static ClassifierModel Load(Device device, Settings s) =>
         WeightErrors.Guard(s.Weights, () =>
         {
-            try { return ClassifierModel.Build(device, ClassifierCheckpoint.Load(s.Weights, s.Arch)); }
+            ClassifierModel model;
+            try { model = ClassifierModel.Build(device, ClassifierCheckpoint.Load(s.Weights, s.Arch)); }
             catch (InvalidDataException e) { throw new CliError($"{Path.GetFileName(s.Weights)}: {e.Message}"); }
+            try { ClassifierInput.SetTransformInput(model, s.TransformInput); }
+            catch (ArgumentException e)
+            {
+                model.Dispose();
+                throw new CliError($"--transform-input: {e.Message}");
+            }
+            return model;
         });
 
     /// <summary>The picture shown and the input [1, 3, H, W] of one image or of --tensor.</summary>

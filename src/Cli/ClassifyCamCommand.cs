@@ -15,7 +15,7 @@ public static class ClassifyCamCommand
         var images = new Argument<string[]>("images") { Description = "Images or folders.", Arity = ArgumentArity.ZeroOrMore };
         var options = new ClassifierOptions();
         var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool); all: every one but cam.", DefaultValueFactory = _ => "gradcam" };
-        var layer = new Option<string>("--layer") { Description = "auto (layer4 for ResNet, features[-1] for VGG, DenseNet, MobileNet, as pytorch-grad-cam documents) or module paths, comma-separated (layer3,layer4.1.relu#3).", DefaultValueFactory = _ => "auto" };
+        var layer = new Option<string>("--layer") { Description = "auto (layer4 for ResNet, features[-1] for VGG, DenseNet, MobileNet, EfficientNet, SqueezeNet, AlexNet, Mixed_7c for Inception v3, inception5b for GoogLeNet, the last stage for ConvNeXt, as pytorch-grad-cam documents) or module paths, comma-separated (layer3,layer4.1.relu#3).", DefaultValueFactory = _ => "auto" };
         var outDir = new Option<string>("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
         var dump = new Option<bool>("--dump-maps") { Description = "Also write each raw map [h, w] as a float32 .npy next to its overlay." };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
@@ -44,6 +44,7 @@ public static class ClassifyCamCommand
             string outPath = parse.GetValue(outDir)!;
             using var device = CommonOptions.OpenDevice(s.Device);
             using var model = ClassifierOptions.Load(device, s);
+            s = s.For(model.Arch); // Inception v3: Resize(342)/CenterCrop(299) unless --size/--resize
             var job = new ClassifyCamJob(device, model, s, methods, layers, parse.GetValue(dump), a, parse.GetValue(shared));
             var inputs = files.Count > 0 ? files : [s.Tensor!];
             var outputs = OutputName.Unique(inputs);

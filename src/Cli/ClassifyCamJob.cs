@@ -35,6 +35,7 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
                 new CamRequest { Methods = methods.Select(m => m.Method).ToArray(), Layers = layers });
         }
         catch (ArgumentException e) when (e.Message.StartsWith("CAM: ", StringComparison.Ordinal)) { throw new CliError(e.Message["CAM: ".Length..]); }
+        catch (InputTooSmallException e) { throw new CliError($"{Path.GetFileName(image ?? settings.Tensor!)}: {e.Message}", ExitCodes.SomeInputsFailed); }
         using var _ = pass;
         var (logits, classes, result) = (pass.Logits, pass.Classes, pass.Result);
         Interruption.ThrowIfRequested();

@@ -29,6 +29,7 @@ public static class ClassifyCommand
             if (files.Count > 0 && s.Tensor != null) throw new CliError("give images or --tensor, not both");
             using var device = CommonOptions.OpenDevice(s.Device);
             using var model = ClassifierOptions.Load(device, s);
+            s = s.For(model.Arch); // Inception v3: Resize(342)/CenterCrop(299) unless --size/--resize
             var names = ImageNetClasses.For(model.Arch.Classes);
             var reports = new List<ClassifyReport>();
             var inputs = files.Count > 0 ? files.Select(f => (string?)f).ToList() : [null];
@@ -38,7 +39,12 @@ public static class ClassifyCommand
                 var (_, data, shape) = ClassifierOptions.Prepare(s, file);
                 using var input = Tensor.FromArray(device, data, shape);
                 float[] logits;
-                using (var tape = new Tape()) logits = model.Forward(Var.Input(input)).Value.ToArray();
+                try
+                {
+                    using var tape = new Tape();
+                    logits = model.Forward(Var.Input(input)).Value.ToArray();
+                }
+                catch (NativeCam.Classifiers.InputTooSmallException e) { throw new CliError($"{Path.GetFileName(file ?? s.Tensor!)}: {e.Message}", ExitCodes.SomeInputsFailed); }
                 var p = ClassifierOptions.Softmax(logits);
                 var top = ClassifierOptions.Top(logits, s.Top).Select(i => new ClassPrediction(i, names[i], Math.Round(logits[i], 6), Math.Round(p[i], 6))).ToList();
                 var report = new ClassifyReport(Path.GetFileName(file ?? s.Tensor!), [shape[2], shape[3]], model.Arch.Name, Path.GetFileName(s.Weights), device.Description, top);

@@ -25,11 +25,18 @@ public sealed class ConvBn : Module
     /// <param name="eps">The BatchNorm's epsilon when the family fixes it (MobileNet v3: 1e-3); null: the checkpoint's record, else 1e-5.</param>
     public ConvBn(BuildContext ctx, string convPath, string bnPath, int cin, int cout, int kernel, int stride, int padding, int groups = 1,
         double? eps = null)
+        : this(ctx, convPath, bnPath, cin, cout, (kernel, kernel), (stride, stride), (padding, padding), groups, eps)
+    {
+    }
+
+    /// <summary>A conv of a rectangular kernel, stride and padding (Inception v3's 1×7 and 7×1 convs); as the square one.</summary>
+    public ConvBn(BuildContext ctx, string convPath, string bnPath, int cin, int cout, (int H, int W) kernel, (int H, int W) stride,
+        (int H, int W) padding, int groups = 1, double? eps = null)
         : base(bnPath)
     {
         (ConvPath, Stride, Padding, Groups) = (convPath, stride, padding, groups);
         var w = ctx.Weights;
-        var weight = w.Take($"{convPath}.weight", cout, cin / groups, kernel, kernel);
+        var weight = w.Take($"{convPath}.weight", cout, cin / groups, kernel.H, kernel.W);
         var bias = w.TakeOptional($"{convPath}.bias");
         var (fw, fb) = BatchNormFold.Fold(weight, bias, w.Take($"{bnPath}.weight", cout), w.Take($"{bnPath}.bias", cout),
             w.Take($"{bnPath}.running_mean", cout), w.Take($"{bnPath}.running_var", cout), eps ?? ctx.BatchNormEps(bnPath));
@@ -40,17 +47,17 @@ public sealed class ConvBn : Module
     /// <summary>The conv's path, folded away.</summary>
     public string ConvPath { get; }
 
-    /// <summary>The conv's stride.</summary>
-    public int Stride { get; }
+    /// <summary>The conv's stride (rows, columns).</summary>
+    public (int H, int W) Stride { get; }
 
-    /// <summary>The conv's zero padding.</summary>
-    public int Padding { get; }
+    /// <summary>The conv's zero padding (rows, columns).</summary>
+    public (int H, int W) Padding { get; }
 
     /// <summary>The conv's groups.</summary>
     public int Groups { get; }
 
     /// <inheritdoc/>
-    public override Var Forward(Var x) => Output(Ops.Conv2d(x, _weight, _bias, (Stride, Stride), (Padding, Padding), Groups));
+    public override Var Forward(Var x) => Output(Ops.Conv2d(x, _weight, _bias, Stride, Padding, Groups));
 
     /// <summary>
     /// The conv and the activation <paramref name="act"/> after it in one backend pass (<see cref="Ops.Conv2dActivation"/>,
@@ -59,7 +66,7 @@ public sealed class ConvBn : Module
     /// </summary>
     public (Var? Normed, Var Activated) ForwardActivated(Var x, UnaryOp act)
     {
-        var (normed, activated) = Ops.Conv2dActivation(x, _weight, _bias, (Stride, Stride), (Padding, Padding), Groups, act);
+        var (normed, activated) = Ops.Conv2dActivation(x, _weight, _bias, Stride, Padding, Groups, act);
         return (normed is null ? null : Output(normed), activated);
     }
 }

@@ -488,7 +488,8 @@ public sealed class CpuKernelTests : IDisposable
     {
         var b = Backend(width);
         foreach (var (shape, kernel, stride, pad, oh, ow) in new[] { (new[] { 1, 2, 14, 40 }, 3, 2, 0, 7, 20), (new[] { 1, 3, 7, 33 }, 2, 2, 0, 4, 17),
-                     (new[] { 1, 2, 8, 19 }, 3, 2, 1, 5, 10), (new[] { 1, 1, 5, 21 }, 3, 1, 1, 5, 21) })
+                     (new[] { 1, 2, 8, 19 }, 3, 2, 1, 5, 10), (new[] { 1, 1, 5, 21 }, 3, 1, 1, 5, 21),
+                     (new[] { 1, 2, 1, 19 }, 2, 2, 0, 1, 10) }) // one row under a 2-row kernel: a clipped window
         {
             var rng = new Rng(shape[2] * shape[3] + kernel);
             var data = rng.Uniform(RefDense.Length(shape), -2, 2).Select(v => Math.Round(v * 2) / 2).ToArray(); // ties

@@ -42,6 +42,8 @@ public abstract class PoolingTests(Device device) : BackendTests(device)
     [InlineData(1, 2, 8, 9, 3, 2, 1, 5, 5)]    // padded: 8 → 5 (extra window at 7), 9 → 5 (floor covers it)
     [InlineData(1, 2, 8, 5, 2, 2, 1, 5, 3)]    // padded: 5 → 3 (the extra window would start at 5, in the padding)
     [InlineData(1, 1, 5, 13, 3, 3, 0, 2, 5)]   // stride 3 = kernel: windows of 2 and 1 columns at the end
+    [InlineData(1, 2, 1, 5, 2, 2, 0, 1, 3)]    // one row, smaller than the kernel: one clipped window (GoogLeNet's maxpool4 on a 1-pixel map)
+    [InlineData(1, 1, 2, 5, 3, 2, 0, 1, 2)]    // two rows under a 3-row kernel
     public void MaxPoolCeilModeMatchesFloat64AndFiniteDifferences(int n, int c, int h, int w, int k, int s, int p, int oh, int ow)
     {
         var rng = new Rng(h * w + k + 101);
@@ -115,6 +117,17 @@ public abstract class PoolingTests(Device device) : BackendTests(device)
             var single = OpRunner.Run(f, inputs, gys[k]);
             Check.Close(batched.Grads[0].AsSpan(k * 210, 210), single.Grads[0], $"target {k}", 1e-6, 1e-7);
         }
+    }
+
+    // Ceil mode gives no window at all when even the rounded-up division is below one (PyTorch: "output size is too small").
+    [Fact]
+    public void MaxPoolCeilModeRejectsAnInputWithNoWindow()
+    {
+        using var x = Tensor.Zeros(TestDevice.CurrentOrDefault, 1, 1, 1, 5);
+        using var tape = new Tape();
+        var e = Assert.Throws<ArgumentException>(() => Ops.MaxPool2d(Var.Input(x), 3, 2, 0, ceilMode: true));
+        Assert.Contains("larger than the padded input", e.Message);
+        Assert.Equal([1, 1, 1, 3], Ops.MaxPool2d(Var.Input(x), 2, 2, 0, ceilMode: true).Shape); // columns 0-1, 2-3, 4
     }
 
     [Fact]

@@ -70,4 +70,10 @@ for name, xs, k, s, p in [("maxpool_ceil_k3_s2", (1, 2, 8, 10), 3, 2, 0), ("maxp
     fn = lambda x, k=k, s=s, p=p: F.max_pool2d(x, k, s, p, ceil_mode=True)
     cases.append(case(name, params, {"x": rand(gen, *xs)}, fn, gen, targets=2))
 
+# ceil_mode on inputs smaller than the kernel (one clipped window, as GoogLeNet's maxpool4 on a 1-pixel map).
+for name, xs, k, s, p in [("maxpool_ceil_k2_s2_one_row", (1, 2, 1, 5), 2, 2, 0), ("maxpool_ceil_k3_s2_two_rows", (1, 2, 2, 5), 3, 2, 0)]:
+    params = {"op": "maxpool2d", "kernel": k, "stride": s, "padding": p, "ceil_mode": True}
+    fn = lambda x, k=k, s=s, p=p: F.max_pool2d(x, k, s, p, ceil_mode=True)
+    cases.append(case(name, params, {"x": rand(gen, *xs)}, fn, gen, targets=2))
+
 write("ops/spatial.json", cases)

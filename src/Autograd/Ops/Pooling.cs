@@ -16,10 +16,10 @@ public static partial class Ops
         var (n, c, h, w) = Nchw("MaxPool2d", x);
         if (kernel < 1 || stride < 1 || padding < 0 || 2 * padding > kernel)
             throw new ArgumentException($"MaxPool2d: kernel {kernel}, stride {stride}, padding {padding} (padding must be at most half the kernel)");
-        if (h + 2 * padding < kernel || w + 2 * padding < kernel)
+        int oh = PoolGeometry.OutputSize(h, kernel, stride, padding, ceilMode), ow = PoolGeometry.OutputSize(w, kernel, stride, padding, ceilMode);
+        if (oh < 1 || ow < 1) // floor mode: the kernel is larger than the padded input; ceil mode allows one clipped window
             throw new ArgumentException($"MaxPool2d: kernel {kernel} is larger than the padded input {Tensor.Format(x.Shape)}");
-        var y = Tensor.Empty(x.Device, n, c, PoolGeometry.OutputSize(h, kernel, stride, padding, ceilMode),
-            PoolGeometry.OutputSize(w, kernel, stride, padding, ceilMode));
+        var y = Tensor.Empty(x.Device, n, c, oh, ow);
         x.Device.Backend.MaxPool2d(x.Value, y, kernel, stride, padding, ceilMode);
         return Tape.Current.Record(y, () => new MaxPoolNode(x, kernel, stride, padding, ceilMode), x);
     }

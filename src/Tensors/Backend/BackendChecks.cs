@@ -48,7 +48,7 @@ internal static class BackendChecks
             $"{what}: kernel {kernel}, stride {stride}, padding {padding} (padding must be at most half the kernel)");
         Require(x.Rank >= 3 && y.Rank >= 3, $"{what}: expected [.., H, W] tensors, got {Tensor.Format(x.Shape)} and {Tensor.Format(y.Shape)}");
         int h = x.Shape[^2], w = x.Shape[^1], oh = y.Shape[^2], ow = y.Shape[^1];
-        Require(h + 2 * padding >= kernel && w + 2 * padding >= kernel && oh == PoolGeometry.OutputSize(h, kernel, stride, padding, ceilMode)
+        Require(oh >= 1 && ow >= 1 && oh == PoolGeometry.OutputSize(h, kernel, stride, padding, ceilMode)
                 && ow == PoolGeometry.OutputSize(w, kernel, stride, padding, ceilMode),
             $"{what}: output {Tensor.Format(y.Shape)} does not match input {Tensor.Format(x.Shape)} with kernel {kernel}, stride {stride}, padding {padding}{(ceilMode ? ", ceil mode" : "")}");
         int planes = x.Length / (h * w);
