@@ -58,6 +58,10 @@ public sealed class Tape : IDisposable
         foreach (var n in names) _watched.Add(n);
     }
 
+    /// <summary>Bytes of the values this tape holds (not their gradients): what one forward pass costs in memory,
+    /// used to size batches of perturbed forwards (Score-CAM, Ablation-CAM).</summary>
+    public long ValueBytes => _owned.Sum(v => (long)v.Value.Length * sizeof(float));
+
     /// <summary>Values named during this pass, by name.</summary>
     public IReadOnlyDictionary<string, Var> Named => _named;
 
