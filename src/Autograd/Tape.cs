@@ -19,6 +19,7 @@ public sealed class Tape : IDisposable
     readonly HashSet<string> _watched = new(StringComparer.Ordinal);
     readonly Dictionary<string, Var> _named = new(StringComparer.Ordinal);
     readonly List<string> _namingOrder = [];
+    readonly Dictionary<string, Func<Var, Var>> _substitutes = new(StringComparer.Ordinal);
     bool _disposed;
 
     public Tape()
@@ -71,8 +72,16 @@ public sealed class Tape : IDisposable
     /// <summary>The value named <paramref name="name"/>, or null.</summary>
     public Var? Find(string name) => _named.GetValueOrDefault(name);
 
+    /// <summary>
+    /// Replaces the value named <paramref name="name"/>, the next time the forward pass names it, by what
+    /// <paramref name="substitute"/> returns for it; the layers above then compute on the replacement (models pass on
+    /// what <see cref="Var.Named"/> returns). Ablation-CAM's ablated activations enter the network this way.
+    /// </summary>
+    public void Substitute(string name, Func<Var, Var> substitute) => _substitutes[name] = substitute;
+
     internal Var Name(Var v, string name)
     {
+        if (_substitutes.Remove(name, out var substitute)) v = substitute(v);
         v.Name ??= name; // a value may carry several names (a block's output is also its last conv's `.act`)
         if (_named.TryAdd(name, v)) _namingOrder.Add(name);
         else _named[name] = v;

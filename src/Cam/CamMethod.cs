@@ -36,4 +36,10 @@ public enum CamMethod
     /// map = ReLU(Σ_c w_c A_c). No gradient: C extra forwards, batched (<see cref="CamRequest.BatchSize"/>).
     /// </summary>
     ScoreCam,
+    /// <summary>
+    /// Ablation-CAM (Desai and Ramaswamy 2020, as pytorch-grad-cam): w_kc = (s_k − s_kc) / s_k, s_kc target k's score
+    /// with channel c of the layer ablated (0, or min A − 1e7 where A's minimum is not 0); map = ReLU(Σ_c w_c A_c).
+    /// No gradient: C extra forwards, batched (<see cref="CamRequest.BatchSize"/>).
+    /// </summary>
+    AblationCam,
 }

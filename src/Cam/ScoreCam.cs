@@ -50,11 +50,14 @@ static class ScoreCam
 
     /// <summary>The Score-CAM maps [K, h, w] and ranges at <paramref name="layer"/> (activation <paramref name="a"/>).</summary>
     public static CamMap Compute<TTargets>(ICamAdapter<TTargets> adapter, ICamScores<TTargets> scorer, ICamKernels kernels,
-        string layer, Tensor input, Tensor a, TTargets targets, int batch) where TTargets : ICamTargets
+        string layer, Tensor input, Tensor a, TTargets targets, int batch) where TTargets : ICamTargets =>
+        Weighted(kernels, CamMethod.ScoreCam, layer, a, Softmax(MaskedScores(adapter, scorer, kernels, input, a, targets, batch)));
+
+    /// <summary>map[k] = ReLU(Σ_c w[k, c] A_c) from host channel weights [K, C], with its ranges.</summary>
+    public static CamMap Weighted(ICamKernels kernels, CamMethod method, string layer, Tensor a, float[] weights)
     {
-        var device = input.Device;
-        int k = targets.Count, c = a.Shape[1], h = a.Shape[2], w = a.Shape[3];
-        var weights = Softmax(MaskedScores(adapter, scorer, kernels, input, a, targets, batch));
+        var device = a.Device;
+        int c = a.Shape[1], h = a.Shape[2], w = a.Shape[3], k = weights.Length / c;
         using var weightTensor = Tensor.FromArray(device, weights, [k, c]);
         var map = Tensor.Empty(device, k, h, w);
         var range = Tensor.Empty(device, k, 2);
@@ -63,7 +66,7 @@ static class ScoreCam
             kernels.WeightedSum(a, weightTensor, map);
             kernels.MapRange(map, h * w, range);
             device.Synchronize(); // the weights' upload is freed on return
-            return new CamMap(layer, CamMethod.ScoreCam, map, range);
+            return new CamMap(layer, method, map, range);
         }
         catch
         {

@@ -13,7 +13,8 @@ public sealed class CamOptions
         ["gradcam"] = CamMethod.GradCam, ["gradcam++"] = CamMethod.GradCamPlusPlus, ["xgradcam"] = CamMethod.XGradCam,
         ["layercam"] = CamMethod.LayerCam, ["hirescam"] = CamMethod.HiResCam, ["eigencam"] = CamMethod.EigenCam,
         ["eigengradcam"] = CamMethod.EigenGradCam, ["gradcam-elementwise"] = CamMethod.GradCamElementWise,
-        ["cam"] = CamMethod.Cam, ["scorecam"] = CamMethod.ScoreCam, ["guided-gradcam"] = null,
+        ["cam"] = CamMethod.Cam, ["scorecam"] = CamMethod.ScoreCam,
+        ["ablationcam"] = CamMethod.AblationCam, ["guided-gradcam"] = null,
     };
 
     /// <summary>The command-line name of a method (gradcam, gradcam++, ...).</summary>
@@ -79,8 +80,8 @@ public sealed class CamOptions
         var name = parse.GetValue(_method)!.Trim().ToLowerInvariant();
         if (!Methods.TryGetValue(name, out var method))
             throw new CliError($"unknown --method '{name}' (expected {string.Join(", ", Methods.Keys)})");
-        if (method == CamMethod.ScoreCam)
-            throw new CliError("--method scorecam is not available in detect-cam yet: a detection is not re-found in the masked forwards (docs/cam.md); use classify-cam");
+        if (method is CamMethod.ScoreCam or CamMethod.AblationCam)
+            throw new CliError($"--method {name} is not available in detect-cam yet: a detection is not re-found in the perturbed forwards (docs/cam.md); use classify-cam");
         var layers = parse.GetValue(_layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (layers.Length == 0) throw new CliError("--layer needs auto or at least one layer name");
         var score = ParseScore(parse.GetValue(_score)!);

@@ -14,11 +14,11 @@ public static class ClassifyCamCommand
     {
         var images = new Argument<string[]>("images") { Description = "Images or folders.", Arity = ArgumentArity.ZeroOrMore };
         var options = new ClassifierOptions();
-        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool), scorecam (Score-CAM: one forward per channel of the layer, batched; no backward).", DefaultValueFactory = _ => "gradcam" };
+        var method = new Option<string>("--method") { Description = "Methods, comma-separated: gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam (the original CAM: needs a global-average-pool → Linear head, at the layer feeding the pool), scorecam (Score-CAM) and ablationcam (Ablation-CAM): one forward per channel of the layer, batched; no backward.", DefaultValueFactory = _ => "gradcam" };
         var layer = new Option<string>("--layer") { Description = "auto (layer4 for ResNet, features[-1] for VGG, DenseNet, MobileNet, as pytorch-grad-cam documents) or module paths, comma-separated (layer3,layer4.1.relu#3).", DefaultValueFactory = _ => "auto" };
         var outDir = new Option<string>("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
         var dump = new Option<bool>("--dump-maps") { Description = "Also write each raw map [h, w] as a float32 .npy next to its overlay." };
-        var batch = new Option<int?>("--batch") { Description = "Masked inputs per forward of scorecam (default: as many as fit in 1 GiB, at most 64; docs/cam.md)." };
+        var batch = new Option<int?>("--batch") { Description = "Perturbed inputs per forward of scorecam and ablationcam (default: as many as fit in 1 GiB, at most 64; docs/cam.md)." };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
         var cmd = new Command("classify-cam",
             "Explain a torchvision classifier's classes with class-activation maps: per image <out>/<name>/ with one overlay per " +
@@ -34,7 +34,7 @@ public static class ClassifyCamCommand
             var s = options.Read(parse, defaultTop: 1);
             var methods = parse.GetValue(method)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(m => m.ToLowerInvariant()).Distinct().Select(m => CamOptions.Methods.TryGetValue(m, out var cm) && cm is CamMethod c ? (m, c)
-                    : throw new CliError($"unknown --method '{m}' (expected gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam or scorecam)")).ToList();
+                    : throw new CliError($"unknown --method '{m}' (expected gradcam, gradcam++, xgradcam, layercam, hirescam, eigencam, eigengradcam, gradcam-elementwise, cam, scorecam or ablationcam)")).ToList();
             if (methods.Count == 0) throw new CliError("--method needs at least one method");
             var layers = parse.GetValue(layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (layers.Length == 0) throw new CliError("--layer needs auto or at least one module path");

@@ -5,16 +5,16 @@ using Xunit;
 
 namespace NativeCam.Tests.Cli;
 
-/// <summary>classify-cam --method scorecam end to end on a fixture model: overlays, raw maps and report.json, the same raw
-/// maps with --batch 1 and the default batch; --batch 0 and detect-cam's scorecam are one line and exit 2.</summary>
-public class ScoreCamCommandTests
+/// <summary>classify-cam --method scorecam,ablationcam end to end on a fixture model: overlays, raw maps and report.json, the
+/// same raw maps with --batch 1 and the default batch; --batch 0 and detect-cam's scorecam/ablationcam are one line and exit 2.</summary>
+public class PerturbationCamCommandTests
 {
     static string Bus => Path.Combine(Yolo.YoloFixture.RepoRoot(), "samples", "bus.jpg");
     static string Weights(string name) => Path.Combine(ClassifierFixture.Folder, name + ".pt");
 
     static (JsonElement[] Maps, float[][] Raw) Run(string dir, params string[] extra)
     {
-        var r = CliProcess.Run(["classify-cam", Bus, "--weights", Weights("resnet_basic"), "--top", "2", "--method", "scorecam,gradcam",
+        var r = CliProcess.Run(["classify-cam", Bus, "--weights", Weights("vgg_small"), "--top", "2", "--method", "scorecam,ablationcam,gradcam",
             "--size", "64", "--dump-maps", "--out", dir, "--device", "cpu", .. extra]);
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "bus", "report.json")));
@@ -24,21 +24,25 @@ public class ScoreCamCommandTests
     }
 
     [Fact]
-    public void Classify_cam_runs_score_cam_and_the_batch_size_does_not_change_its_maps()
+    public void Classify_cam_runs_score_cam_and_ablation_cam_and_the_batch_size_does_not_change_their_maps()
     {
         string dir = Path.Combine(Path.GetTempPath(), "nativecam-score-" + Guid.NewGuid().ToString("N"));
         try
         {
             var (maps, raw) = Run(Path.Combine(dir, "auto"));
             var (maps1, raw1) = Run(Path.Combine(dir, "one"), "--batch", "1");
-            Assert.Equal(4, maps.Length); // 2 classes × (scorecam, gradcam) at layer4
-            var score = Enumerable.Range(0, maps.Length).Where(i => maps[i].GetProperty("method").GetString() == "scorecam").ToArray();
-            Assert.Equal(2, score.Length);
-            foreach (int i in score)
+            Assert.Equal(6, maps.Length); // 2 classes × (scorecam, ablationcam, gradcam) at features.13
+            foreach (var method in new[] { "scorecam", "ablationcam" })
             {
-                Assert.Equal(maps[i].GetProperty("file").GetString(), maps1[i].GetProperty("file").GetString());
-                Assert.True(raw[i].Max() > 0, "an empty Score-CAM map proves nothing");
-                Check.Close(raw1[i], raw[i].Select(v => (double)v).ToArray(), $"map {i}", 0, 1e-5 * raw[i].Max());
+                var perturbed = Enumerable.Range(0, maps.Length).Where(i => maps[i].GetProperty("method").GetString() == method).ToArray();
+                Assert.Equal(2, perturbed.Length);
+                double scale = perturbed.Max(i => raw[i].Max());
+                Assert.True(scale > 0, $"empty {method} maps prove nothing");
+                foreach (int i in perturbed)
+                {
+                    Assert.Equal(maps[i].GetProperty("file").GetString(), maps1[i].GetProperty("file").GetString());
+                    Check.Close(raw1[i], raw[i].Select(v => (double)v).ToArray(), $"{method} map {i}", 0, 1e-5 * scale);
+                }
             }
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
@@ -53,13 +57,15 @@ public class ScoreCamCommandTests
         Assert.Single(r.StdErr.Trim().Split('\n'));
     }
 
-    [Fact]
-    public void Detect_cam_refuses_score_cam_in_one_line()
+    [Theory]
+    [InlineData("scorecam")]
+    [InlineData("ablationcam")]
+    public void Detect_cam_refuses_the_perturbation_methods_in_one_line(string method)
     {
         var r = CliProcess.Run("detect-cam", Bus, "--weights", Path.Combine(Yolo.YoloFixture.RepoRoot(), "samples", "yolov5n.pt"),
-            "--method", "scorecam", "--device", "cpu");
+            "--method", method, "--device", "cpu");
         Assert.Equal(2, r.ExitCode);
-        Assert.StartsWith("error: --method scorecam is not available in detect-cam", r.StdErr);
+        Assert.StartsWith($"error: --method {method} is not available in detect-cam", r.StdErr);
         Assert.Single(r.StdErr.Trim().Split('\n'));
     }
 }

@@ -8,12 +8,12 @@ using Xunit;
 namespace NativeCam.Tests.Classifiers;
 
 /// <summary>
-/// Score-CAM beyond the pytorch-grad-cam comparison (ClassifierMethodTests): the masks against a float64 evaluation of
-/// their definition and bit-identical on both backends; the same maps from the SIMD CPU backend and ILGPU's CPU
-/// accelerator; the same maps whatever the batch size; batched classifier forwards equal to one image at a time (the
-/// masked inputs run as one batch); families without batch scores and bad batch sizes refused.
+/// Score-CAM and Ablation-CAM beyond the pytorch-grad-cam comparison (ClassifierMethodTests): Score-CAM's masks against a
+/// float64 evaluation of their definition and bit-identical on both backends; the same maps from the SIMD CPU backend and
+/// ILGPU's CPU accelerator; the same maps whatever the batch size; batched classifier forwards equal to one image at a
+/// time (the perturbed inputs run as one batch); families without batch scores and bad batch sizes refused.
 /// </summary>
-public class ScoreCamTests
+public class PerturbationCamTests
 {
     static Device D => TestDevice.Default;
 
@@ -24,15 +24,15 @@ public class ScoreCamTests
             Tensor.FromArray(device, f.Input.Data.Select(v => (float)v).ToArray(), f.Input.Shape));
     }
 
-    static HostCamMap ScoreMaps(Device device, string name, string layer, int batch)
+    static HostCamMap ScoreMaps(Device device, string name, string layer, int batch, CamMethod method = CamMethod.ScoreCam)
     {
         var (model, x) = Load(device, name);
         using (model)
         using (x)
         {
             using var result = CamEngine.Compute(new ClassifierCamAdapter(model), x, _ => new ClassTargets([0, 2]),
-                new CamRequest { Layers = [layer], Methods = [CamMethod.ScoreCam], BatchSize = batch });
-            return result[CamMethod.ScoreCam, layer].ToHost();
+                new CamRequest { Layers = [layer], Methods = [method], BatchSize = batch });
+            return result[method, layer].ToHost();
         }
     }
 
@@ -86,32 +86,38 @@ public class ScoreCamTests
     }
 
     [Theory]
-    [InlineData("resnet_basic", "layer3")]
-    [InlineData("vgg_small", "features.13")]
-    [InlineData("alexnet_small", "features.12")]
-    public void The_batch_size_does_not_change_the_maps(string name, string layer)
+    [InlineData("resnet_basic", "layer3", CamMethod.ScoreCam)]
+    [InlineData("vgg_small", "features.13", CamMethod.ScoreCam)]
+    [InlineData("alexnet_small", "features.12", CamMethod.ScoreCam)]
+    [InlineData("resnet_basic", "layer3.0.relu", CamMethod.AblationCam)] // inside a block: the residual path meets the ablated value
+    [InlineData("densenet_small", "features.transition2", CamMethod.AblationCam)]
+    [InlineData("vgg_small", "features.7", CamMethod.AblationCam)]
+    public void The_batch_size_does_not_change_the_maps(string name, string layer, CamMethod method)
     {
-        var one = ScoreMaps(D, name, layer, 1);
-        var many = ScoreMaps(D, name, layer, 7);
-        var all = ScoreMaps(D, name, layer, 0); // from the memory budget: every channel in one batch at this size
+        var one = ScoreMaps(D, name, layer, 1, method);
+        var many = ScoreMaps(D, name, layer, 7, method);
+        var all = ScoreMaps(D, name, layer, 0, method); // from the memory budget: every channel in one batch at this size
+        Assert.True(one.Maps.Any(m => m.Max() > 0), $"{name}: empty maps prove nothing");
         for (int k = 0; k < 2; k++)
         {
-            double scale = Math.Max(one.Maps[k].Max(), 1e-12);
-            Assert.True(one.Maps[k].Max() > 0, $"{name} target {k}: an empty map proves nothing");
+            double scale = Math.Max(one.Maps.Max(m => m.Max()), 1e-12);
             Check.Close(many.Maps[k], one.Maps[k].Select(v => (double)v).ToArray(), $"{name} batch 7, target {k}", 0, 1e-5 * scale);
             Check.Close(all.Maps[k], one.Maps[k].Select(v => (double)v).ToArray(), $"{name} auto batch, target {k}", 0, 1e-5 * scale);
         }
     }
 
-    [Fact]
-    public void The_simd_cpu_backend_and_ilgpus_cpu_accelerator_give_the_same_map()
+    [Theory]
+    [InlineData(CamMethod.ScoreCam)]
+    [InlineData(CamMethod.AblationCam)]
+    public void The_simd_cpu_backend_and_ilgpus_cpu_accelerator_give_the_same_map(CamMethod method)
     {
-        var simd = ScoreMaps(TestDevice.Simd, "resnet_basic", "layer4", 4);
-        var ilgpu = ScoreMaps(TestDevice.IlgpuCpu, "resnet_basic", "layer4", 4);
+        var simd = ScoreMaps(TestDevice.Simd, "resnet_basic", "layer4", 4, method);
+        var ilgpu = ScoreMaps(TestDevice.IlgpuCpu, "resnet_basic", "layer4", 4, method);
+        double scale = ilgpu.Maps.Max(m => m.Max());
+        Assert.True(scale > 0, "empty maps prove nothing");
         for (int k = 0; k < 2; k++)
         {
-            Assert.True(simd.Maps[k].Max() > 0);
-            Check.Close(simd.Maps[k], ilgpu.Maps[k].Select(v => (double)v).ToArray(), $"target {k}", 0, 1e-5 * ilgpu.Maps[k].Max());
+            Check.Close(simd.Maps[k], ilgpu.Maps[k].Select(v => (double)v).ToArray(), $"target {k}", 0, 1e-5 * scale);
         }
     }
 
@@ -153,14 +159,16 @@ public class ScoreCamTests
         }
     }
 
-    [Fact]
-    public void A_family_without_batch_scores_is_refused()
+    [Theory]
+    [InlineData(CamMethod.ScoreCam, "scorecam")]
+    [InlineData(CamMethod.AblationCam, "ablationcam")]
+    public void A_family_without_batch_scores_is_refused(CamMethod method, string name)
     {
         using var model = new NativeCam.Tests.Cam.Core.ToyClassifier(D, seed: 1);
         using var input = Tensor.FromArray(D, new float[3 * 6 * 7], 1, 3, 6, 7);
         var e = Assert.Throws<ArgumentException>(() => CamEngine.Compute(new NativeCam.Tests.Cam.Core.ToyAdapter(model), input,
-            _ => new ClassTargets([0]), new CamRequest { Layers = ["conv2.act"], Methods = [CamMethod.ScoreCam] }));
-        Assert.Contains("scorecam", e.Message);
+            _ => new ClassTargets([0]), new CamRequest { Layers = ["conv2.act"], Methods = [method] }));
+        Assert.Contains(name, e.Message);
     }
 
     [Theory]
@@ -170,4 +178,11 @@ public class ScoreCamTests
     [InlineData(3, 1L << 32, 3)]
     public void The_automatic_batch_fits_the_memory_budget(int requested, long forwardBytes, int expected) =>
         Assert.Equal(expected, new CamRequest { BatchSize = requested }.PerturbationBatch(forwardBytes));
+
+    [Fact]
+    public void Ablation_weights_are_the_relative_score_drop_and_zero_where_the_score_is_zero()
+    {
+        var w = AblationCam.Weights([2.0, 0.0], new double[,] { { 1.5, 2.5 }, { 0.3, -1 } });
+        Assert.Equal([0.25f, -0.25f, 0f, 0f], w);
+    }
 }
