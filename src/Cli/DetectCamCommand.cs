@@ -42,7 +42,7 @@ public static class DetectCamCommand
             using var device = CommonOptions.OpenDevice(d.Device);
             using var detector = CommonOptions.LoadAnyDetector(device, d.Weights);
             d.CheckClasses(detector.ClassNames.Count);
-            DetectorCam.CheckScore(detector, c.Score);
+            DetectorCam.CheckScore(detector, c.Score, c.Method);
             var job = new DetectCamJob(detector, d, c);
             var outputs = OutputName.Unique(files);
             using var staging = new StagingArea(c.Out);

@@ -18,7 +18,7 @@ public static class CamFixture
 
     /// <summary>The methods the YOLO fixture holds (Grad-CAM element-wise and the original CAM came later and are checked
     /// against pytorch-grad-cam on the classifiers; the original CAM needs a GAP → Linear head, which YOLO has not; Score-CAM and
-    /// Ablation-CAM need scores from batched forwards, which YOLO's adapter does not give yet).</summary>
+    /// Ablation-CAM have no pytorch-grad-cam reference on YOLO: YoloPerturbationTests checks their scores and batching).</summary>
     public static readonly CamMethod[] AllMethods = Enum.GetValues<CamMethod>()
         .Where(m => m is not (CamMethod.GradCamElementWise or CamMethod.Cam or CamMethod.ScoreCam or CamMethod.AblationCam)).ToArray();
 
