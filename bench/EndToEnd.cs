@@ -31,6 +31,8 @@ namespace NativeCam.Bench;
 /// prepared bus.jpg (tests/fixtures/classifiers/bus_224.npy): one forward choosing the top 1 / top 5 classes from its
 /// logits, one backward sweep for all of them, Grad-CAM at <c>layer4</c>, and each class's final map as
 /// pytorch-grad-cam returns it (min–max, resized to 224, <see cref="MapAggregation.Final"/>). No files.</item>
+/// <item><c>resnet50_scorecam</c>: the same with Score-CAM at <c>layer4</c> for the top class: 2048 masked forwards in
+/// batches of 16 (pytorch-grad-cam's default batch), no backward.</item>
 /// </list>
 /// </summary>
 public static class EndToEnd
@@ -38,7 +40,7 @@ public static class EndToEnd
     /// <summary>What runs without --works: the works bench/pytorch/e2e.py times too.</summary>
     public static readonly string[] DefaultWorks = ["yolov5n_forward", "yolov5s_forward", "detect_cam", "vit_forward", "vit_forward_backward"];
 
-    public static readonly string[] AllWorks = [.. DefaultWorks, "resnet50_forward", "mobilenet_v2_forward", "resnet50_gradcam_1", "resnet50_gradcam_5"];
+    public static readonly string[] AllWorks = [.. DefaultWorks, "resnet50_forward", "mobilenet_v2_forward", "resnet50_gradcam_1", "resnet50_gradcam_5", "resnet50_scorecam"];
 
     public static void Run(string[] args)
     {
@@ -147,7 +149,7 @@ public static class EndToEnd
                 Time(work, () => OrtBench.ClassifierForward(device, model, input));
         }
 
-        if (works.Any(w => w.StartsWith("resnet50_gradcam", StringComparison.Ordinal)))
+        if (works.Any(w => w.StartsWith("resnet50_gradcam", StringComparison.Ordinal) || w == "resnet50_scorecam"))
         {
             var (model, _) = OrtBench.OpenClassifier(device, "resnet50_forward");
             using var __ = model;
@@ -161,6 +163,13 @@ public static class EndToEnd
                     var map = pass.Result[CamMethod.GradCam, "layer4"].ToHost();
                     for (int c = 0; c < k; c++) MapAggregation.Final([(map.Maps[c], map.Height, map.Width)], 224, 224);
                 });
+            var scoreRequest = new CamRequest { Layers = ["layer4"], Methods = [CamMethod.ScoreCam], BatchSize = 16 };
+            Time("resnet50_scorecam", () =>
+            {
+                using var pass = ClassPass.Run(adapter, input, logits => ClassPass.Top(logits, 1), scoreRequest);
+                var map = pass.Result[CamMethod.ScoreCam, "layer4"].ToHost();
+                MapAggregation.Final([(map.Maps[0], map.Height, map.Width)], 224, 224);
+            });
         }
         return result;
     }

@@ -28,6 +28,8 @@ vit_b_16 (random init).
                         one ClassifierOutputTarget each
   resnet50_gradcam_5_batch  for information: one call on a batch of 5 copies with the 5 targets (its K-class
                         batching, 5x the forward)
+  resnet50_scorecam     pytorch-grad-cam 1.5.5's ScoreCAM at model.layer4[-1], targets=None (the top class), its default
+                        batch of 16 masked inputs per forward (2048 channels: 128 forwards)
 
 Run: /usr/bin/python3 bench/pytorch/e2e.py [repeats] [--works a,b] [--out FILE]   (Debian's torch 1.13)
 Prints JSON: per work the median, the warm-up and the runs in ms; the BLAS library the process loaded; peak RSS.
@@ -58,7 +60,7 @@ from yolov5_reference import Conv, Model, build  # noqa: E402
 LAYERS = ["model.17.cv3.act", "model.20.cv3.act", "model.23.cv3.act"]
 WORKS = ["yolov5n_forward", "yolov5s_forward", "detect_cam", "detect_cam_lean", "vit_forward", "vit_forward_backward"]
 CLASSIFIER_WORKS = ["resnet50_forward", "mobilenet_v2_forward", "resnet50_gradcam_1", "resnet50_gradcam_5",
-                    "resnet50_gradcam_5_batch"]  # need bench/onnx (and pytorch-grad-cam): named with --works
+                    "resnet50_gradcam_5_batch", "resnet50_scorecam"]  # need bench/onnx (and pytorch-grad-cam): named with --works
 
 
 def measure(fn, repeats):
@@ -184,7 +186,8 @@ def classifier_forward(model, x):
 
 
 def gradcam_works(model, time_work):
-    """pytorch-grad-cam on resnet50 at layer4[-1] for the prepared bus.jpg: top 1, top 5 in 5 calls, and batched."""
+    """pytorch-grad-cam on resnet50 at layer4[-1] for the prepared bus.jpg: top 1, top 5 in 5 calls, and batched;
+    ScoreCAM for the top class."""
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
     x = torch.from_numpy(np.load(os.path.join(ROOT, "tests", "fixtures", "classifiers", "bus_224.npy")))
@@ -195,6 +198,9 @@ def gradcam_works(model, time_work):
         time_work("resnet50_gradcam_5", lambda: [cam(input_tensor=x, targets=[ClassifierOutputTarget(c)]) for c in top5])
         batch = x.repeat(5, 1, 1, 1)
         time_work("resnet50_gradcam_5_batch", lambda: cam(input_tensor=batch, targets=[ClassifierOutputTarget(c) for c in top5]))
+    from pytorch_grad_cam import ScoreCAM
+    with ScoreCAM(model=model, target_layers=[model.layer4[-1]]) as cam:  # no batch_size attribute: its default 16
+        time_work("resnet50_scorecam", lambda: cam(input_tensor=x, targets=None))
 
 
 def blas_library():
@@ -273,7 +279,7 @@ def main():
         if f"{name}_forward" in works:
             model, image = classifier(name)
             time_work(f"{name}_forward", classifier_forward(model, image))
-    if any(w.startswith("resnet50_gradcam") for w in works):
+    if any(w.startswith("resnet50_gradcam") or w == "resnet50_scorecam" for w in works):
         gradcam_works(classifier("resnet50")[0], time_work)
 
     report = {

@@ -20,6 +20,7 @@ public sealed class Tape : IDisposable
     readonly Dictionary<string, Var> _named = new(StringComparer.Ordinal);
     readonly List<string> _namingOrder = [];
     readonly List<IBackwardOverride> _overrides = [];
+    readonly Dictionary<string, Func<Var, Var>> _substitutes = new(StringComparer.Ordinal);
     bool _disposed;
 
     public Tape()
@@ -66,6 +67,10 @@ public sealed class Tape : IDisposable
         foreach (var n in names) _watched.Add(n);
     }
 
+    /// <summary>Bytes of the values this tape holds (not their gradients): what one forward pass costs in memory,
+    /// used to size batches of perturbed forwards (Score-CAM, Ablation-CAM).</summary>
+    public long ValueBytes => _owned.Sum(v => (long)v.Value.Length * sizeof(float));
+
     /// <summary>Values named during this pass, by name.</summary>
     public IReadOnlyDictionary<string, Var> Named => _named;
 
@@ -75,8 +80,16 @@ public sealed class Tape : IDisposable
     /// <summary>The value named <paramref name="name"/>, or null.</summary>
     public Var? Find(string name) => _named.GetValueOrDefault(name);
 
+    /// <summary>
+    /// Replaces the value named <paramref name="name"/>, the next time the forward pass names it, by what
+    /// <paramref name="substitute"/> returns for it; the layers above then compute on the replacement (models pass on
+    /// what <see cref="Var.Named"/> returns). Ablation-CAM's ablated activations enter the network this way.
+    /// </summary>
+    public void Substitute(string name, Func<Var, Var> substitute) => _substitutes[name] = substitute;
+
     internal Var Name(Var v, string name)
     {
+        if (_substitutes.Remove(name, out var substitute)) v = substitute(v);
         v.Name ??= name; // a value may carry several names (a block's output is also its last conv's `.act`)
         if (_named.TryAdd(name, v)) _namingOrder.Add(name);
         else _named[name] = v;

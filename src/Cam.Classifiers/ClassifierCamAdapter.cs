@@ -11,7 +11,7 @@ namespace NativeCam.Cam.Classifiers;
 /// (<see cref="ClassifierModel.DefaultLayer"/>). A conv whose BatchNorm was folded into it is refused with the
 /// BatchNorm's name.
 /// </summary>
-public sealed class ClassifierCamAdapter(ClassifierModel model) : ICamAdapter<ClassTargets>, ICamClassWeights<ClassTargets>
+public sealed class ClassifierCamAdapter(ClassifierModel model) : ICamAdapter<ClassTargets>, ICamClassWeights<ClassTargets>, ICamScores<ClassTargets>
 {
     /// <summary>The network explained.</summary>
     public ClassifierModel Model { get; } = model;
@@ -61,4 +61,15 @@ public sealed class ClassifierCamAdapter(ClassifierModel model) : ICamAdapter<Cl
 
     /// <inheritdoc/>
     public IReadOnlyList<(Var Output, Tensor Grad)> Seed(Var[] outputs, ClassTargets targets) => [targets.Seed(outputs[0])];
+
+    /// <summary>Score-CAM's scores: the raw logit of each target's class in each row of the batch's logits [B, N].</summary>
+    public double[] Scores(Var[] outputs, ClassTargets targets)
+    {
+        var logits = outputs[0].Value.ToArray();
+        int n = outputs[0].Shape[^1], b = logits.Length / n, k = targets.Count;
+        var scores = new double[b * k];
+        for (int i = 0; i < b; i++)
+            for (int t = 0; t < k; t++) scores[i * k + t] = logits[i * n + targets.ClassIds[t]];
+        return scores;
+    }
 }

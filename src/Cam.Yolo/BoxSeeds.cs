@@ -77,7 +77,7 @@ public static class BoxSeeds
     }
 
     // YOLOv5's decoding of prediction (c0, p) to a box in input pixels (as DetectDecoder).
-    static Box Decode(float[] o, int c0, int p, int plane, int nx, float stride, float anchorW, float anchorH)
+    internal static Box Decode(ReadOnlySpan<float> o, int c0, int p, int plane, int nx, float stride, float anchorW, float anchorH)
     {
         int gy = p / nx, gx = p % nx;
         float cx = (Sigmoid(o[c0 * plane + p]) * 2f - 0.5f + gx) * stride;
@@ -87,5 +87,5 @@ public static class BoxSeeds
         return new Box(cx - w / 2f, cy - h / 2f, cx + w / 2f, cy + h / 2f);
     }
 
-    static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    internal static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 }

@@ -11,7 +11,7 @@ namespace NativeCam.Cam.Yolo;
 /// its raw class logit, its objectness logit or its confidence σ(obj)·σ(cls), at its own anchor and grid cell or over
 /// the predictions of its box (docs/cam.md).
 /// </summary>
-public sealed class YoloCamAdapter(YoloModel model) : ICamAdapter<YoloTargets>
+public sealed class YoloCamAdapter(YoloModel model) : ICamAdapter<YoloTargets>, ICamScores<YoloTargets>
 {
     /// <summary>The network explained.</summary>
     public YoloModel Model { get; } = model;
@@ -93,4 +93,7 @@ public sealed class YoloCamAdapter(YoloModel model) : ICamAdapter<YoloTargets>
         }
         return seeds;
     }
+
+    /// <summary>Each target's score in each image of a batched forward, re-found at its cell or over its box (<see cref="YoloScores"/>).</summary>
+    public double[] Scores(Var[] outputs, YoloTargets targets) => YoloScores.Read(Model.Head, _inputHeight, outputs, targets);
 }

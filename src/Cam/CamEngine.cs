@@ -28,7 +28,12 @@ public static class CamEngine
         if (request.PowerIterations < 1) throw new ArgumentException("CAM: PowerIterations must be at least 1");
         var device = input.Device;
         var kernels = CamKernels.For(device);
-        bool needsGradient = request.Guided || request.Methods.Any(m => m is not (CamMethod.EigenCam or CamMethod.Cam));
+        bool needsGradient = request.Guided || request.Methods.Any(m => m is not (CamMethod.EigenCam or CamMethod.Cam or CamMethod.ScoreCam or CamMethod.AblationCam));
+        if (request.BatchSize < 0) throw new ArgumentException("CAM: BatchSize must be at least 1 (0 picks one from the memory budget)");
+        var scorer = adapter as ICamScores<TTargets>;
+        foreach (var m in request.Methods.Where(m => m is CamMethod.ScoreCam or CamMethod.AblationCam))
+            if (scorer is null)
+                throw new ArgumentException($"CAM: method {m.ToString().ToLowerInvariant()} needs a family whose target scores can be read from a batch of perturbed inputs; this one has none");
         var classWeights = adapter as ICamClassWeights<TTargets>;
         if (request.Methods.Contains(CamMethod.Cam) && classWeights is null)
             throw new ArgumentException("CAM: method cam (the original CAM) needs a model whose head is a global average pool and one Linear layer");
@@ -77,6 +82,7 @@ public static class CamEngine
 
             device.Synchronize();
             double backwardMs = clock.Elapsed.TotalMilliseconds;
+            double[]? originalScores = null; // Ablation-CAM's unperturbed s_k, read once
             foreach (var layer in layers)
             {
                 var v = tape.Find(layer)!;
@@ -85,7 +91,14 @@ public static class CamEngine
                 var grad = v.Grad;
                 using var weights = request.Methods.Contains(CamMethod.Cam) ? classWeights!.ClassWeights(device, layer, targets) : null;
                 foreach (var method in request.Methods)
-                    maps.Add(LayerMaps.Compute(kernels, method, layer, v.Value, grad, k, request, weights));
+                    maps.Add(method switch
+                    {
+                        CamMethod.ScoreCam => ScoreCam.Compute(adapter, scorer!, kernels, layer, input, v.Value, targets,
+                            request.PerturbationBatch(tape.ValueBytes)),
+                        CamMethod.AblationCam => AblationCam.Compute(adapter, scorer!, kernels, layer, input, v.Value, targets,
+                            originalScores ??= scorer!.Scores(outputs, targets), request.PerturbationBatch(tape.ValueBytes)),
+                        _ => LayerMaps.Compute(kernels, method, layer, v.Value, grad, k, request, weights),
+                    });
                 if (guided != null)
                 {
                     using var gradCam = LayerMaps.Compute(kernels, CamMethod.GradCam, layer, v.Value, grad, k, request);

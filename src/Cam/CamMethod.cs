@@ -30,4 +30,16 @@ public enum CamMethod
     /// whose adapter gives the weights (<see cref="ICamClassWeights{TTargets}"/>).
     /// </summary>
     Cam,
+    /// <summary>
+    /// Score-CAM (Wang et al. 2020, as pytorch-grad-cam): each channel of A resized to the input (aligned corners),
+    /// min-max normalised, multiplied into the input; w_kc = softmax over c of target k's score on that masked input;
+    /// map = ReLU(Σ_c w_c A_c). No gradient: C extra forwards, batched (<see cref="CamRequest.BatchSize"/>).
+    /// </summary>
+    ScoreCam,
+    /// <summary>
+    /// Ablation-CAM (Desai and Ramaswamy 2020, as pytorch-grad-cam): w_kc = (s_k − s_kc) / s_k, s_kc target k's score
+    /// with channel c of the layer ablated (0, or min A − 1e7 where A's minimum is not 0); map = ReLU(Σ_c w_c A_c).
+    /// No gradient: C extra forwards, batched (<see cref="CamRequest.BatchSize"/>).
+    /// </summary>
+    AblationCam,
 }

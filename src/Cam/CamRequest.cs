@@ -27,4 +27,18 @@ public sealed class CamRequest
 
     /// <summary>Power-iteration steps for EigenCAM / EigenGrad-CAM's first principal component.</summary>
     public int PowerIterations { get; init; } = 200;
+
+    /// <summary>
+    /// Perturbed inputs per forward of the perturbation methods (Score-CAM). 0 (default): as many as fit in
+    /// <see cref="PerturbationBudgetBytes"/>, counting one image's forward as the first pass's tape (at most 64).
+    /// </summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>Memory the automatic <see cref="BatchSize"/> may spend on one batch's forward values (default 1 GiB).</summary>
+    public long PerturbationBudgetBytes { get; init; } = 1L << 30;
+
+    /// <summary>The batch size for a first pass whose tape held <paramref name="forwardBytes"/>: <see cref="BatchSize"/>, or
+    /// ⌊<see cref="PerturbationBudgetBytes"/> / forwardBytes⌋ clamped to 1..64.</summary>
+    public int PerturbationBatch(long forwardBytes) => BatchSize > 0 ? BatchSize
+        : (int)Math.Clamp(PerturbationBudgetBytes / Math.Max(1, forwardBytes), 1, 64);
 }

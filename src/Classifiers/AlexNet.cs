@@ -71,7 +71,7 @@ public sealed class AlexNet : ClassifierModel
             if (PoolAfter.Contains(at)) x = Ops.MaxPool2d(x, 3, 2, 0).Named($"features.{at + 2}");
         }
         x = _avgpool.Forward(x);
-        x = Ops.Reshape(x, 1, x.Value.Length).Named("classifier.0");
+        x = Ops.Reshape(x, x.Shape[0], x.Value.Length / x.Shape[0]).Named("classifier.0");
         x = Ops.Relu(_classifier[0].Forward(x)).Named("classifier.2").Named("classifier.3");
         x = Ops.Relu(_classifier[1].Forward(x)).Named("classifier.5");
         return _classifier[2].Forward(x);

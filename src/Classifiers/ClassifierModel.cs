@@ -79,11 +79,11 @@ public abstract class ClassifierModel : IDisposable
     /// <summary>Registers a module built by a helper of the family (freed with the model).</summary>
     internal T Register<T>(T module) where T : Module => Add(module);
 
-    /// <summary>Checks the input is one RGB image.</summary>
+    /// <summary>Checks the input is a batch of RGB images (one for an explanation; Score-CAM's masked inputs are many).</summary>
     protected static void CheckInput(Var image, string family)
     {
-        if (image.Shape is not [1, 3, _, _])
-            throw new ArgumentException($"{family}: input {Tensor.Format(image.Shape)} is not one RGB image [1, 3, H, W]");
+        if (image.Shape is not [> 0, 3, _, _])
+            throw new ArgumentException($"{family}: input {Tensor.Format(image.Shape)} is not a batch of RGB images [N, 3, H, W]");
     }
 
     /// <inheritdoc/>

@@ -80,7 +80,7 @@ public sealed class Vgg : ClassifierModel
             if (pool != null) x = Ops.MaxPool2d(x, 2, 2, 0).Named(pool);
         }
         x = _avgpool.Forward(x);
-        x = Ops.Reshape(x, 1, x.Value.Length);
+        x = Ops.Reshape(x, x.Shape[0], x.Value.Length / x.Shape[0]);
         x = Ops.Relu(_classifier[0].Forward(x)).Named("classifier.1").Named("classifier.2");
         x = Ops.Relu(_classifier[1].Forward(x)).Named("classifier.4").Named("classifier.5");
         return _classifier[2].Forward(x);

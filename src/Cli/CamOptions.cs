@@ -13,19 +13,21 @@ public sealed class CamOptions
         ["gradcam"] = CamMethod.GradCam, ["gradcam++"] = CamMethod.GradCamPlusPlus, ["xgradcam"] = CamMethod.XGradCam,
         ["layercam"] = CamMethod.LayerCam, ["hirescam"] = CamMethod.HiResCam, ["eigencam"] = CamMethod.EigenCam,
         ["eigengradcam"] = CamMethod.EigenGradCam, ["gradcam-elementwise"] = CamMethod.GradCamElementWise,
-        ["cam"] = CamMethod.Cam, ["guided-gradcam"] = null,
+        ["cam"] = CamMethod.Cam, ["scorecam"] = CamMethod.ScoreCam,
+        ["ablationcam"] = CamMethod.AblationCam, ["guided-gradcam"] = null,
     };
 
     /// <summary>The command-line name of a method (gradcam, gradcam++, ...).</summary>
     public static string NameOf(CamMethod method) => Methods.First(kv => kv.Value == method).Key;
 
-    readonly Option<string> _method = new("--method") { Description = "layercam, gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam, gradcam-elementwise or guided-gradcam; several comma-separated, or all (every one of them): the contact sheet then has one column per method.", DefaultValueFactory = _ => "layercam" };
+    readonly Option<string> _method = new("--method") { Description = "layercam, gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam, gradcam-elementwise, scorecam, ablationcam (YOLOv5: one forward per channel of each layer, batched; slow) or guided-gradcam; several comma-separated, or all (every one of them but scorecam and ablationcam): the contact sheet then has one column per method.", DefaultValueFactory = _ => "layercam" };
     readonly Option<string> _layer = new("--layer") { Description = "fuse (the layers feeding Detect, one map per detection fused from all of them), auto (the C3 output feeding each detection's own Detect level), seed (each layer feeding Detect, as the seed tools: model.17,model.20,model.23) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => Fuse };
     readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools).", DefaultValueFactory = _ => "box" };
     readonly Option<bool> _metrics = new("--metrics") { Description = "Add each map's quality to report.json: energy inside the box, pointing game, localisation IoU, distinctness (docs/cam.md)." };
     readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (the detection's raw class logit), obj (the objectness logit) or conf (objectness x class probability). YOLOv8/YOLO11 have no objectness: conf is their class probability, obj is refused.", DefaultValueFactory = _ => "logit" };
     readonly Option<string> _out = new("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
     readonly Option<bool> _dump = new("--dump-maps") { Description = "Also write each raw map (before upsampling and normalisation) as a float32 .npy next to its overlay." };
+    readonly Option<int?> _batch = BatchOption();
     readonly Option<double> _alpha = new("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
     readonly Option<bool> _shared = SharedScaleOption();
 
@@ -36,9 +38,22 @@ public sealed class CamOptions
             "instead of each from its own min to its own max, so maps can be compared by colour (docs/rendering.md#contact-sheets).",
     };
 
+    /// <summary>--batch, the same for every command that runs the perturbation methods.</summary>
+    public static Option<int?> BatchOption() => new("--batch")
+    {
+        Description = "Perturbed inputs per forward of scorecam and ablationcam (default: as many as fit in 1 GiB, at most 64; docs/cam.md).",
+    };
+
+    /// <summary>--batch's value, checked: 0 (the default, chosen from the memory budget) or at least 1.</summary>
+    public static int ReadBatch(int? batch) =>
+        batch is < 1 ? throw new CliError($"--batch must be at least 1, got {batch}") : batch ?? 0;
+
+    /// <summary>The perturbation methods: valid by name, not part of `all` (one forward per channel).</summary>
+    public static readonly IReadOnlyList<string> PerturbationMethods = ["scorecam", "ablationcam"];
+
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _method, _layer, _target, _score, _out, _dump, _alpha, _metrics, _shared }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _method, _layer, _target, _score, _out, _dump, _alpha, _metrics, _shared, _batch }) cmd.Options.Add(o);
     }
 
     /// <summary>The methods `--method all` stands for: every method a detector can use (`cam` needs a classifier's
@@ -73,7 +88,7 @@ public sealed class CamOptions
 
     /// <summary>The parsed CAM options.</summary>
     public sealed record Settings(IReadOnlyList<(string Name, CamMethod? Method)> Methods, string[] Layers, CamScore Score, TargetRegion Region,
-        string Out, bool DumpMaps, double Alpha, bool Metrics, bool SharedScale)
+        string Out, bool DumpMaps, double Alpha, bool Metrics, bool SharedScale, int Batch = 0)
     {
         /// <summary>The methods as report.json's `method` names them: comma-separated when several.</summary>
         public string MethodName => string.Join(",", Methods.Select(m => m.Name));
@@ -96,7 +111,7 @@ public sealed class CamOptions
         {
             var layers = Layers.SelectMany(l => l.Equals(Fuse, StringComparison.OrdinalIgnoreCase) || l.Equals(Seed, StringComparison.OrdinalIgnoreCase)
                 ? detectLayers : [l]).Distinct().ToArray();
-            return new CamRequest { Methods = HeatMethods, Layers = layers, Guided = Guided };
+            return new CamRequest { Methods = HeatMethods, Layers = layers, Guided = Guided, BatchSize = Batch };
         }
     }
 
@@ -119,13 +134,13 @@ public sealed class CamOptions
 
     public Settings Read(ParseResult parse)
     {
-        var methods = ParseMethods(parse.GetValue(_method)!, AllDetectorMethods);
+        var methods = ParseMethods(parse.GetValue(_method)!, [.. AllDetectorMethods, .. PerturbationMethods], AllDetectorMethods);
         var layers = parse.GetValue(_layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (layers.Length == 0) throw new CliError("--layer needs auto or at least one layer name");
         var score = ParseScore(parse.GetValue(_score)!);
         double alpha = parse.GetValue(_alpha);
         if (!(alpha is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {alpha}");
         return new Settings(methods, layers, score, ParseRegion(parse.GetValue(_target)!), CommonOptions.CheckOut(parse.GetValue(_out)),
-            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared));
+            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared), ReadBatch(parse.GetValue(_batch)));
     }
 }

@@ -44,6 +44,7 @@ public static class DetectCamCommand
             using var detector = CommonOptions.LoadAnyDetector(device, d.Weights);
             d.CheckClasses(detector.ClassNames.Count);
             DetectorCam.CheckScore(detector, c.Score);
+            foreach (var m in c.HeatMethods) DetectorCam.CheckScore(detector, c.Score, m);
             var job = new DetectCamJob(detector, d, c);
             var outputs = OutputName.Unique(files);
             using var staging = new StagingArea(c.Out);

@@ -18,9 +18,12 @@ public static class DetectorCam
         _ => [],
     };
 
-    /// <summary>Refuses --score obj for YOLOv8, which has no objectness.</summary>
-    public static void CheckScore(IDetector detector, CamScore score)
+    /// <summary>Refuses --score obj for YOLOv8, which has no objectness, and the perturbation methods for YOLOv8 (its
+    /// adapter reads no scores from a batched forward yet).</summary>
+    public static void CheckScore(IDetector detector, CamScore score, CamMethod? method = null)
     {
+        if (detector is Yolov8Detector && method is CamMethod.ScoreCam or CamMethod.AblationCam)
+            throw new CliError($"--method {CamOptions.NameOf(method.Value)}: not available for {detector.Family} yet (YOLOv5 only; docs/cam.md)");
         if (detector is Yolov8Detector && score == CamScore.Objectness)
             throw new CliError($"--score obj: {detector.Family} has no objectness; use --score logit (its class logit) or conf (its class probability)");
     }

@@ -4,9 +4,9 @@ using NativeCam.Tensors;
 namespace NativeCam.Layers;
 
 /// <summary>
-/// nn.AdaptiveAvgPool2d((oh, ow)) for one image: output cell (i, j) averages input rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1
+/// nn.AdaptiveAvgPool2d((oh, ow)) for a batch [N, C, H, W]: output cell (i, j) averages input rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1
 /// and the same for columns (PyTorch's bins, which overlap or repeat when H is not a multiple of oh). Computed as
-/// [C, H·W] @ P with P [H·W, oh·ow] the averaging matrix, one per input size, built on first use. An input already
+/// [N·C, H·W] @ P with P [H·W, oh·ow] the averaging matrix, one per input size, built on first use. An input already
 /// of the output size passes through unchanged (VGG at 224).
 /// </summary>
 public sealed class AdaptiveAvgPool2d(Device device, string path, int outHeight, int outWidth) : Module(path)
@@ -16,11 +16,11 @@ public sealed class AdaptiveAvgPool2d(Device device, string path, int outHeight,
     /// <inheritdoc/>
     public override Var Forward(Var x)
     {
-        if (x.Shape is not [1, var c, var h, var w]) throw new ArgumentException($"AdaptiveAvgPool2d: input {Tensor.Format(x.Shape)} is not one image [1, C, H, W]");
+        if (x.Shape is not [var n, var c, var h, var w]) throw new ArgumentException($"AdaptiveAvgPool2d: input {Tensor.Format(x.Shape)} is not a batch of feature maps [N, C, H, W]");
         if (h == outHeight && w == outWidth) return Output(x);
         if (!_matrices.TryGetValue((h, w), out var p)) _matrices[(h, w)] = p = Parameter(device, Matrix(h, w, outHeight, outWidth));
-        var y = Ops.MatMul(Ops.Reshape(x, c, h * w), p);
-        return Output(Ops.Reshape(y, 1, c, outHeight, outWidth));
+        var y = Ops.MatMul(Ops.Reshape(x, n * c, h * w), p);
+        return Output(Ops.Reshape(y, n, c, outHeight, outWidth));
     }
 
     /// <summary>The averaging matrix [H·W, oh·ow] of PyTorch's adaptive average pooling.</summary>

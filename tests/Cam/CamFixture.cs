@@ -17,8 +17,10 @@ public static class CamFixture
     public static readonly string[] Layers = ["model.17.cv3.act", "model.20.cv3.act", "model.23.cv3.act"];
 
     /// <summary>The methods the YOLO fixture holds (Grad-CAM element-wise and the original CAM came later and are checked
-    /// against pytorch-grad-cam on the classifiers; the original CAM needs a GAP → Linear head, which YOLO has not).</summary>
-    public static readonly CamMethod[] AllMethods = Enum.GetValues<CamMethod>().Where(m => m is not (CamMethod.GradCamElementWise or CamMethod.Cam)).ToArray();
+    /// against pytorch-grad-cam on the classifiers; the original CAM needs a GAP → Linear head, which YOLO has not; Score-CAM and
+    /// Ablation-CAM have no pytorch-grad-cam reference on YOLO: YoloPerturbationTests checks their scores and batching).</summary>
+    public static readonly CamMethod[] AllMethods = Enum.GetValues<CamMethod>()
+        .Where(m => m is not (CamMethod.GradCamElementWise or CamMethod.Cam or CamMethod.ScoreCam or CamMethod.AblationCam)).ToArray();
 
     static Device D => TestDevice.Default;
 

@@ -7,8 +7,9 @@ using Xunit;
 namespace NativeCam.Tests.Classifiers;
 
 /// <summary>
-/// Grad-CAM element-wise and the original CAM through the family-free core against pytorch-grad-cam 1.5.5
-/// (GradCAMElementWise, and BaseCAM with the Linear head's rows as channel weights: tests/reference/classifiers_reference.py),
+/// Grad-CAM element-wise, the original CAM, Score-CAM and Ablation-CAM through the family-free core against pytorch-grad-cam 1.5.5
+/// (GradCAMElementWise, BaseCAM with the Linear head's rows as channel weights: tests/reference/classifiers_reference.py;
+/// ScoreCAM and AblationCAM on three fixtures: tests/reference/classifiers_perturb_reference.py),
 /// K = 2 classes from one forward (and, for element-wise, one backward sweep): each layer's raw map to 1e-3 of its
 /// largest value. The original CAM is refused where the head is not a global average pool and one Linear layer.
 /// </summary>
@@ -16,7 +17,10 @@ public class ClassifierMethodTests
 {
     static Device D => TestDevice.Default;
 
-    static readonly Dictionary<string, CamMethod> Methods = new() { ["gradcam-elementwise"] = CamMethod.GradCamElementWise, ["cam"] = CamMethod.Cam };
+    static readonly Dictionary<string, CamMethod> Methods = new()
+    {
+        ["gradcam-elementwise"] = CamMethod.GradCamElementWise, ["cam"] = CamMethod.Cam, ["scorecam"] = CamMethod.ScoreCam, ["ablationcam"] = CamMethod.AblationCam,
+    };
 
     public static TheoryData<string, string> Cases()
     {

@@ -22,7 +22,7 @@ public static partial class Ops
 
     /// <summary>
     /// The recorded y = relu(a + b) of <see cref="AddRelu"/>. relu′(a + b) = relu′(y): both are 1 exactly where
-    /// a + b > 0 (a NaN sum gives y = 0 and a zero derivative either way), so the output stands in for the sum the
+    /// a + b > 0 (a NaN sum gives y = NaN, as Relu does, and the same derivative either way), so the output stands in for the sum the
     /// forward never kept. Public so that a backward override (guided backprop in src/Cam) can run its rule here.
     /// </summary>
     public sealed class AddReluNode(Var a, Var b) : Node(a, b)

@@ -14,7 +14,7 @@ namespace NativeCam.Cam;
 /// a (block of 64 pixels, target) for the weighted channel sums, whose 64-pixel slice of A stays in L1 while the
 /// C channels stream past; a 4×4 tile of row dot products for EigenCAM's covariance.
 /// </summary>
-public sealed unsafe class CpuCamKernels : ICamKernels
+public sealed unsafe partial class CpuCamKernels : ICamKernels
 {
     /// <summary>Pixels per work item of the channel sums: 4 vectors of 16 lanes, kept in 4 accumulators.</summary>
     const int Block = 64;

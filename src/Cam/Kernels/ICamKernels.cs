@@ -63,4 +63,16 @@ public interface ICamKernels
     /// target. YOLO's adapter uses it with a = objectness, b = class, mode 1 for its confidence score.
     /// </summary>
     void Seeds(Tensor output, Tensor table, Tensor scales, int level, Tensor seed);
+
+    /// <summary>
+    /// Score-CAM's mask ranges: range[c] = (min, max) over the [<paramref name="height"/>, <paramref name="width"/>]
+    /// pixels of channel c of A [1, C, h, w] resized bilinearly with aligned corners (PyTorch's UpsamplingBilinear2d).
+    /// </summary>
+    void UpsampledRange(Tensor a, int height, int width, Tensor range);
+
+    /// <summary>
+    /// Score-CAM's masked inputs: output[b, ch, y, x] = image[ch, y, x] · (up(A[first + b])[y, x] − min) / (max − min + 1e-8)
+    /// for the output's B rows, up the aligned-corner resize of <see cref="UpsampledRange"/> and (min, max) its range.
+    /// </summary>
+    void ScoreMasks(Tensor image, Tensor a, int first, Tensor range, Tensor output);
 }

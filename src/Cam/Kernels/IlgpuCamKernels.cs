@@ -14,7 +14,7 @@ namespace NativeCam.Cam;
 /// channel c) for channel weights, one per (k, pixel) for weighted sums, one per (k, c1, c2) for EigenCAM's
 /// covariance and one per (k, c) for each power-iteration step.
 /// </summary>
-public sealed class IlgpuCamKernels : KernelSet, ICamKernels
+public sealed partial class IlgpuCamKernels : KernelSet, ICamKernels
 {
     static readonly ConditionalWeakTable<Device, IlgpuCamKernels> _cache = new();
 
