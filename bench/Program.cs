@@ -8,9 +8,10 @@ using NativeCam.Bench;
 // end-to-end suites run on every backend of BenchDevice (cpu and ilgpu-cpu; NATIVECAM_BENCH_DEVICES overrides).
 // Stopwatch modes:
 //   e2e [repeats] [devices] [--works a,b] [--out FILE]   the work of bench/pytorch/e2e.py, JSON (bench/vs-pytorch.sh)
-//   profile [repeats] [device] [--shapes] [--model M] [--im2col]
+//   profile [repeats] [device] [--shapes] [--model M] [--im2col] [--fresh-copy]
 //                                                        time per backend op (or per conv shape) of a YOLO forward and detect-cam
 //   kernel-table [repeats] [--widths a,b]               depth-wise conv and max pool calls at each SIMD width (KernelTable)
+//   conv-table [repeats]                                few-channel strided conv forwards, indirect vs im2col, per GEMM width
 //   memory [devices]                                     peak device memory of the YOLO passes
 //   cam-profile [repeats] [device]                       where CamBench's time goes (bench/cam-results.md)
 //   vit [repeats] [devices]                              ViT-B/16 forward, forward+backward, forward+full backward
@@ -30,7 +31,8 @@ switch (Arg(0, ""))
         break;
     case "profile":
         OpProfile.Run(int.Parse(Arg(1, "5")), Arg(2, "cpu"), args.Contains("--shapes"),
-            args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault() ?? "yolov5n", args.Contains("--im2col"));
+            args.SkipWhile(a => a != "--model").Skip(1).FirstOrDefault() ?? "yolov5n", args.Contains("--im2col"),
+            args.Contains("--fresh-copy"));
         break;
     case "vs-ort":
         OrtBench.Run(args[1..]);
@@ -49,6 +51,9 @@ switch (Arg(0, ""))
         break;
     case "kernel-table":
         KernelTable.Run(args[1..]);
+        break;
+    case "conv-table":
+        ConvTable.Run(args[1..]);
         break;
     case "memory":
         MemoryReport.Run(BenchDevice.Parse(Arg(1, "cpu,ilgpu-cpu")));

@@ -7,6 +7,7 @@ namespace NativeCam.Tests;
 /// The SIMD backend's indirect-GEMM conv forward (src/Tensors/Cpu/ConvIndirect.cs), each micro-kernel path forced
 /// in turn, in both of its modes (a run per output row; flat runs over the padded width for stride 1), against the
 /// float64 reference, with and without the fused activation. Each shape is checked to take the indirect path.
+/// The input copy is per-thread scratch reused across calls (issue #18): a call must rewrite all of it that it reads.
 /// </summary>
 public sealed class ConvIndirectTests : IDisposable
 {
@@ -35,11 +36,47 @@ public sealed class ConvIndirectTests : IDisposable
     [MemberData(nameof(Cases))]
     public void ForwardMatchesFloat64(string pathName, int[] shape)
     {
+        Sgemm.Override = Runnable(pathName);
+        Forward(pathName, shape);
+    }
+
+    /// <summary>
+    /// YOLO's 16→32 3×3/2 (issue #18; 24 rows of the 240×320 input), then the 6×6 stem, then the first again, each
+    /// with the thread's reused input-copy scratch filled with NaN first: any value a call reads without having
+    /// written it in this call (padding, phase tails, slack) turns its outputs into NaN.
+    /// </summary>
+    [Theory]
+    [InlineData("Vector512")]
+    [InlineData("Vector256")]
+    [InlineData("Vector128")]
+    [InlineData("Scalar")]
+    public unsafe void ReusedInputCopyLeavesNoStaleValues(string pathName)
+    {
+        Sgemm.Override = Runnable(pathName);
+        int[] strided = [1, 16, 24, 320, 32, 3, 3, 2, 2, 1, 1, 1], stem = [1, 3, 20, 64, 16, 6, 6, 2, 2, 2, 2, 1];
+        const long floats = 1 << 20; // more than either call's copy (16 channels × 2 phases × 25 × 161 floats)
+        foreach (var shape in new[] { strided, stem, strided })
+        {
+            new Span<float>(ConvScratch.Get(ConvScratch.Input, floats), (int)floats).Fill(float.NaN);
+            Forward(pathName, shape);
+        }
+    }
+
+    /// <summary>The path to force for <paramref name="pathName"/>: the scalar kernel where this machine cannot run it
+    /// (its order of additions covers the wider ones).</summary>
+    static Sgemm.Path Runnable(string pathName)
+    {
         var path = Enum.Parse<Sgemm.Path>(pathName);
         if (path == Sgemm.Path.Vector512 && !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated
             || path == Sgemm.Path.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated
             || path == Sgemm.Path.Vector128 && !System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
-            path = Sgemm.Path.Scalar; // the path this machine cannot run is covered by the scalar kernel's order
+            path = Sgemm.Path.Scalar;
+        return path;
+    }
+
+    /// <summary>One shape's forward, plain and with a fused ReLU, on the forced path against the float64 reference.</summary>
+    static void Forward(string pathName, int[] shape)
+    {
         var (n, cin, h, w, cout, kh, kw) = (shape[0], shape[1], shape[2], shape[3], shape[4], shape[5], shape[6]);
         var g = new ConvGeometry(shape[7], shape[8], shape[9], shape[10], shape[11]);
         int oh = (h + 2 * g.PadH - kh) / g.StrideH + 1, ow = (w + 2 * g.PadW - kw) / g.StrideW + 1;
@@ -50,7 +87,6 @@ public sealed class ConvIndirectTests : IDisposable
         var b = rng.Uniform(cout);
         var expected = RefSpatial.Conv2d(x, xs, wt, ws, b, g.StrideH, g.StrideW, g.PadH, g.PadW, g.Groups);
 
-        Sgemm.Override = path;
         var dims = new ConvDims(n, cin, h, w, n, cout, oh, ow, kh, kw, g);
         Assert.True(ConvIndirect.Suits(dims), $"{pathName} {string.Join(",", shape)} does not take the indirect path");
         var device = TestDevice.Simd;

@@ -23,6 +23,10 @@ internal static unsafe class ConvIndirect
     /// <summary>Off: every conv takes im2col + GEMM (`bench -- profile --im2col` compares the two per shape).</summary>
     internal static bool Enabled { get; set; } = true;
 
+    /// <summary>On: the input copy is allocated and freed per call, as before issue #18 (`bench -- profile
+    /// --fresh-copy` measures the old way side by side).</summary>
+    internal static bool FreshCopy { get; set; }
+
     /// <summary>Output pixels per micro-tile row: the widest kernel's NR.</summary>
     const int Tile = 32;
 
@@ -99,7 +103,10 @@ internal static unsafe class ConvIndirect
         var ph = new Phased(s, UseFlat(s, TKernel.NR));
         int groups = s.Groups, cinG = s.CinG, coutG = s.CoutG, kdim = s.Kdim;
         long channel = ph.Channel, image = s.Cin * channel, total = s.InImages * image + ph.Slack;
-        float* phased = (float*)NativeMemory.AlignedAlloc((nuint)(total * sizeof(float)), 64);
+        // The copy (5 MB for YOLO's 16→32 3×3/2 at 640×480) lives in this thread's scratch, reused by every call:
+        // allocated per call, glibc could hand it back to the kernel on free and the next call paid a page fault per
+        // 4 KiB (yolov5n's stem: 7.3 ms instead of 3.6 on this VM; docs/cpu-backend.md, "The forward as an indirect GEMM").
+        float* phased = FreshCopy ? (float*)NativeMemory.AlignedAlloc((nuint)(total * sizeof(float)), 64) : ConvScratch.Get(ConvScratch.Input, total);
         int* offsets = (int*)NativeMemory.Alloc((nuint)(kdim * sizeof(int)));
         var packed = new Sgemm.PackedA[groups];
         try
@@ -159,7 +166,7 @@ internal static unsafe class ConvIndirect
         {
             foreach (var p in packed) p?.Dispose();
             NativeMemory.Free(offsets);
-            NativeMemory.AlignedFree(phased);
+            if (FreshCopy) NativeMemory.AlignedFree(phased);
         }
     }
 

@@ -9,13 +9,14 @@ namespace NativeCam.Tensors;
 /// </summary>
 internal sealed unsafe class ConvScratch
 {
-    /// <summary>The buffers a conv task may hold at once: an im2col/col2im panel, a packed gradient window, a phase plane.</summary>
-    public const int Panel = 0, Packed = 1, Plane = 2;
+    /// <summary>The buffers a conv task may hold at once: an im2col/col2im panel, a packed gradient window, a phase
+    /// plane; and the one a conv call's own thread holds across its tasks: the indirect GEMM's copy of the input.</summary>
+    public const int Panel = 0, Packed = 1, Plane = 2, Input = 3;
 
     [ThreadStatic] static ConvScratch? _mine;
 
-    readonly float*[] _buffers = new float*[3];
-    readonly long[] _capacity = new long[3];
+    readonly float*[] _buffers = new float*[4];
+    readonly long[] _capacity = new long[4];
 
     /// <summary>This thread's buffer <paramref name="slot"/> with room for at least <paramref name="floats"/> floats
     /// (contents undefined; valid until this thread asks for the same slot again).</summary>
