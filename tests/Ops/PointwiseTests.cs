@@ -237,6 +237,11 @@ public sealed class PointwiseTests : IDisposable
         var binaryUnknown = (BinaryOp)Enum.GetValues<BinaryOp>().Length;
         Assert.Throws<ArgumentOutOfRangeException>(() => be.Binary(binaryUnknown, t, t, u, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => be.BinaryBackwardB(binaryUnknown, t, t, u, 1));
+
+        var reduceUnknown = (ReduceOp)Enum.GetValues<ReduceOp>().Length;
+        var sum = Empty(d, 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => be.Reduce(reduceUnknown, t, sum, 1, 4, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => be.ReduceBackward(reduceUnknown, t, sum, u, 1, 4, 1));
     }
 
     /// <summary>Every BinaryOp forward and both gradients on each backend.</summary>

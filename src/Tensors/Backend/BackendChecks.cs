@@ -12,6 +12,13 @@ internal static class BackendChecks
         if (!condition) throw new ArgumentException(message);
     }
 
+    /// <summary>Throws for a value that is no <see cref="ReduceOp"/> (the kernels branch on Max and Mean and would sum
+    /// anything else).</summary>
+    public static void Known(ReduceOp op)
+    {
+        if (op is not (ReduceOp.Sum or ReduceOp.Mean or ReduceOp.Max)) throw new ArgumentOutOfRangeException(nameof(op), op, "no such reduction");
+    }
+
     /// <summary>Throws for a value that is no <see cref="BinaryOp"/> (the kernels compute Mul for anything not Add).</summary>
     public static void Known(BinaryOp op)
     {

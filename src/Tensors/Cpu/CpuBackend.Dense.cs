@@ -70,6 +70,7 @@ public sealed unsafe partial class CpuBackend
     /// </summary>
     public void Reduce(ReduceOp op, Tensor x, Tensor y, int outer, int reduced, int inner)
     {
+        BackendChecks.Known(op);
         CheckReduce(x.Length, outer, reduced, inner, $"{op}");
         Require(y.Length == outer * inner, $"{op}: output has {y.Length} elements, expected {outer * inner}");
         if (y.Length == 0) return;
@@ -112,6 +113,7 @@ public sealed unsafe partial class CpuBackend
     /// </summary>
     public void ReduceBackward(ReduceOp op, Tensor x, Tensor gy, Tensor gx, int outer, int reduced, int inner)
     {
+        BackendChecks.Known(op);
         CheckReduce(x.Length, outer, reduced, inner, $"{op} backward");
         int k = TargetCount(x, gx, $"{op} backward");
         Require(gy.Length == k * outer * inner, $"{op} backward: gradient of the output has {gy.Length} elements, expected {k * outer * inner}");

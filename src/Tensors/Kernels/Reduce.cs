@@ -79,6 +79,7 @@ public sealed partial class IlgpuBackend
 
     public void Reduce(ReduceOp op, Tensor x, Tensor y, int outer, int reduced, int inner)
     {
+        BackendChecks.Known(op);
         var s = CheckReduce(x.Length, outer, reduced, inner, $"{op}");
         Require(y.Length == outer * inner, $"{op}: output has {y.Length} elements, expected {outer * inner}");
         var (threads, w) = Plan(y.Length);
@@ -89,6 +90,7 @@ public sealed partial class IlgpuBackend
 
     public void ReduceBackward(ReduceOp op, Tensor x, Tensor gy, Tensor gx, int outer, int reduced, int inner)
     {
+        BackendChecks.Known(op);
         var s = CheckReduce(x.Length, outer, reduced, inner, $"{op} backward");
         int k = TargetCount(x, gx, $"{op} backward");
         Require(gy.Length == k * outer * inner, $"{op} backward: gradient of the output has {gy.Length} elements, expected {k * outer * inner}");
