@@ -44,7 +44,7 @@ public sealed class ClassifierOptions
         /// where --size (the crop) and --resize were not given; a --size alone still resizes to size·256/224.</summary>
         public Settings For(ClassifierArch arch)
         {
-            var (resize, crop) = ClassifierInput.Sizes(arch.Family);
+            var (resize, crop) = ClassifierInput.Sizes(arch);
             return this with
             {
                 Transform = Transform with

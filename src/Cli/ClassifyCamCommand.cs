@@ -45,7 +45,7 @@ public static class ClassifyCamCommand
             string outPath = parse.GetValue(outDir)!;
             using var device = CommonOptions.OpenDevice(s.Device);
             using var model = ClassifierOptions.Load(device, s);
-            s = s.For(model.Arch); // Inception v3: Resize(342)/CenterCrop(299) unless --size/--resize
+            s = s.For(model.Arch); // the published weights' sizes (Inception v3 342/299, EfficientNet, ConvNeXt) unless --size/--resize
             var job = new ClassifyCamJob(device, model, s, methods, layers, parse.GetValue(dump), a, parse.GetValue(shared),
                 CamOptions.ReadBatch(parse.GetValue(batch)));
             var inputs = files.Count > 0 ? files : [s.Tensor!];

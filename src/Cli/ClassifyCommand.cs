@@ -29,7 +29,7 @@ public static class ClassifyCommand
             if (files.Count > 0 && s.Tensor != null) throw new CliError("give images or --tensor, not both");
             using var device = CommonOptions.OpenDevice(s.Device);
             using var model = ClassifierOptions.Load(device, s);
-            s = s.For(model.Arch); // Inception v3: Resize(342)/CenterCrop(299) unless --size/--resize
+            s = s.For(model.Arch); // the published weights' sizes (Inception v3 342/299, EfficientNet, ConvNeXt) unless --size/--resize
             var names = ImageNetClasses.For(model.Arch.Classes);
             var reports = new List<ClassifyReport>();
             var inputs = files.Count > 0 ? files.Select(f => (string?)f).ToList() : [null];

@@ -181,5 +181,11 @@ public class InceptionModelTests
         Assert.Equal((342, 299), ClassifierInput.Sizes(ClassifierFamily.InceptionV3));
         Assert.Equal((256, 224), ClassifierInput.Sizes(ClassifierFamily.GoogLeNet));
         Assert.Equal((256, 224), ClassifierInput.Sizes(ClassifierFamily.ResNet));
+        // torchvision 0.14's DEFAULT weights' transforms, by builder name; custom layouts take their family's
+        Assert.Equal((320, 300), ClassifierInput.Sizes(new ClassifierArch(ClassifierFamily.EfficientNet, "efficientnet_b3", 1000, "")));
+        Assert.Equal((255, 240), ClassifierInput.Sizes(new ClassifierArch(ClassifierFamily.EfficientNet, "efficientnet_b1", 1000, "")));
+        Assert.Equal((236, 224), ClassifierInput.Sizes(new ClassifierArch(ClassifierFamily.ConvNeXt, "convnext_tiny", 1000, "")));
+        Assert.Equal((256, 224), ClassifierInput.Sizes(new ClassifierArch(ClassifierFamily.EfficientNet, "efficientnet (custom)", 10, "")));
+        Assert.Equal((342, 299), ClassifierInput.Sizes(new ClassifierArch(ClassifierFamily.InceptionV3, "inception_v3", 1000, "")));
     }
 }
