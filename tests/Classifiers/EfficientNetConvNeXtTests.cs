@@ -26,9 +26,7 @@ public class EfficientNetConvNeXtTests
             .ToDictionary(e => e[0].GetString()!, e => e[1].EnumerateArray().Select(d => d.GetInt32()).ToArray(), StringComparer.Ordinal);
     }
 
-    static List<KeyValuePair<string, HostTensor>> Tensors(string name) =>
-        WeightFile.Load(ClassifierFixture.Load(name).Weights).Tensors
-            .Select(t => KeyValuePair.Create(t.Name, new HostTensor(t.ToFloat32(), t.Shape))).ToList();
+    static List<KeyValuePair<string, HostTensor>> Tensors(string name) => BadCheckpointTests.Tensors(name);
 
     [Theory]
     [InlineData("efficientnet_b0", "0.00001")]
@@ -76,47 +74,6 @@ public class EfficientNetConvNeXtTests
         var logits = model.Forward(Var.Input(x));
         Assert.Equal([1, 1000], logits.Shape);
         Assert.All(logits.Value.ToArray(), v => Assert.True(float.IsFinite(v)));
-    }
-
-    [Theory]
-    [InlineData("efficientnet_small", "efficientnet_b0", "the weights are efficientnet (custom)")]
-    [InlineData("efficientnet_small", "convnext", "not convnext")]
-    [InlineData("convnext_small_cfg", "resnet", "not resnet")]
-    [InlineData("convnext_small_cfg", "convnext_tiny", "the weights are convnext (custom)")]
-    [InlineData("convnext_small_cfg", "convnext_tin", "did you mean convnext_tiny?")]
-    [InlineData("efficientnet_small", "efficientnet_b", "did you mean efficientnet_b0?")]
-    public void Wrong_or_unknown_arch_is_refused(string name, string arch, string message)
-    {
-        var e = Assert.Throws<InvalidDataException>(() => ClassifierCheckpoint.FromTensors(Tensors(name), arch));
-        Assert.Contains(message, e.Message);
-    }
-
-    [Theory]
-    [InlineData("efficientnet_small", "features.5.0.block.1.1.running_mean")]
-    [InlineData("efficientnet_small", "features.4.1.block.2.fc2.weight")]
-    [InlineData("efficientnet_small", "features.8.1.weight")]
-    [InlineData("convnext_small_cfg", "features.3.1.layer_scale")]
-    [InlineData("convnext_small_cfg", "features.2.0.weight")]
-    [InlineData("convnext_small_cfg", "classifier.0.bias")]
-    public void A_missing_tensor_is_named(string name, string key)
-    {
-        var tensors = Tensors(name).Where(p => p.Key != key).ToList();
-        var e = Assert.Throws<InvalidDataException>(() => ClassifierModel.Build(D, ClassifierCheckpoint.FromTensors(tensors)));
-        Assert.Contains(key, e.Message);
-    }
-
-    [Theory]
-    [InlineData("efficientnet_small", "features.6.0.block.1.0.weight")]
-    [InlineData("efficientnet_small", "features.3.0.block.2.fc1.weight")]
-    [InlineData("convnext_small_cfg", "features.5.0.block.3.weight")]
-    [InlineData("convnext_small_cfg", "features.4.1.weight")]
-    public void A_shape_mismatch_is_a_clean_error(string name, string key)
-    {
-        var tensors = Tensors(name).Select(p => p.Key != key ? p
-            : KeyValuePair.Create(p.Key, new HostTensor(new float[p.Value.Length * 2], [p.Value.Shape[0], .. p.Value.Shape[1..].Select((d, i) => i == 0 ? d * 2 : d)]))).ToList();
-        var e = Assert.ThrowsAny<Exception>(() => ClassifierModel.Build(D, ClassifierCheckpoint.FromTensors(tensors)));
-        Assert.True(e is InvalidDataException, e.ToString());
-        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Fact]
