@@ -50,14 +50,29 @@ public sealed class OutputFolder
     /// <summary>Moves an earlier result out of the way, into this run's staging folder; null when there is none.</summary>
     string? MoveAside()
     {
-        var info = new DirectoryInfo(Final);
-        if (!Path.Exists(Final)) return null;
-        bool earlierResult = info.Exists && info.LinkTarget is null
-            && (System.IO.File.Exists(Path.Join(Final, "report.json")) || !info.EnumerateFileSystemInfos().Any());
-        if (!earlierResult)
-            throw new CliError($"{Final} exists and is not an earlier NativeCam result: move it away or choose another --out");
+        // A concurrent run may move the folder away and commit its own between our checks (each of its steps is one
+        // rename): a folder counts as foreign only when two looks in a row say so.
+        for (int look = 0; ; look++)
+        {
+            if (!Path.Exists(Final)) return null;
+            if (IsEarlierResult()) break;
+            if (look == 1) throw new CliError($"{Final} exists and is not an earlier NativeCam result: move it away or choose another --out");
+        }
         string old = Path.Join(_runFolder, $"replaced-{Guid.NewGuid().ToString("N")[..8]}");
         Directory.Move(Final, old);
         return old;
+    }
+
+    // An earlier result: a real folder (not a link) holding report.json, or an empty one. A folder that vanishes while
+    // we look was moved by a concurrent run: not foreign.
+    bool IsEarlierResult()
+    {
+        try
+        {
+            var info = new DirectoryInfo(Final);
+            return !Path.Exists(Final) || info.Exists && info.LinkTarget is null
+                && (System.IO.File.Exists(Path.Join(Final, "report.json")) || !info.EnumerateFileSystemInfos().Any());
+        }
+        catch (DirectoryNotFoundException) { return true; }
     }
 }
