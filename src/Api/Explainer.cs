@@ -72,8 +72,7 @@ public sealed class Explainer : IDisposable
             default:
                 var checkpoint = ClassifierCheckpoint.FromTensors(file.Tensors.Select(t => KeyValuePair.Create(t.Name, new HostTensor(t.ToFloat32(), t.Shape))));
                 var model = ClassifierModel.Build(device, checkpoint);
-                var (resize, crop) = ClassifierInput.Sizes(model.Arch); // Inception v3 342/299, EfficientNet and ConvNeXt their own
-                var transform = new ClassifierTransform(resize, crop);
+                var transform = ClassifierInput.Transform(model.Arch); // Inception v3 342/299, EfficientNet (bicubic) and ConvNeXt their own
                 return new ClassFamily(ModelFamily.Classifier, device, new ClassifierCamAdapter(model), ImageNetClasses.For(model.Arch.Classes),
                     transform.Apply, model);
         }

@@ -19,6 +19,7 @@ public sealed class ClassifierOptions
     readonly Option<int?> _size = new("--size") { Description = "Centre crop size. Default: 224 (299 for Inception v3)." };
     readonly Option<int?> _resize = new("--resize") { Description = "Shorter side after resizing, before the crop. Default: size·256/224 (256 for 224; 342 for Inception v3's 299)." };
     readonly Option<string?> _transformInput = new("--transform-input") { Description = "Inception v3 and GoogLeNet: on (default, as torchvision's pretrained inception_v3/googlenet) re-normalises the input inside the model (transform_input=True); off for weights trained with transform_input=False." };
+    readonly Option<string?> _interpolation = new("--interpolation") { Description = "Resize filter, PIL's: bilinear or bicubic. Default: the model's published weights' (bicubic for EfficientNet b0 and b2..b7, else bilinear)." };
     readonly Option<bool> _noCrop = new("--no-crop") { Description = "Do not crop: the resized image is the input." };
     readonly Option<string?> _mean = new("--mean") { Description = "Normalisation mean, 3 comma-separated values. Default: ImageNet's 0.485,0.456,0.406." };
     readonly Option<string?> _std = new("--std") { Description = "Normalisation std, 3 comma-separated values. Default: ImageNet's 0.229,0.224,0.225." };
@@ -29,7 +30,7 @@ public sealed class ClassifierOptions
     /// <summary>Adds the options (with --class only for classify-cam).</summary>
     public void AddTo(Command cmd, bool withClass)
     {
-        foreach (var o in new Option[] { _weights, _arch, _tensor, _top, _size, _resize, _noCrop, _mean, _std, _json, _device, _maxPixels, _transformInput })
+        foreach (var o in new Option[] { _weights, _arch, _tensor, _top, _size, _resize, _interpolation, _noCrop, _mean, _std, _json, _device, _maxPixels, _transformInput })
             cmd.Options.Add(o);
         if (withClass) cmd.Options.Add(_class);
     }
@@ -38,10 +39,12 @@ public sealed class ClassifierOptions
     /// --resize were given (else the model's family picks them, <see cref="For"/>); <paramref name="TransformInput"/>:
     /// --transform-input.</summary>
     public sealed record Settings(string Weights, string? Arch, string? Tensor, int Top, string? Classes, ClassifierTransform Transform,
-        bool Json, string? Device, long MaxPixels, bool SizeGiven = true, bool ResizeGiven = true, bool? TransformInput = null)
+        bool Json, string? Device, long MaxPixels, bool SizeGiven = true, bool ResizeGiven = true, bool? TransformInput = null,
+        bool InterpolationGiven = true)
     {
-        /// <summary>These settings with the family's own default sizes (Inception v3: Resize(342), CenterCrop(299))
-        /// where --size (the crop) and --resize were not given; a --size alone still resizes to size·256/224.</summary>
+        /// <summary>These settings with the model's own default sizes (Inception v3: Resize(342), CenterCrop(299)) and
+        /// interpolation where --size (the crop), --resize and --interpolation were not given; a --size alone still
+        /// resizes to size·256/224.</summary>
         public Settings For(ClassifierArch arch)
         {
             var (resize, crop) = ClassifierInput.Sizes(arch);
@@ -51,6 +54,7 @@ public sealed class ClassifierOptions
                 {
                     Resize = ResizeGiven || SizeGiven ? Transform.Resize : resize,
                     Crop = SizeGiven || Transform.Crop is null ? Transform.Crop : crop,
+                    Interpolation = InterpolationGiven ? Transform.Interpolation : ClassifierInput.Interpolation(arch),
                 },
             };
         }
@@ -66,8 +70,14 @@ public sealed class ClassifierOptions
         if (size is < 1 or > 4096) throw new CliError($"--size must be 1..4096, got {size}");
         int resize = parse.GetValue(_resize) ?? size * 256 / 224;
         if (resize is < 1 or > 8192) throw new CliError($"--resize must be 1..8192, got {resize}");
+        var interpolation = parse.GetValue(_interpolation)?.Trim().ToLowerInvariant() switch
+        {
+            null or "bilinear" => Interpolation.Bilinear,
+            "bicubic" => Interpolation.Bicubic,
+            var v => throw new CliError($"--interpolation must be bilinear or bicubic, got '{v}'"),
+        };
         var transform = new ClassifierTransform(resize, parse.GetValue(_noCrop) ? null : size,
-            Triple(parse.GetValue(_mean), "--mean"), Triple(parse.GetValue(_std), "--std"));
+            Triple(parse.GetValue(_mean), "--mean"), Triple(parse.GetValue(_std), "--std"), interpolation);
         if (transform.Std is { } s && s.Any(v => !(v > 0))) throw new CliError("--std values must be positive");
         bool? transformInput = parse.GetValue(_transformInput)?.Trim().ToLowerInvariant() switch
         {
@@ -78,7 +88,8 @@ public sealed class ClassifierOptions
         };
         return new Settings(weights, parse.GetValue(_arch), parse.GetValue(_tensor), top, parse.GetValue(_class), transform,
             parse.GetValue(_json), parse.GetValue(_device), CommonOptions.CheckMaxPixels(parse.GetValue(_maxPixels)),
-            parse.GetValue(_size) is not null, parse.GetValue(_resize) is not null, transformInput);
+            parse.GetValue(_size) is not null, parse.GetValue(_resize) is not null, transformInput,
+            parse.GetValue(_interpolation) is not null);
     }
 
     static float[]? Triple(string? text, string option)

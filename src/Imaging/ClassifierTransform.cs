@@ -2,11 +2,13 @@ namespace NativeCam.Imaging;
 
 /// <summary>
 /// torchvision's ImageNet evaluation transform, on the host: <c>Resize(resize)</c> (the shorter side to
-/// <see cref="Resize"/>, the longer int(resize · long / short), PIL bilinear with antialiasing), <c>CenterCrop(size)</c>,
+/// <see cref="Resize"/>, the longer int(resize · long / short), PIL's <see cref="Interpolation"/> with antialiasing:
+/// bilinear unless the model's published weights say bicubic), <c>CenterCrop(size)</c>,
 /// <c>ToTensor()</c>, <c>Normalize(mean, std)</c>. Without a crop the resized image is the input; without a resize
 /// the image is cropped (or used) as decoded. Shared by every classifier family (ViT, the torchvision CNNs).
 /// </summary>
-public sealed record ClassifierTransform(int? Resize = 256, int? Crop = 224, float[]? Mean = null, float[]? Std = null)
+public sealed record ClassifierTransform(int? Resize = 256, int? Crop = 224, float[]? Mean = null, float[]? Std = null,
+    Interpolation Interpolation = Interpolation.Bilinear)
 {
     /// <summary>ImageNet's channel means, torchvision's default.</summary>
     public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
@@ -22,7 +24,7 @@ public sealed record ClassifierTransform(int? Resize = 256, int? Crop = 224, flo
         var std = Std ?? ImageNetStd;
         if (mean.Length != 3 || std.Length != 3 || std.Any(s => !(s > 0)))
             throw new ArgumentException("preprocess: mean and std need 3 values each, std positive");
-        var resized = Resize is int r ? ResizeShorter(image, r) : image;
+        var resized = Resize is int r ? ResizeShorter(image, r, Interpolation) : image;
         var picture = Crop is int c ? CenterCrop(resized, c) : resized;
         int h = picture.Height, w = picture.Width, n = h * w;
         var input = new float[3 * n];
@@ -33,13 +35,13 @@ public sealed record ClassifierTransform(int? Resize = 256, int? Crop = 224, flo
     }
 
     /// <summary>torchvision's Resize(size) of a PIL image: the shorter side becomes <paramref name="size"/>, the longer int(size · long / short).</summary>
-    public static RgbImage ResizeShorter(RgbImage image, int size)
+    public static RgbImage ResizeShorter(RgbImage image, int size, Interpolation filter = Interpolation.Bilinear)
     {
         if (size <= 0) throw new ArgumentException($"preprocess: resize {size} is not positive");
         bool wide = image.Width >= image.Height;
         int shortIn = wide ? image.Height : image.Width, longIn = wide ? image.Width : image.Height;
         int longOut = (int)((double)size * longIn / shortIn);
-        return PilResize.Bilinear(image, wide ? size : longOut, wide ? longOut : size);
+        return PilResize.Resize(image, wide ? size : longOut, wide ? longOut : size, filter);
     }
 
     /// <summary>torchvision's center_crop: top = int(round((h − S) / 2)) (round half to even), likewise left.</summary>

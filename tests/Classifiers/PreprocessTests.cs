@@ -6,34 +6,26 @@ namespace NativeCam.Tests.Classifiers;
 
 /// <summary>
 /// The classifier transform (Resize 256 with PIL's antialiased bilinear, CenterCrop 224, ToTensor, ImageNet
-/// normalisation) against torchvision 0.14 on PIL 9.4 (tests/reference/classifier_preprocess_reference.py): at least
-/// 99.9 % of the values within one grey level (1 / (255 · std) after normalisation), none further than two.
+/// normalisation) against torchvision 0.14 on PIL 9.4 (tests/reference/classifier_preprocess_reference.py): every value
+/// equal to float32 rounding (the resize is PIL's, bit for bit: PilResizeTests).
 /// </summary>
 public class PreprocessTests
 {
     [Theory]
     [InlineData("bus")]
     [InlineData("zidane")]
-    public void Input_equals_torchvision_within_one_grey_level(string name)
+    public void Input_equals_torchvision(string name)
     {
         var image = ImageLoader.Load(Path.Combine(Yolo.YoloFixture.RepoRoot(), "samples", name + ".jpg"));
         var (picture, input) = new ClassifierTransform().Apply(image);
         var (expected, shape) = Npy.Read(Path.Combine(ClassifierFixture.Folder, name + "_224.npy"));
         Assert.Equal([1, 3, 224, 224], shape);
         Assert.Equal((224, 224), (picture.Height, picture.Width));
-        int n = 224 * 224, within = 0, exact = 0;
+        int n = 224 * 224;
         double worst = 0;
         for (int i = 0; i < input.Length; i++)
-        {
-            double grey = Math.Abs(input[i] - expected[i]) * 255 * ClassifierTransform.ImageNetStd[i / n];
-            worst = Math.Max(worst, grey);
-            if (grey <= 1.0001) within++;
-            if (grey < 0.01) exact++;
-        }
-        double share = (double)within / input.Length;
-        Console.WriteLine($"preprocess {name}: {share:P4} within one grey level, {(double)exact / input.Length:P4} equal, worst {worst:F3}");
-        Assert.True(share >= 0.999, $"{name}: {share:P4} of values within one grey level");
-        Assert.True(worst <= 2.0001, $"{name}: worst difference {worst:F3} grey levels");
+            worst = Math.Max(worst, Math.Abs(input[i] - expected[i]) * 255 * ClassifierTransform.ImageNetStd[i / n]);
+        Assert.True(worst < 1e-3, $"{name}: worst difference {worst:F5} grey levels"); // float32 rounding of the normalisation only
     }
 
     [Fact]
