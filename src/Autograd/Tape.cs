@@ -59,6 +59,14 @@ public sealed class Tape : IDisposable
     /// </summary>
     public bool Inference { get; init; }
 
+    /// <summary>
+    /// A forward of one image that meets a batch inside it: a value substituted by B variants of itself (Ablation-CAM
+    /// runs the network from the ablated layer up only this way). Everything before that value is computed once,
+    /// for the one image; after it, where an op joins a batch of B with a batch of one (a skip connection from below
+    /// the layer), the batch of one is repeated to B (<see cref="Ops.RepeatBatch"/>). Off by default.
+    /// </summary>
+    public bool RepeatsBatch { get; set; }
+
     /// <summary>Asks for the activation and gradient of these named values: they will require a
     /// gradient, so backward reaches them even when nothing upstream of them does.</summary>
     public void Watch(params string[] names)

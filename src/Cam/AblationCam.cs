@@ -8,8 +8,9 @@ namespace NativeCam.Cam;
 /// Ablation-CAM at one layer, as pytorch-grad-cam 1.5.5 computes it with its defaults (docs/cam.md): for each channel c
 /// the layer's activation with c ablated (set to 0, or to min A − 1e7 where A's minimum is not 0) replaces the layer's
 /// value in a forward pass, w_kc = (s_k − s_kc) / s_k with s_k target k's unperturbed score, map = ReLU(Σ_c w_c A_c).
-/// A batch of B ablations is one forward of B copies of the input, the layer's value substituted by the B ablated
-/// copies (<see cref="Tape.Substitute"/>): the whole network runs, as in pytorch-grad-cam.
+/// A batch of B ablations is one forward of the input in which the layer's value is substituted by the B ablated
+/// copies (<see cref="Tape.Substitute"/>, <see cref="Tape.RepeatsBatch"/>): the network below the layer runs once per
+/// batch, for the one image, and only the part above it runs B times (pytorch-grad-cam runs the whole network B times).
 /// </summary>
 public static class AblationCam
 {
@@ -33,12 +34,13 @@ public static class AblationCam
         for (int first = 0; first < c; first += batch)
         {
             int b = Math.Min(batch, c - first);
-            using var tape = new Tape();
-            using var inputs = Tensor.Empty(device, b, input.Shape[1], input.Shape[2], input.Shape[3]);
+            // From the layer up only: the input is the one image, so everything below the layer runs once; the layer's
+            // value becomes the batch of b ablated copies, and ops above it that meet a value from below the layer
+            // (a skip connection) repeat that one to b (Tape.RepeatsBatch).
+            using var tape = new Tape { RepeatsBatch = true };
             var values = tape.Untracked(Tensor.Empty(device, b, c, a.Shape[2], a.Shape[3]));
             for (int i = 0; i < b; i++)
             {
-                using (var row = inputs.Slice(i * input.Length, input.Shape)) row.View.CopyFrom(input.View);
                 using (var row = values.Value.Slice(i * a.Length, a.Shape)) row.View.CopyFrom(a.View);
                 using var channel = values.Value.Slice((i * c + first + i) * p, p);
                 device.Backend.Fill(channel, ablated);
@@ -46,13 +48,15 @@ public static class AblationCam
             bool replaced = false;
             tape.Substitute(layer, v =>
             {
-                if (!v.Shape.SequenceEqual(values.Shape))
-                    throw new ArgumentException($"CAM: ablationcam: layer {layer} is {Tensor.Format(v.Shape)} in a batch of {b}, not {Tensor.Format(values.Shape)}");
+                if (!v.Shape.SequenceEqual(a.Shape))
+                    throw new ArgumentException($"CAM: ablationcam: layer {layer} is {Tensor.Format(v.Shape)}, not {Tensor.Format(a.Shape)} as in the first pass");
                 replaced = true;
                 return values;
             });
-            var s = scorer.Scores(adapter.Forward(Var.Input(inputs)), targets);
+            var s = scorer.Scores(adapter.Forward(Var.Input(input)), targets);
             if (!replaced) throw new ArgumentException($"CAM: ablationcam: layer {layer} was not named in the batched forward, so it cannot be ablated");
+            if (s.Length != b * k)
+                throw new ArgumentException($"CAM: ablationcam: the output does not depend on layer {layer}, so ablating it changes nothing");
             for (int i = 0; i < b; i++)
                 for (int t = 0; t < k; t++) scores[t, first + i] = s[i * k + t];
         }

@@ -13,6 +13,7 @@ public static partial class Ops
     /// </summary>
     public static Var AddRelu(Var a, Var b)
     {
+        if (MatchBatch(a, b) is [var ma, var mb]) (a, b) = (ma, mb);
         if (!a.Shape.SequenceEqual(b.Shape))
             throw new ArgumentException($"AddRelu: shapes {Tensor.Format(a.Shape)} and {Tensor.Format(b.Shape)} differ");
         var y = Tensor.Empty(a.Device, a.Shape);

@@ -11,6 +11,7 @@ public static partial class Ops
     public static Var Concat(params Var[] xs)
     {
         if (xs.Length == 0) throw new ArgumentException("Concat: no inputs");
+        xs = MatchBatch(xs);
         var first = xs[0].Shape;
         if (first.Length < 2) throw new ArgumentException($"Concat: inputs need a channel dimension, got {Tensor.Format(first)}");
         int channels = 0;

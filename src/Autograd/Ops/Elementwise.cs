@@ -73,6 +73,7 @@ public static partial class Ops
     /// </summary>
     public static Var Binary(BinaryOp op, Var a, Var b, int? inner = null)
     {
+        if (inner is null && MatchBatch(a, b) is [var ma, var mb]) (a, b) = (ma, mb);
         int innerSize = inner ?? InferInner(a.Shape, b.Shape);
         var y = Tensor.Empty(a.Device, a.Shape);
         a.Device.Backend.Binary(op, a.Value, b.Value, y, innerSize);
