@@ -33,6 +33,9 @@ namespace NativeCam.Bench;
 /// pytorch-grad-cam returns it (min–max, resized to 224, <see cref="MapAggregation.Final"/>). No files.</item>
 /// <item><c>resnet50_scorecam</c>: the same with Score-CAM at <c>layer4</c> for the top class: 2048 masked forwards in
 /// batches of 16 (pytorch-grad-cam's default batch), no backward.</item>
+/// <item><c>resnet50_ablationcam</c>: the same with Ablation-CAM at <c>layer4</c>: 2048 ablations in batches of 32
+/// (pytorch-grad-cam's default), each batch a forward of the one image below layer4 and of 32 ablated copies above
+/// it, no backward.</item>
 /// </list>
 /// </summary>
 public static class EndToEnd
@@ -40,7 +43,7 @@ public static class EndToEnd
     /// <summary>What runs without --works: the works bench/pytorch/e2e.py times too.</summary>
     public static readonly string[] DefaultWorks = ["yolov5n_forward", "yolov5s_forward", "detect_cam", "vit_forward", "vit_forward_backward"];
 
-    public static readonly string[] AllWorks = [.. DefaultWorks, "resnet50_forward", "mobilenet_v2_forward", "resnet50_gradcam_1", "resnet50_gradcam_5", "resnet50_scorecam"];
+    public static readonly string[] AllWorks = [.. DefaultWorks, "resnet50_forward", "mobilenet_v2_forward", "resnet50_gradcam_1", "resnet50_gradcam_5", "resnet50_scorecam", "resnet50_ablationcam"];
 
     public static void Run(string[] args)
     {
@@ -149,7 +152,7 @@ public static class EndToEnd
                 Time(work, () => OrtBench.ClassifierForward(device, model, input));
         }
 
-        if (works.Any(w => w.StartsWith("resnet50_gradcam", StringComparison.Ordinal) || w == "resnet50_scorecam"))
+        if (works.Any(w => w.StartsWith("resnet50_gradcam", StringComparison.Ordinal) || w is "resnet50_scorecam" or "resnet50_ablationcam"))
         {
             var (model, _) = OrtBench.OpenClassifier(device, "resnet50_forward");
             using var __ = model;
@@ -163,13 +166,16 @@ public static class EndToEnd
                     var map = pass.Result[CamMethod.GradCam, "layer4"].ToHost();
                     for (int c = 0; c < k; c++) MapAggregation.Final([(map.Maps[c], map.Height, map.Width)], 224, 224);
                 });
-            var scoreRequest = new CamRequest { Layers = ["layer4"], Methods = [CamMethod.ScoreCam], BatchSize = 16 };
-            Time("resnet50_scorecam", () =>
+            foreach (var (work, method, batch) in new[] { ("resnet50_scorecam", CamMethod.ScoreCam, 16), ("resnet50_ablationcam", CamMethod.AblationCam, 32) })
             {
-                using var pass = ClassPass.Run(adapter, input, logits => ClassPass.Top(logits, 1), scoreRequest);
-                var map = pass.Result[CamMethod.ScoreCam, "layer4"].ToHost();
-                MapAggregation.Final([(map.Maps[0], map.Height, map.Width)], 224, 224);
-            });
+                var perturbRequest = new CamRequest { Layers = ["layer4"], Methods = [method], BatchSize = batch };
+                Time(work, () =>
+                {
+                    using var pass = ClassPass.Run(adapter, input, logits => ClassPass.Top(logits, 1), perturbRequest);
+                    var map = pass.Result[method, "layer4"].ToHost();
+                    MapAggregation.Final([(map.Maps[0], map.Height, map.Width)], 224, 224);
+                });
+            }
         }
         return result;
     }

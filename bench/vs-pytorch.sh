@@ -7,19 +7,29 @@
 # Prints one markdown table (work | PyTorch | NativeCam | ratio | target | met?) with the machine, the BLAS torch
 # loaded and the date, and writes it to bench/results/vs-pytorch-cpu.md (both JSONs: vs-pytorch-cpu.json).
 #
-# Usage: bench/vs-pytorch.sh [REPEATS] [DEVICES] [--classifiers]     e.g. bench/vs-pytorch.sh 5 cpu --classifiers
+# Usage: bench/vs-pytorch.sh [REPEATS] [DEVICES] [--classifiers|--perturbation]     e.g. bench/vs-pytorch.sh 5 cpu --classifiers
 #   REPEATS  timed runs per work after the warm-up (default 5)
 #   DEVICES  NativeCam devices (default cpu); `cpu,ilgpu-cpu:1` adds the ILGPU simulator with 1 run per work
 #   --classifiers  also resnet50 / mobilenet_v2 forward and resnet50 Grad-CAM (top 1, top 5) against
 #            pytorch-grad-cam 1.5.5: exports the seeded models into bench/onnx/ first if needed, and imports
 #            pytorch-grad-cam from $PYTORCH_GRAD_CAM (default /tmp/pgc; see bench/README.md)
+#   --perturbation  only resnet50 Score-CAM and Ablation-CAM at layer4 against pytorch-grad-cam's ScoreCAM/AblationCAM
+#            with their default batches (2048 channels each: about a minute per PyTorch run; use REPEATS 1); the table
+#            goes to bench/results/vs-pytorch-perturbation.md
 # The machine is shared: the load average before each side is in the output; re-run when it is high.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats=${1:-5}
 devices=${2:-cpu}
 works_pt=(); works_nc=()
-if [ "${3:-}" = "--classifiers" ]; then
+result=vs-pytorch-cpu
+if [ "${3:-}" = "--perturbation" ]; then
+    works_pt=(--works resnet50_scorecam,resnet50_ablationcam); works_nc=("${works_pt[@]}"); result=vs-pytorch-perturbation
+    export PYTHONPATH="${PYTORCH_GRAD_CAM:-/tmp/pgc}${PYTHONPATH:+:$PYTHONPATH}"
+    /usr/bin/python3 -c "import pytorch_grad_cam" 2>/dev/null \
+        || { echo "error: pytorch-grad-cam is not importable from ${PYTORCH_GRAD_CAM:-/tmp/pgc} (bench/README.md)" >&2; exit 2; }
+    grep -q '"resnet50"' bench/onnx/manifest.json 2>/dev/null || /usr/bin/python3 bench/pytorch/export_onnx.py --models resnet50
+elif [ "${3:-}" = "--classifiers" ]; then
     classifiers=resnet50_forward,mobilenet_v2_forward,resnet50_gradcam_1,resnet50_gradcam_5
     works_pt=(--works "yolov5n_forward,yolov5s_forward,detect_cam,detect_cam_lean,vit_forward,vit_forward_backward,$classifiers,resnet50_gradcam_5_batch")
     works_nc=(--works "yolov5n_forward,yolov5s_forward,detect_cam,vit_forward,vit_forward_backward,$classifiers")
@@ -61,7 +71,7 @@ busy=$(awk -v l="$first" -v n="$(nproc)" 'BEGIN { print (l > n) ? 1 : 0 }')
 
 # Peak memory of the Grad-CAM work alone: each side in a process of its own that loads resnet50 and explains the top
 # class once after a warm-up (peak RSS: PyTorch's ru_maxrss, NativeCam's peak working set).
-if [ -n "${works_nc[*]}" ]; then
+if [ "$result" = vs-pytorch-cpu ] && [ -n "${works_nc[*]}" ]; then
     pt_rss=$("$python" bench/pytorch/e2e.py 1 --works resnet50_gradcam_1 2>/dev/null | "$python" -c 'import json, sys; print(json.load(sys.stdin)["peak_rss_mib"])')
     nc_rss=$(dotnet bench/bin/Release/net10.0/NativeCam.Bench.dll e2e 1 cpu --works resnet50_gradcam_1 2>/dev/null | "$python" -c 'import json, sys; print(json.load(sys.stdin)["peak_rss_mib"])')
     notes="$notes Peak RSS of a process that loads resnet50 and runs its top-1 Grad-CAM (1 warm-up + 1 run; target: NativeCam ≤ PyTorch): PyTorch + pytorch-grad-cam $pt_rss MiB, NativeCam $nc_rss MiB."
@@ -73,6 +83,6 @@ mkdir -p bench/results
     echo
     "$python" bench/pytorch/vs_table.py --pytorch "$work/pytorch1.json" --pytorch "$work/pytorch2.json" \
         --nativecam "$work/nativecam1.json" --nativecam "$work/nativecam2.json" --machine "$machine" --note "$notes"
-} | tee bench/results/vs-pytorch-cpu.md
+} | tee "bench/results/$result.md"
 "$python" -c 'import json, sys; print(json.dumps({"pytorch": [json.load(open(p)) for p in sys.argv[1:3]], "nativecam": [json.load(open(p)) for p in sys.argv[3:5]]}, indent=1))' \
-    "$work/pytorch1.json" "$work/pytorch2.json" "$work/nativecam1.json" "$work/nativecam2.json" >bench/results/vs-pytorch-cpu.json
+    "$work/pytorch1.json" "$work/pytorch2.json" "$work/nativecam1.json" "$work/nativecam2.json" >"bench/results/$result.json"

@@ -30,6 +30,8 @@ vit_b_16 (random init).
                         batching, 5x the forward)
   resnet50_scorecam     pytorch-grad-cam 1.5.5's ScoreCAM at model.layer4[-1], targets=None (the top class), its default
                         batch of 16 masked inputs per forward (2048 channels: 128 forwards)
+  resnet50_ablationcam  pytorch-grad-cam 1.5.5's AblationCAM at model.layer4[-1], targets=None, its defaults (batch 32,
+                        every channel ablated: 2048 ablations in 64 forwards of the whole network)
 
 Run: /usr/bin/python3 bench/pytorch/e2e.py [repeats] [--works a,b] [--out FILE]   (Debian's torch 1.13)
 Prints JSON: per work the median, the warm-up and the runs in ms; the BLAS library the process loaded; peak RSS.
@@ -60,7 +62,7 @@ from yolov5_reference import Conv, Model, build  # noqa: E402
 LAYERS = ["model.17.cv3.act", "model.20.cv3.act", "model.23.cv3.act"]
 WORKS = ["yolov5n_forward", "yolov5s_forward", "detect_cam", "detect_cam_lean", "vit_forward", "vit_forward_backward"]
 CLASSIFIER_WORKS = ["resnet50_forward", "mobilenet_v2_forward", "resnet50_gradcam_1", "resnet50_gradcam_5",
-                    "resnet50_gradcam_5_batch", "resnet50_scorecam"]  # need bench/onnx (and pytorch-grad-cam): named with --works
+                    "resnet50_gradcam_5_batch", "resnet50_scorecam", "resnet50_ablationcam"]  # need bench/onnx (and pytorch-grad-cam): named with --works
 
 
 def measure(fn, repeats):
@@ -201,6 +203,9 @@ def gradcam_works(model, time_work):
     from pytorch_grad_cam import ScoreCAM
     with ScoreCAM(model=model, target_layers=[model.layer4[-1]]) as cam:  # no batch_size attribute: its default 16
         time_work("resnet50_scorecam", lambda: cam(input_tensor=x, targets=None))
+    from pytorch_grad_cam import AblationCAM
+    with AblationCAM(model=model, target_layers=[model.layer4[-1]]) as cam:  # its defaults: batch_size 32, ratio 1.0
+        time_work("resnet50_ablationcam", lambda: cam(input_tensor=x, targets=None))
 
 
 def blas_library():
@@ -279,7 +284,7 @@ def main():
         if f"{name}_forward" in works:
             model, image = classifier(name)
             time_work(f"{name}_forward", classifier_forward(model, image))
-    if any(w.startswith("resnet50_gradcam") or w == "resnet50_scorecam" for w in works):
+    if any(w.startswith("resnet50_gradcam") or w in ("resnet50_scorecam", "resnet50_ablationcam") for w in works):
         gradcam_works(classifier("resnet50")[0], time_work)
 
     report = {

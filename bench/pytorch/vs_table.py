@@ -22,6 +22,8 @@ ROWS = [
     ("resnet50_gradcam_1", "resnet50_gradcam_1", "resnet50 Grad-CAM at layer4, top class, bus.jpg, vs pytorch-grad-cam 1.5.5", 0.5),
     ("resnet50_gradcam_5", "resnet50_gradcam_5", "resnet50 Grad-CAM, top 5 classes: one sweep vs pytorch-grad-cam's 5 calls", 0.2),
     ("resnet50_gradcam_5", "resnet50_gradcam_5_batch", "the same vs one pytorch-grad-cam call on a batch of 5 copies (no target)", None),
+    ("resnet50_scorecam", "resnet50_scorecam", "resnet50 Score-CAM at layer4, top class, vs pytorch-grad-cam's ScoreCAM (batch 16)", 0.3),
+    ("resnet50_ablationcam", "resnet50_ablationcam", "resnet50 Ablation-CAM at layer4, top class, vs pytorch-grad-cam's AblationCAM (batch 32)", 0.2),
 ]
 
 
