@@ -70,7 +70,17 @@ public sealed class FasterRcnn : IDisposable
     public RcnnPass Run(RgbImage image)
     {
         var input = RcnnTransform.Apply(image, Options);
-        var x = Tape.Current.Untracked(Tensor.FromArray(Device, input.Pixels, 1, 3, input.PaddedH, input.PaddedW));
+        return Forward(Tape.Current.Untracked(Tensor.FromArray(Device, input.Pixels, 1, 3, input.PaddedH, input.PaddedW)), input);
+    }
+
+    /// <summary>
+    /// The forward from the transformed image <paramref name="x"/> [1, 3, PaddedH, PaddedW] of <paramref name="input"/>
+    /// (what the CAM core feeds an adapter).
+    /// </summary>
+    public RcnnPass Forward(Var x, RcnnInput input)
+    {
+        if (x.Shape is not [1, 3, var h, var w] || h != input.PaddedH || w != input.PaddedW)
+            throw new ArgumentException($"Faster R-CNN: input {Tensor.Format(x.Shape)} is not the transformed image [1, 3, {input.PaddedH}, {input.PaddedW}]");
         Var[] stages;
         using (Tape.Current.NamePrefix("backbone.body."))
             stages = _body.ForwardStages(x);

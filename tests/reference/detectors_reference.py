@@ -140,12 +140,35 @@ def main():
         "labels": [int(v) for v in detections["labels"]],
         "proposal_of_detection": source,
     }
+    fixture["gradcam"] = gradcam(model, images, proposals, detections, source)
     with open(os.path.join(OUT, "frcnn_tiny.json"), "w") as f:
         json.dump(fixture, f)
     print("detections", len(source), "proposals", len(proposals[0]), fixture["resized"], fixture["padded"], source)
 
 
-main()
+
+def gradcam(model, images, proposals, detections, source, count=3):
+    """Per-box Grad-CAM by autograd through torchvision's own modules, one backward per box (seed 002's loop): the
+    score is the detection's class logit (and, for the first box, its softmax probability) in its proposal's row; the
+    layer is the FPN level (layer_blocks.L output) that proposal is pooled from. Map = ReLU(Σ_c mean_hw(∂s/∂A_c) A_c)
+    at the level's resolution (pytorch-grad-cam's Grad-CAM before its upsampling and scaling)."""
+    pool = model.roi_heads.box_roi_pool
+    levels = pool.map_levels(proposals).tolist() if pool.map_levels is not None else None
+    out = []
+    for mode in ("logit", "prob"):
+        for d in range(count if mode == "logit" else 1):
+            features = model.backbone(images.tensors)
+            pooled = pool(features, proposals, images.image_sizes)
+            logits, _ = model.roi_heads.box_predictor(model.roi_heads.box_head(pooled))
+            p, label = source[d], int(detections["labels"][d])
+            score = logits[p, label] if mode == "logit" else F.softmax(logits[p], -1)[label]
+            level = int(levels[p])
+            act = features[str(level)]
+            grad, = torch.autograd.grad(score, act)
+            cam = F.relu((grad.mean(dim=(2, 3), keepdim=True) * act).sum(dim=1))[0]
+            out.append({"detection": d, "score": mode, "layer": "backbone.fpn.layer_blocks.%d.0" % level,
+                        "map": compact(cam, 7)})
+    return out
 
 
 def layouts():
@@ -161,3 +184,4 @@ def layouts():
 
 
 layouts()
+main()
