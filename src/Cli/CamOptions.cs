@@ -24,7 +24,7 @@ public sealed class CamOptions
     readonly Option<string> _layer = new("--layer") { Description = "fuse (the layers feeding Detect, one map per detection fused from all of them), auto (the C3 output feeding each detection's own Detect level), seed (each layer feeding Detect, as the seed tools: model.17,model.20,model.23) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => Fuse };
     readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools).", DefaultValueFactory = _ => "box" };
     readonly Option<bool> _metrics = new("--metrics") { Description = "Add each map's quality to report.json: energy inside the box, pointing game, localisation IoU, distinctness (docs/cam.md)." };
-    readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (the detection's raw class logit), obj (the objectness logit) or conf (objectness x class probability). YOLOv8/YOLO11 have no objectness: conf is their class probability, obj is refused.", DefaultValueFactory = _ => "logit" };
+    readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (the detection's raw class logit), obj (the objectness logit) or conf (objectness x class probability). YOLOv8/YOLO11 have no objectness: conf is their class probability, obj is refused. Faster R-CNN: logit (its class logit at its proposal) or prob (= conf, its softmax probability).", DefaultValueFactory = _ => "logit" };
     readonly Option<string> _out = new("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
     readonly Option<bool> _dump = new("--dump-maps") { Description = "Also write each raw map (before upsampling and normalisation) as a float32 .npy next to its overlay." };
     readonly Option<int?> _batch = BatchOption();
@@ -119,9 +119,9 @@ public sealed class CamOptions
     public static CamScore ParseScore(string text) => text.Trim().ToLowerInvariant() switch
     {
         "logit" => CamScore.Logit,
-        "conf" => CamScore.Confidence,
+        "conf" or "prob" => CamScore.Confidence, // prob: Faster R-CNN's softmax probability (docs/detectors.md)
         "obj" => CamScore.Objectness,
-        var s => throw new CliError($"unknown --score '{s}' (expected logit, obj or conf)"),
+        var s => throw new CliError($"unknown --score '{s}' (expected logit, obj, conf or prob)"),
     };
 
     /// <summary>cell or box.</summary>

@@ -11,6 +11,13 @@ public sealed record RcnnInput(float[] Pixels, int OriginalH, int OriginalW, int
         float rh = (float)OriginalH / ResizedH, rw = (float)OriginalW / ResizedW;
         return new Box(b[0] * rw, b[1] * rh, b[2] * rw, b[3] * rh);
     }
+
+    /// <summary>
+    /// The same geometry as a <see cref="LetterboxInfo"/> for the renderers: the image resized into the top-left
+    /// ResizedH×ResizedW of the PaddedH×PaddedW input, padding right and bottom only (Ratio is the height's).
+    /// </summary>
+    public LetterboxInfo ToLetterbox() => new((double)ResizedH / OriginalH, 0, 0, 0, 0, PaddedW - ResizedW, PaddedH - ResizedH,
+        ResizedH, ResizedW, PaddedH, PaddedW, OriginalH, OriginalW);
 }
 
 /// <summary>
