@@ -90,6 +90,9 @@ public sealed class CamOptions
     public sealed record Settings(IReadOnlyList<(string Name, CamMethod? Method)> Methods, string[] Layers, CamScore Score, TargetRegion Region,
         string Out, bool DumpMaps, double Alpha, bool Metrics, bool SharedScale, int Batch = 0)
     {
+        /// <summary>Whether --score was spelled prob (Faster R-CNN only; YOLO treats it as unknown).</summary>
+        public bool ScoreIsProb { get; init; }
+
         /// <summary>The methods as report.json's `method` names them: comma-separated when several.</summary>
         public string MethodName => string.Join(",", Methods.Select(m => m.Name));
 
@@ -119,9 +122,9 @@ public sealed class CamOptions
     public static CamScore ParseScore(string text) => text.Trim().ToLowerInvariant() switch
     {
         "logit" => CamScore.Logit,
-        "conf" or "prob" => CamScore.Confidence, // prob: Faster R-CNN's softmax probability (docs/detectors.md)
+        "conf" => CamScore.Confidence,
         "obj" => CamScore.Objectness,
-        var s => throw new CliError($"unknown --score '{s}' (expected logit, obj, conf or prob)"),
+        var s => throw new CliError($"unknown --score '{s}' (expected logit, obj or conf)"),
     };
 
     /// <summary>cell or box.</summary>
@@ -137,10 +140,12 @@ public sealed class CamOptions
         var methods = ParseMethods(parse.GetValue(_method)!, [.. AllDetectorMethods, .. PerturbationMethods], AllDetectorMethods);
         var layers = parse.GetValue(_layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (layers.Length == 0) throw new CliError("--layer needs auto or at least one layer name");
-        var score = ParseScore(parse.GetValue(_score)!);
+        // prob is Faster R-CNN's name for its softmax probability (= conf); YOLO refuses it (DetectCamCommand).
+        bool prob = parse.GetValue(_score)!.Trim().Equals("prob", StringComparison.OrdinalIgnoreCase);
+        var score = prob ? CamScore.Confidence : ParseScore(parse.GetValue(_score)!);
         double alpha = parse.GetValue(_alpha);
         if (!(alpha is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {alpha}");
         return new Settings(methods, layers, score, ParseRegion(parse.GetValue(_target)!), CommonOptions.CheckOut(parse.GetValue(_out)),
-            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared), ReadBatch(parse.GetValue(_batch)));
+            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared), ReadBatch(parse.GetValue(_batch))) { ScoreIsProb = prob };
     }
 }

@@ -42,6 +42,7 @@ public static class DetectCamCommand
             if (d.Tensor != null) throw new CliError("detect-cam needs the image to draw on: --tensor is for `nativecam detect`");
             bool asJson = parse.GetValue(json);
             if (RcnnFiles.IsTorchvisionDetector(d.Weights)) return RcnnDetectCam.Run(d, c, files, asJson); // docs/detectors.md
+            if (c.ScoreIsProb) throw new CliError("unknown --score 'prob' (expected logit, obj or conf; prob is Faster R-CNN's)");
             using var device = CommonOptions.OpenDevice(d.Device);
             using var detector = CommonOptions.LoadAnyDetector(device, d.Weights);
             d.CheckClasses(detector.ClassNames.Count);

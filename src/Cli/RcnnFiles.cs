@@ -16,11 +16,11 @@ public static class RcnnFiles
     {
         try
         {
-            if (!File.Exists(path)) return false;
+            InputFile.Check(path); // a pipe, device or missing file is refused by the YOLO path's own check, never opened here
             return WeightFile.Load(path).Tensors.Any(t => t.Name.StartsWith("rpn.head.", StringComparison.Ordinal)
                 || t.Name.StartsWith("roi_heads.", StringComparison.Ordinal) || t.Name.StartsWith("head.classification_head.", StringComparison.Ordinal));
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
             return false;
         }

@@ -93,7 +93,7 @@ public sealed class FasterRcnn : IDisposable
             rpnLevels.Add((objectness, deltas, anchors));
         }
         var proposals = RpnProposals.Select(rpnLevels, input, Options);
-        if (proposals.Length == 0) return new RcnnPass(input, levels, proposals, null!, null!, [], [], [], []);
+        if (proposals.Length == 0) return new RcnnPass(input, levels, proposals, null, null, [], [], [], []);
         var (pooled, order) = MultiScaleRoiAlign.Apply(levels[..^1], proposals, input);
         var (logits, deltasVar) = _head.Forward(pooled);
         int n = order.Length, classes = Arch.Classes;

@@ -19,7 +19,7 @@ public sealed class FasterRcnnTests
         using var model = FasterRcnn.Load(TestDevice.Simd, DetectorFixture.StateDict, DetectorFixture.Options);
         using var tape = new Tape();
         var pass = model.Run(ImageLoader.Load(DetectorFixture.Bus));
-        var pooled = pass.Pooled.Value.ToArray();
+        var pooled = pass.Pooled!.Value.ToArray();
         int per = pooled.Length / pass.RowOf.Length;
         var first4 = Enumerable.Range(0, 4).SelectMany(p => pooled.AsSpan(pass.RowOf[p] * per, per).ToArray()).ToArray();
         var sums = pass.Levels.Select(l =>
