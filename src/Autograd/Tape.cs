@@ -95,8 +95,28 @@ public sealed class Tape : IDisposable
     /// </summary>
     public void Substitute(string name, Func<Var, Var> substitute) => _substitutes[name] = substitute;
 
+    /// <summary>
+    /// Until the returned scope is disposed, every name given to a value gets <paramref name="prefix"/> in front
+    /// (a reused module's names under its owner's path: a detector's ResNet body names <c>layer4</c>, the tape
+    /// <c>backbone.body.layer4</c>). Scopes nest.
+    /// </summary>
+    public IDisposable NamePrefix(string prefix)
+    {
+        var outer = _prefix;
+        _prefix = outer + prefix;
+        return new PrefixScope(this, outer);
+    }
+
+    string _prefix = "";
+
+    sealed class PrefixScope(Tape tape, string outer) : IDisposable
+    {
+        public void Dispose() => tape._prefix = outer;
+    }
+
     internal Var Name(Var v, string name)
     {
+        name = _prefix + name;
         if (_substitutes.Remove(name, out var substitute)) v = substitute(v);
         v.Name ??= name; // a value may carry several names (a block's output is also its last conv's `.act`)
         if (_named.TryAdd(name, v)) _namingOrder.Add(name);

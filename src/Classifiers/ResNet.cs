@@ -17,7 +17,7 @@ public sealed class ResNet : ClassifierModel
 {
     readonly ConvBn _stem;
     readonly Block[][] _stages;
-    readonly Linear _fc;
+    readonly Linear? _fc;
 
     internal ResNet(BuildContext ctx, ClassifierArch arch, IReadOnlyDictionary<string, int[]> shapes) : base(arch)
     {
@@ -36,15 +36,47 @@ public sealed class ResNet : ClassifierModel
                 cin = block.Out;
             }
         }
-        int classes = ArchInference.Shape(shapes, "fc.weight")[0];
-        _fc = Add(new Linear(ctx, "fc", cin, classes));
+        // A detector's backbone (torchvision's BackboneWithFPN keeps conv1 … layer4) has no fc.
+        if (shapes.ContainsKey("fc.weight")) _fc = Add(new Linear(ctx, "fc", cin, ArchInference.Shape(shapes, "fc.weight")[0]));
+        StageChannels = _stages.Select(stage => stage[^1].Out).ToArray();
+    }
+
+    /// <summary>
+    /// The body without the classifier head (conv1 … layer4), as a detector's backbone uses it: weights by the same
+    /// names (the caller strips its prefix, e.g. <c>backbone.body.</c>), no <c>fc</c>.
+    /// </summary>
+    public static ResNet Body(BuildContext ctx, IReadOnlyDictionary<string, int[]> shapes)
+    {
+        var blocks = Enumerable.Range(1, 4).Select(s => ArchInference.Count(shapes, $"layer{s}.", "conv1.weight")).ToArray();
+        if (blocks.Any(n => n == 0)) throw new InvalidDataException($"resnet backbone has an empty stage (blocks per stage: {string.Join(", ", blocks)})");
+        string kind = shapes.ContainsKey("layer1.0.conv3.weight") ? "Bottleneck" : "BasicBlock";
+        var arch = new ClassifierArch(ClassifierFamily.ResNet, "resnet body", 0, $"{kind} [{string.Join(", ", blocks)}], no fc");
+        return new ResNet(ctx, arch, shapes);
+    }
+
+    /// <summary>Output channels of layer1 … layer4.</summary>
+    public IReadOnlyList<int> StageChannels { get; }
+
+    /// <summary>The outputs of layer1 … layer4 (strides 4, 8, 16, 32), named as in <see cref="Forward"/>.</summary>
+    public Var[] ForwardStages(Var image)
+    {
+        CheckInput(image, "ResNet");
+        var x = InPlaceRelu.Apply(_stem.Forward(image), "bn1", "relu");
+        x = Ops.MaxPool2d(x, 3, 2, 1).Named("maxpool");
+        var outputs = new Var[4];
+        for (int s = 0; s < 4; s++)
+        {
+            foreach (var block in _stages[s]) x = block.Forward(x);
+            outputs[s] = x = x.Named($"layer{s + 1}");
+        }
+        return outputs;
     }
 
     /// <inheritdoc/>
     public override string DefaultLayer => "layer4";
 
     /// <inheritdoc/>
-    public override (string Layer, Var Weight)? PooledLinearHead => ("layer4", _fc.Weight);
+    public override (string Layer, Var Weight)? PooledLinearHead => _fc is null ? null : ("layer4", _fc.Weight);
 
     /// <summary>The ResNet/ResNeXt/Wide ResNet a state dict is.</summary>
     internal static ClassifierArch Infer(IReadOnlyDictionary<string, int[]> shapes)
@@ -81,15 +113,8 @@ public sealed class ResNet : ClassifierModel
     /// <inheritdoc/>
     public override Var Forward(Var image)
     {
-        CheckInput(image, "ResNet");
-        var x = InPlaceRelu.Apply(_stem.Forward(image), "bn1", "relu");
-        x = Ops.MaxPool2d(x, 3, 2, 1).Named("maxpool");
-        for (int s = 0; s < 4; s++)
-        {
-            foreach (var block in _stages[s]) x = block.Forward(x);
-            x = x.Named($"layer{s + 1}");
-        }
-        return _fc.Forward(GlobalAvgPool.Apply(x));
+        if (_fc is null) throw new InvalidOperationException("this ResNet is a detector's body: it has no fc (use ForwardStages)");
+        return _fc.Forward(GlobalAvgPool.Apply(ForwardStages(image)[3]));
     }
 
     /// <summary>BasicBlock (two 3×3 convs) or Bottleneck (1×1, grouped 3×3 with the stride, 1×1), plus the shortcut.</summary>

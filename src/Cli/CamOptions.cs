@@ -24,7 +24,7 @@ public sealed class CamOptions
     readonly Option<string> _layer = new("--layer") { Description = "fuse (the layers feeding Detect, one map per detection fused from all of them), auto (the C3 output feeding each detection's own Detect level), seed (each layer feeding Detect, as the seed tools: model.17,model.20,model.23) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => Fuse };
     readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools).", DefaultValueFactory = _ => "box" };
     readonly Option<bool> _metrics = new("--metrics") { Description = "Add each map's quality to report.json: energy inside the box, pointing game, localisation IoU, distinctness (docs/cam.md)." };
-    readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (the detection's raw class logit), obj (the objectness logit) or conf (objectness x class probability). YOLOv8/YOLO11 have no objectness: conf is their class probability, obj is refused.", DefaultValueFactory = _ => "logit" };
+    readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (the detection's raw class logit), obj (the objectness logit) or conf (objectness x class probability). YOLOv8/YOLO11 have no objectness: conf is their class probability, obj is refused. Faster R-CNN: logit (its class logit at its proposal) or prob (= conf, its softmax probability).", DefaultValueFactory = _ => "logit" };
     readonly Option<string> _out = new("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
     readonly Option<bool> _dump = new("--dump-maps") { Description = "Also write each raw map (before upsampling and normalisation) as a float32 .npy next to its overlay." };
     readonly Option<int?> _batch = BatchOption();
@@ -90,6 +90,9 @@ public sealed class CamOptions
     public sealed record Settings(IReadOnlyList<(string Name, CamMethod? Method)> Methods, string[] Layers, CamScore Score, TargetRegion Region,
         string Out, bool DumpMaps, double Alpha, bool Metrics, bool SharedScale, int Batch = 0)
     {
+        /// <summary>Whether --score was spelled prob (Faster R-CNN only; YOLO treats it as unknown).</summary>
+        public bool ScoreIsProb { get; init; }
+
         /// <summary>The methods as report.json's `method` names them: comma-separated when several.</summary>
         public string MethodName => string.Join(",", Methods.Select(m => m.Name));
 
@@ -137,10 +140,12 @@ public sealed class CamOptions
         var methods = ParseMethods(parse.GetValue(_method)!, [.. AllDetectorMethods, .. PerturbationMethods], AllDetectorMethods);
         var layers = parse.GetValue(_layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (layers.Length == 0) throw new CliError("--layer needs auto or at least one layer name");
-        var score = ParseScore(parse.GetValue(_score)!);
+        // prob is Faster R-CNN's name for its softmax probability (= conf); YOLO refuses it (DetectCamCommand).
+        bool prob = parse.GetValue(_score)!.Trim().Equals("prob", StringComparison.OrdinalIgnoreCase);
+        var score = prob ? CamScore.Confidence : ParseScore(parse.GetValue(_score)!);
         double alpha = parse.GetValue(_alpha);
         if (!(alpha is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {alpha}");
         return new Settings(methods, layers, score, ParseRegion(parse.GetValue(_target)!), CommonOptions.CheckOut(parse.GetValue(_out)),
-            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared), ReadBatch(parse.GetValue(_batch)));
+            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared), ReadBatch(parse.GetValue(_batch))) { ScoreIsProb = prob };
     }
 }

@@ -27,7 +27,8 @@ public static class DetectCamCommand
             "  nativecam detect-cam samples/zidane.jpg --method all --shared-scale   (every method, one colour scale)\n" +
             "  nativecam detect-cam samples/ --method gradcam++ --layer seed --target cell   (the seed tools' maps)\n" +
             "  nativecam detect-cam samples/bus.jpg --metrics   (each map's quality in report.json)\n" +
-            "  nativecam detect-cam samples/zidane.jpg --score conf --dump-maps --out results");
+            "  nativecam detect-cam samples/zidane.jpg --score conf --dump-maps --out results\n" +
+            "  nativecam detect-cam samples/bus.jpg --weights fasterrcnn_resnet50_fpn.pth --method gradcam   (torchvision Faster R-CNN: docs/detectors.md)");
         cmd.Arguments.Add(images);
         detect.AddTo(cmd);
         cam.AddTo(cmd);
@@ -40,6 +41,8 @@ public static class DetectCamCommand
             if (files.Count == 0 && d.Tensor is null) throw new CliError("give at least one image or folder (try: nativecam detect-cam samples/bus.jpg)");
             if (d.Tensor != null) throw new CliError("detect-cam needs the image to draw on: --tensor is for `nativecam detect`");
             bool asJson = parse.GetValue(json);
+            if (RcnnFiles.IsTorchvisionDetector(d.Weights)) return RcnnDetectCam.Run(d, c, files, asJson); // docs/detectors.md
+            if (c.ScoreIsProb) throw new CliError("unknown --score 'prob' (expected logit, obj or conf; prob is Faster R-CNN's)");
             using var device = CommonOptions.OpenDevice(d.Device);
             using var detector = CommonOptions.LoadAnyDetector(device, d.Weights);
             d.CheckClasses(detector.ClassNames.Count);

@@ -16,7 +16,8 @@ public static class DetectCommand
         var cmd = new Command("detect",
             "Detect objects with YOLOv5 (letterbox, network, NMS exactly as YOLOv5 v6.1 detect.py) and print them.\n\n" +
             "Examples:\n  nativecam detect samples/bus.jpg\n  nativecam detect samples/zidane.jpg --conf 0.4 --json\n" +
-            "  nativecam detect --tensor input.npy        # an already letterboxed [1,3,H,W] float32 array");
+            "  nativecam detect --tensor input.npy        # an already letterboxed [1,3,H,W] float32 array\n" +
+            "  nativecam detect samples/bus.jpg --weights fasterrcnn_resnet50_fpn.pth   # torchvision Faster R-CNN (docs/detectors.md)");
         cmd.Arguments.Add(images);
         o.AddTo(cmd);
         cmd.Options.Add(json);
@@ -25,6 +26,7 @@ public static class DetectCommand
             var settings = o.Read(parse);
             var files = ImageInputs.Expand(parse.GetValue(images) ?? []);
             if (files.Count == 0 && settings.Tensor is null) throw new CliError("give at least one image, or --tensor FILE.npy");
+            if (RcnnFiles.IsTorchvisionDetector(settings.Weights)) return RcnnDetect.Run(settings, files, parse.GetValue(json)); // docs/detectors.md
             using var device = CommonOptions.OpenDevice(settings.Device);
             using var detector = CommonOptions.LoadAnyDetector(device, settings.Weights);
             settings.CheckClasses(detector.ClassNames.Count);

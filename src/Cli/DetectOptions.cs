@@ -34,6 +34,7 @@ public sealed class DetectOptions
         {
             IouGiven = parse.GetResult(_iou) is { Implicit: false },
             MaxDetGiven = parse.GetResult(_maxDet) is { Implicit: false },
+            ImageSizeGiven = parse.GetResult(_size) is { Implicit: false },
         };
     }
 
@@ -69,6 +70,9 @@ public sealed class DetectOptions
 
         /// <summary>Whether --max-det was given.</summary>
         public bool MaxDetGiven { get; init; }
+
+        /// <summary>Whether --img-size was given (Faster R-CNN: its min_size, else torchvision's 800).</summary>
+        public bool ImageSizeGiven { get; init; }
 
         /// <summary>The NMS settings for a detector: its family's IoU and max_det defaults unless given on the command line.</summary>
         public NmsOptions NmsFor(NmsOptions familyDefaults) => Nms with

@@ -19,7 +19,8 @@ public static class LayersCommand
         var cmd = new Command("layers",
             "List the layers CAM can watch (PyTorch module paths, e.g. model.17.cv3.act) with their output shapes, " +
             "from one forward pass on a blank input of the given size. Underscore spellings (model_17_cv3_act) are accepted " +
-            "wherever a layer name is.\n\nExample:\n  nativecam layers samples/yolov5n.pt --img-size 320");
+            "wherever a layer name is. A torchvision Faster R-CNN state dict lists its module paths (backbone.body.layer4, " +
+            "backbone.fpn.layer_blocks.0.0, ...) for an image of --img-size × --img-size.\n\nExample:\n  nativecam layers samples/yolov5n.pt --img-size 320");
         cmd.Arguments.Add(weights);
         cmd.Options.Add(size);
         cmd.Options.Add(json);
@@ -28,6 +29,8 @@ public static class LayersCommand
         {
             int s = CommonOptions.CheckImageSize(parse.GetValue(size));
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
+            if (RcnnFiles.IsTorchvisionDetector(parse.GetValue(weights)!))
+                return RcnnLayers.Print(dev, parse.GetValue(weights)!, s, parse.GetValue(json));
             using var detector = CommonOptions.LoadAnyDetector(dev, parse.GetValue(weights)!);
             var rows = Describe(detector, s);
             if (parse.GetValue(json))

@@ -103,4 +103,8 @@ public sealed class ProfilingBackend(IBackend inner, Device device) : IBackend
     public void UpsampleBackward(Tensor gy, Tensor gx, int scale) => Time("UpsampleBackward", () => _inner.UpsampleBackward(gy, gx, scale));
 
     public void CopyChannels(Tensor src, int srcChannels, int srcOffset, Tensor dst, int dstChannels, int dstOffset, int channels, int inner) => Time("CopyChannels", () => _inner.CopyChannels(src, srcChannels, srcOffset, dst, dstChannels, dstOffset, channels, inner));
+
+    public void RoiAlign(Tensor x, Tensor rois, Tensor y, RoiAlignGeometry g) => Time("RoiAlign", () => _inner.RoiAlign(x, rois, y, g));
+
+    public void RoiAlignBackward(Tensor rois, Tensor gy, Tensor gx, RoiAlignGeometry g) => Time("RoiAlignBackward", () => _inner.RoiAlignBackward(rois, gy, gx, g));
 }
