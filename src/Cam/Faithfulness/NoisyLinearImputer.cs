@@ -1,0 +1,128 @@
+namespace NativeCam.Cam.Faithfulness;
+
+/// <summary>
+/// ROAD's noisy linear imputation (Rong et al. 2022, as pytorch-grad-cam 1.5.5's <c>NoisyLinearImputer</c>): every
+/// removed pixel becomes the weighted mean of its 8 neighbours (weights 1/6 for the 4 edge neighbours, 1/12 for the
+/// diagonals; neighbours outside the image are left out and the pixel's own weight shrinks by theirs), known
+/// neighbours entering as constants, removed ones as unknowns. That is one sparse linear system per image, shared by
+/// the channels: M x = r with M_ii = Σ of in-image neighbour weights, M_ij = −w_ij for a removed neighbour j, r_i =
+/// Σ w_ij·value_j over known neighbours. pytorch-grad-cam solves it with scipy's direct <c>spsolve</c>; M is symmetric
+/// (the weights are symmetric in the offset) and diagonally dominant, positive definite as soon as one pixel is kept,
+/// so here it is solved by conjugate gradients with a Jacobi preconditioner, in double, the three channels at once,
+/// to a relative residual of 1e-10 (far below float32). Then noise of standard deviation <c>noise</c> (0.01 by
+/// default, as theirs) is added to every imputed value.
+/// </summary>
+public static class NoisyLinearImputer
+{
+    /// <summary>pytorch-grad-cam's noise: absolute standard deviation added to each imputed value.</summary>
+    public const double DefaultNoise = 0.01;
+
+    static readonly (int Dy, int Dx, double W)[] Neighbours =
+        [(1, 1, 1 / 12.0), (0, 1, 1 / 6.0), (-1, 1, 1 / 12.0), (1, -1, 1 / 12.0), (0, -1, 1 / 6.0), (-1, -1, 1 / 12.0), (1, 0, 1 / 6.0), (-1, 0, 1 / 6.0)];
+
+    /// <summary>
+    /// <paramref name="image"/> [channels, height, width] with the pixels where <paramref name="keep"/> is false imputed
+    /// (a new array). <paramref name="random"/> draws the noise (standard normal by Box–Muller, channel by channel, pixel
+    /// by pixel in row-major order); null or <paramref name="noise"/> = 0 adds none. Every pixel removed is refused:
+    /// the system has no known value to start from (pytorch-grad-cam's solver reports it singular).
+    /// </summary>
+    public static float[] Impute(float[] image, int channels, int height, int width, bool[] keep, double noise = DefaultNoise, Random? random = null)
+    {
+        int plane = height * width;
+        if (image.Length != channels * plane || keep.Length != plane) throw new ArgumentException("imputation: image and mask sizes differ");
+        var unknown = new List<int>();
+        var index = new int[plane];
+        for (int p = 0; p < plane; p++) index[p] = keep[p] ? -1 : AddIndex(unknown, p);
+        var result = (float[])image.Clone();
+        int n = unknown.Count;
+        if (n == 0) return result;
+        if (n == plane) throw new ArgumentException("imputation: every pixel is removed, nothing to impute from");
+
+        // The system, row by row: diagonal, unknown neighbours (index, weight), right-hand sides per channel.
+        var diag = new double[n];
+        var rhs = new double[channels * n];
+        var cols = new int[n * 8];
+        var weights = new double[n * 8];
+        var counts = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            int p = unknown[i], y = p / width, x = p % width;
+            foreach (var (dy, dx, w) in Neighbours)
+            {
+                int ny = y + dy, nx = x + dx;
+                if (ny < 0 || nx < 0 || ny >= height || nx >= width) continue;
+                diag[i] += w;
+                int q = ny * width + nx;
+                if (index[q] < 0)
+                    for (int c = 0; c < channels; c++) rhs[c * n + i] += w * image[c * plane + q];
+                else
+                {
+                    cols[i * 8 + counts[i]] = index[q];
+                    weights[i * 8 + counts[i]++] = w;
+                }
+            }
+        }
+        for (int c = 0; c < channels; c++)
+        {
+            var solution = Solve(diag, cols, weights, counts, rhs.AsSpan(c * n, n));
+            for (int i = 0; i < n; i++) result[c * plane + unknown[i]] = (float)solution[i]; // theirs: torch.float
+        }
+        if (random != null && noise != 0)
+            for (int c = 0; c < channels; c++)
+                for (int i = 0; i < n; i++) result[c * plane + unknown[i]] += (float)(noise * Gaussian(random));
+        return result;
+    }
+
+    static int AddIndex(List<int> list, int p)
+    {
+        list.Add(p);
+        return list.Count - 1;
+    }
+
+    // M x = r, M = diag − (unknown-neighbour weights), by Jacobi-preconditioned conjugate gradients.
+    static double[] Solve(double[] diag, int[] cols, double[] weights, int[] counts, ReadOnlySpan<double> r)
+    {
+        int n = diag.Length;
+        var x = new double[n];
+        var res = r.ToArray();
+        var z = new double[n];
+        var p = new double[n];
+        var mp = new double[n];
+        double norm0 = Math.Sqrt(res.Sum(v => v * v));
+        if (norm0 == 0) return x;
+        for (int i = 0; i < n; i++) p[i] = z[i] = res[i] / diag[i];
+        double rz = Dot(res, z);
+        for (int iter = 0; iter < 20 * n + 100; iter++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double s = diag[i] * p[i];
+                for (int j = 0; j < counts[i]; j++) s -= weights[i * 8 + j] * p[cols[i * 8 + j]];
+                mp[i] = s;
+            }
+            double alpha = rz / Dot(p, mp);
+            for (int i = 0; i < n; i++)
+            {
+                x[i] += alpha * p[i];
+                res[i] -= alpha * mp[i];
+            }
+            if (Math.Sqrt(Dot(res, res)) <= 1e-10 * norm0) return x;
+            for (int i = 0; i < n; i++) z[i] = res[i] / diag[i];
+            double next = Dot(res, z), beta = next / rz;
+            rz = next;
+            for (int i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
+        }
+        throw new InvalidOperationException("imputation: conjugate gradients did not converge");
+    }
+
+    static double Dot(double[] a, double[] b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    /// <summary>A standard normal draw (Box–Muller).</summary>
+    public static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
