@@ -12,7 +12,7 @@ Writes tests/fixtures/cam/metrics.json:
   box_score     FasterRCNNBoxScoreTarget on a torchvision-style output (boxes, labels, scores) for reference boxes and
                 labels: its value and its gradient w.r.t. the output's boxes and scores (float64 autograd)
   classifier    resnet_basic (classifiers_reference.py's fixture: state dict, input [1, 3, 64, 64]) in float64, the Grad-CAM
-                maps pytorch-grad-cam returns for classes [2, 4] at layer4 (the cams, [2, 64, 64], float32), and per map
+                maps pytorch-grad-cam returns for classes [2, 4, 5] at layer4 (the cams, [3, 64, 64]; class 5's is empty, float32), and per map
                 with ClassifierOutputSoftmaxTarget: the softmax confidence, CamMultImageConfidenceChange, DropInConfidence,
                 IncreaseInConfidence, ROADMostRelevantFirst / ROADLeastRelevantFirst at 20, 40, 60, 80 and ROADCombined
                 over those, all with the imputation's noise off (NoisyLinearImputer(noise=0)); one imputed image
@@ -38,7 +38,7 @@ from pytorch_grad_cam.utils.model_targets import ClassifierOutputSoftmaxTarget, 
 REPO = os.environ.get("PGC_REPO", "/work/.mirror/jacobgil+pytorch-grad-cam/repo")
 TUTORIAL = "tutorials/Class Activation Maps for Object Detection With Faster RCNN.ipynb"
 PERCENTILES = [20, 40, 60, 80]
-CLASSES = [2, 4]
+CLASSES = [2, 4, 5]  # class 5's Grad-CAM map is empty (all 0): ROAD then imputes every pixel
 
 
 def tutorial_renormalize():

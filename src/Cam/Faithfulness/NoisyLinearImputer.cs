@@ -23,8 +23,9 @@ public static class NoisyLinearImputer
     /// <summary>
     /// <paramref name="image"/> [channels, height, width] with the pixels where <paramref name="keep"/> is false imputed
     /// (a new array). <paramref name="random"/> draws the noise (standard normal by Box–Muller, channel by channel, pixel
-    /// by pixel in row-major order); null or <paramref name="noise"/> = 0 adds none. Every pixel removed is refused:
-    /// the system has no known value to start from (pytorch-grad-cam's solver reports it singular).
+    /// by pixel in row-major order); null or <paramref name="noise"/> = 0 adds none. With every pixel removed (an empty
+    /// map: its percentiles are all 0 and nothing is below them) the right-hand side is 0 and the imputed image is 0 (plus
+    /// noise), the solution scipy returns for pytorch-grad-cam too (tested through an empty map's ROAD numbers).
     /// </summary>
     public static float[] Impute(float[] image, int channels, int height, int width, bool[] keep, double noise = DefaultNoise, Random? random = null)
     {
@@ -36,7 +37,6 @@ public static class NoisyLinearImputer
         var result = (float[])image.Clone();
         int n = unknown.Count;
         if (n == 0) return result;
-        if (n == plane) throw new ArgumentException("imputation: every pixel is removed, nothing to impute from");
 
         // The system, row by row: diagonal, unknown neighbours (index, weight), right-hand sides per channel.
         var diag = new double[n];
