@@ -18,6 +18,7 @@ public sealed record FaithfulnessRecord(double Confidence, double CamMultChange,
             A(s.DeletionCurve), A(s.InsertionCurve));
     }
 
-    /// <summary>The short form a contact-sheet caption shows: ROAD combined and the two AUCs.</summary>
+    /// <summary>The short form a contact-sheet caption shows: ROAD combined and the two AUCs (not in the report).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Caption => FormattableString.Invariant($"ROAD {RoadCombined:+0.000;-0.000} del {DeletionAuc:0.00} ins {InsertionAuc:0.00}");
 }
