@@ -67,9 +67,10 @@ public sealed class DetectionPass : IDisposable
     /// <summary>As <see cref="Run(ICamAdapter{YoloTargets}, IDetector, RgbImage, int, NmsOptions?, CamScore, TargetRegion, CamRequest)"/>,
     /// with one map per target of <paramref name="mode"/>: per detection, or per class summed over its detections.</summary>
     public static DetectionPass Run(ICamAdapter<YoloTargets> adapter, IDetector detector, RgbImage image, int size, NmsOptions? nms,
-        CamScore score, TargetRegion region, CamRequest request, TargetMode mode)
+        CamScore score, TargetRegion region, CamRequest request, TargetMode mode, IReadOnlyList<(Box ImageBox, int ClassId)>? references = null)
     {
         if (mode == TargetMode.PerDetection) return Run(adapter, detector, image, size, nms, score, region, request);
+        if (mode == TargetMode.MatchBox) return RunMatchBox(adapter, detector, image, size, nms, score, request, references);
         var clock = Stopwatch.StartNew();
         var (input, info) = Letterbox.Apply(detector.Device, image, size);
         using var _ = input;
@@ -86,6 +87,36 @@ public sealed class DetectionPass : IDisposable
         }, request);
         return new DetectionPass(info, detections, result, preprocess, forward, groups);
     }
+
+    // match-box: one target, the reference boxes (the image's own detections unless given, in original-image pixels)
+    // matched to this forward's detections; its one map stands for the matched detections.
+    static DetectionPass RunMatchBox(ICamAdapter<YoloTargets> adapter, IDetector detector, RgbImage image, int size, NmsOptions? nms,
+        CamScore score, CamRequest request, IReadOnlyList<(Box ImageBox, int ClassId)>? references)
+    {
+        var v5 = adapter as YoloCamAdapter ?? throw new ArgumentException("CAM: --target-mode match-box is available for YOLOv5 only");
+        var clock = Stopwatch.StartNew();
+        var (input, info) = Letterbox.Apply(detector.Device, image, size);
+        using var _ = input;
+        double preprocess = Math.Round(clock.Elapsed.TotalMilliseconds, 1);
+        List<Detection> detections = [];
+        int[][] groups = [];
+        double forward = 0;
+        var result = CamEngine.Compute(new MatchBoxAdapter(v5), input, outputs =>
+        {
+            detections = detector.Postprocess(outputs, info, nms);
+            forward = Math.Round(clock.Elapsed.TotalMilliseconds - preprocess, 1);
+            var refs = references?.Select(r => (ToInput(r.ImageBox, info), r.ClassId)).ToArray()
+                ?? detections.Select(d => (d.InputBox, d.ClassId)).ToArray();
+            var (targets, matched) = MatchBoxTargets.Find(refs, detections, score);
+            groups = targets.Count > 0 ? [matched.Where(j => j >= 0).Distinct().Order().ToArray()] : [];
+            return targets;
+        }, request);
+        return new DetectionPass(info, detections, result, preprocess, forward, groups);
+    }
+
+    /// <summary>A box in original-image pixels in the letterboxed input's pixels (x·ratio + dw, y·ratio + dh).</summary>
+    public static Box ToInput(Box b, LetterboxInfo info) => new((float)(b.X1 * info.Ratio + info.Dw), (float)(b.Y1 * info.Ratio + info.Dh),
+        (float)(b.X2 * info.Ratio + info.Dw), (float)(b.Y2 * info.Ratio + info.Dh));
 
     /// <summary>The detections' indices grouped by class, each group ascending, groups in order of their first index
     /// (detections come by decreasing confidence, so by each class's best detection).</summary>

@@ -7,4 +7,6 @@ public enum TargetMode
     PerDetection,
     /// <summary>One map per detected class, its score the sum of the scores of every detection of that class.</summary>
     SumClass,
+    /// <summary>One map for a set of reference boxes, pytorch-grad-cam's FasterRCNNBoxScoreTarget (<see cref="MatchBoxTargets"/>; YOLOv5).</summary>
+    MatchBox,
 }

@@ -21,7 +21,7 @@ public static class ClassifyCamCommand
         var batch = CamOptions.BatchOption();
         var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
         var shared = CamOptions.SharedScaleOption();
-        var metrics = new Option<bool>("--metrics") { Description = "Measure each map's faithfulness into report.json (ROAD most/least relevant first at 20/40/60/80 % with noisy linear imputation, confidence change of the input times the map, drop/increase in confidence, deletion/insertion AUC; the confidence is the class's softmax probability) and draw the deletion/insertion curves as curves.png: about 41 extra forwards per map, batched (docs/cam.md#faithfulness)." };
+        var metrics = new Option<bool>("--metrics") { Description = "Measure each map's faithfulness into report.json (ROAD most/least relevant first at 20/40/60/80 % with noisy linear imputation, confidence change of the input times the map, drop/increase in confidence, deletion/insertion AUC; the confidence is the class's softmax probability) and draw the deletion/insertion curves as curves.png: 40 extra forwards per map, batched, and 8 sparse solves (docs/cam.md#faithfulness)." };
         var cmd = new Command("classify-cam",
             "Explain a torchvision classifier's classes with class-activation maps: per image <out>/<name>/ with one overlay per " +
             "class × method × layer (<k>_<class>_<method>_<layer>.jpg), sheet.jpg and report.json (docs/classifiers.md).\n\nExamples:\n" +

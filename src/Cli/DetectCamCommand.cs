@@ -47,6 +47,8 @@ public static class DetectCamCommand
             d.CheckClasses(detector.ClassNames.Count);
             DetectorCam.CheckScore(detector, c.Score);
             foreach (var m in c.HeatMethods) DetectorCam.CheckScore(detector, c.Score, m);
+            if (c.Mode == NativeCam.Cam.Yolo.TargetMode.MatchBox && detector is Yolov8Detector)
+                throw new CliError($"--target-mode match-box: not available for {detector.Family} yet (YOLOv5 only; docs/cam.md)");
             if (c.Faithfulness && detector is Yolov8Detector)
                 throw new CliError($"--faithfulness: not available for {detector.Family} yet (YOLOv5 only; docs/cam.md#faithfulness)");
             var job = new DetectCamJob(detector, d, c);

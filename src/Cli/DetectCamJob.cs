@@ -111,7 +111,7 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
             if (i < 0) return null;
             var o = overlays[i];
             var members = pass.Groups[k];
-            string label = members.Length > 1 ? $"{names[d.ClassId]} x{members.Length}" : Annotator.Label(names[d.ClassId], d.Confidence);
+            string label = cam.Mode == TargetMode.MatchBox ? $"{members.Length} matched" : members.Length > 1 ? $"{names[d.ClassId]} x{members.Length}" : Annotator.Label(names[d.ClassId], d.Confidence);
             string? measured = string.Join("  ", new[] { quality[i] is { } q ? $"in-box {q.EnergyInBox * 100:0}%" : null, faithfulness[i]?.Caption }.OfType<string>());
             var caption = SheetText.Caption($"{members[0]} {label}", o.Method, o.Layer,
                 measured.Length > 0 ? measured : null, o.Stats, o.Method == CamOptions.GuidedName);
@@ -130,7 +130,7 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
         return GridSheet.Compose(overview, SheetText.Legend(title, shared, cam.HeatMethods.Count == 0, cam.Guided), rows);
     }
 
-    string RowName => cam.Mode == TargetMode.SumClass ? "class" : "detection";
+    string RowName => cam.Mode switch { TargetMode.SumClass => "class", TargetMode.MatchBox => "set of matched boxes", _ => "detection" };
 
     /// <summary>One range for every heat map of the image (--shared-scale): the union of what each map's render would find.</summary>
     MapStats SharedRange(DetectionPass pass)
@@ -144,7 +144,7 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
 
     DetectionPass Compute(RgbImage image)
     {
-        try { return DetectionPass.Run(_adapter, detector, image, detect.ImageSize, detect.NmsFor(detector.DefaultNms), cam.Score, cam.Region, cam.Request(_adapter.DefaultLayers), cam.Mode); }
+        try { return DetectionPass.Run(_adapter, detector, image, detect.ImageSize, detect.NmsFor(detector.DefaultNms), cam.Score, cam.Region, cam.Request(_adapter.DefaultLayers), cam.Mode, cam.References); }
         catch (ArgumentException e) when (e.Message.Contains("no layer named"))
         {
             var layers = DetectorCam.LayerPaths(detector);

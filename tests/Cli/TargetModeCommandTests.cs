@@ -5,7 +5,7 @@ using Xunit;
 namespace NativeCam.Tests.Cli;
 
 /// <summary>
-/// detect-cam's --target-mode sum-class and --renormalize, detect-cam --faithfulness and classify-cam --metrics end to
+/// detect-cam's --target-mode sum-class and match-box (--boxes), --renormalize, detect-cam --faithfulness and classify-cam --metrics end to
 /// end on small inputs: the report says what was done, each map stands for the right detections, renormalised maps span
 /// [0, 1], the faithfulness confidence is the detection's own confidence (YOLO) or the class's probability (classifier),
 /// curves.png is written; bad values are one line and exit 2.
@@ -91,6 +91,54 @@ public class TargetModeCommandTests
                 Assert.Equal((lerf - morf) / 2, combined, 5);
             }
             Assert.True(File.Exists(Path.Combine(dir, "bus", "curves.png")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Match_box_gives_one_map_for_the_matched_reference_boxes()
+    {
+        string dir = Directory.CreateTempSubdirectory("nativecam-matchbox-").FullName;
+        try
+        {
+            var own = Run(Path.Combine(dir, "own"), "detect-cam", Sample("bus.jpg"), "--img-size", "320", "--target-mode", "match-box", "--score", "conf");
+            int n = own.GetProperty("detections").GetArrayLength();
+            var map = Assert.Single(own.GetProperty("maps").EnumerateArray());
+            Assert.Equal(Enumerable.Range(0, n), map.GetProperty("detections").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.True(map.GetProperty("max").GetDouble() > 0);
+            // One reference: detection 1's box nudged, with its class; and one of another class that matches nothing.
+            var d1 = own.GetProperty("detections")[1];
+            var b = d1.GetProperty("box_xyxy").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            string boxes = Path.Combine(dir, "boxes.json");
+            File.WriteAllText(boxes, FormattableString.Invariant($"[{{\"box\": [{b[0] + 3}, {b[1] - 2}, {b[2]}, {b[3] + 4}], \"class\": {d1.GetProperty("class_id").GetInt32()}}},") +
+                " {\"box\": [0, 0, 5, 5], \"class\": 0}]");
+            var given = Run(Path.Combine(dir, "given"), "detect-cam", Sample("bus.jpg"), "--img-size", "320", "--target-mode", "match-box", "--boxes", boxes);
+            Assert.Equal([1], Assert.Single(given.GetProperty("maps").EnumerateArray()).GetProperty("detections").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal("match-box", given.GetProperty("target_mode").GetString());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Bad_boxes_are_one_line_and_exit_2()
+    {
+        string dir = Directory.CreateTempSubdirectory("nativecam-badboxes-").FullName;
+        try
+        {
+            string bad = Path.Combine(dir, "bad.json");
+            File.WriteAllText(bad, "[{\"box\": [10, 10, 5, 20], \"class\": 0}]");
+            foreach (var (args, message) in new[]
+            {
+                (new[] { "--boxes", bad }, "error: --boxes needs --target-mode match-box"),
+                (new[] { "--target-mode", "match-box", "--boxes", bad }, "error: --boxes " + bad + ": a box must be"),
+                (new[] { "--target-mode", "match-box", "--boxes", Path.Combine(dir, "missing.json") }, "error: no such file"),
+            })
+            {
+                var r = CliProcess.Run(["detect-cam", Sample("bus.jpg"), .. args, "--device", "cpu", "--out", dir]);
+                Assert.True(r.ExitCode == 2, r.StdErr);
+                Assert.StartsWith(message, r.StdErr);
+                Assert.Single(r.StdErr.Trim().Split('\n'));
+            }
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

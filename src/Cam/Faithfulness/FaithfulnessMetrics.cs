@@ -6,7 +6,7 @@ namespace NativeCam.Cam.Faithfulness;
 /// (confidence change, drop, increase), deletion and insertion curves. Family-free: the family supplies
 /// the confidence delegate, which runs a batch of inputs and reads each one's target (a classifier: the class's
 /// softmax probability; a detector: the detection's confidence re-found in that forward). Cost per map:
-/// 1 + 2·|percentiles| + 2·Steps − 1 forwards (41 with the defaults), batched, no backward; the unperturbed
+/// 1 + 2·|percentiles| + 2·Steps − 1 forwards (40 with the defaults), batched, no backward; the unperturbed
 /// confidence is one more forward for all maps.
 /// </summary>
 public static class FaithfulnessMetrics
