@@ -120,6 +120,25 @@ public class TargetModeCommandTests
     }
 
     [Fact]
+    public void Metrics_faithfulness_adds_the_means_per_row_and_only_when_asked()
+    {
+        string[] args = ["metrics", Sample("zidane.jpg"), "--methods", "layercam", "--layers", "model.17", "--scores", "conf", "--regions", "box",
+            "--img-size", "160", "--device", "cpu", "--json"];
+        var with = CliProcess.Run([.. args, "--faithfulness"]);
+        Assert.True(with.ExitCode == 0, with.StdErr);
+        using var doc = JsonDocument.Parse(with.StdOut);
+        var f = Assert.Single(doc.RootElement.EnumerateArray()).GetProperty("faithfulness");
+        Assert.InRange(f.GetProperty("insertion_auc").GetDouble(), 0, 1);
+        Assert.InRange(f.GetProperty("deletion_auc").GetDouble(), 0, 1);
+        Assert.InRange(f.GetProperty("road_combined").GetDouble(), -1, 1);
+        Assert.InRange(f.GetProperty("average_drop_percent").GetDouble(), 0, 100);
+        var without = CliProcess.Run(args);
+        Assert.True(without.ExitCode == 0, without.StdErr);
+        using var plain = JsonDocument.Parse(without.StdOut);
+        Assert.False(plain.RootElement[0].TryGetProperty("faithfulness", out _));
+    }
+
+    [Fact]
     public void Bad_boxes_are_one_line_and_exit_2()
     {
         string dir = Directory.CreateTempSubdirectory("nativecam-badboxes-").FullName;
