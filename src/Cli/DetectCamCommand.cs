@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NativeCam.Cam;
 using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 using NativeCam.Tensors;
@@ -49,6 +50,8 @@ public static class DetectCamCommand
             foreach (var m in c.HeatMethods) DetectorCam.CheckScore(detector, c.Score, m);
             if (c.Mode == NativeCam.Cam.Yolo.TargetMode.MatchBox && detector is Yolov8Detector)
                 throw new CliError($"--target-mode match-box: not available for {detector.Family} yet (YOLOv5 only; docs/cam.md)");
+            if (c.Mode == NativeCam.Cam.Yolo.TargetMode.MatchBox && c.HeatMethods.FirstOrDefault(m => m is CamMethod.ScoreCam or CamMethod.AblationCam) is var p && p is CamMethod.ScoreCam or CamMethod.AblationCam)
+                throw new CliError($"--target-mode match-box with --method {CamOptions.NameOf(p)}: not available yet (its score is not read from perturbed forwards; docs/cam.md)");
             if (c.Faithfulness && detector is Yolov8Detector)
                 throw new CliError($"--faithfulness: not available for {detector.Family} yet (YOLOv5 only; docs/cam.md#faithfulness)");
             var job = new DetectCamJob(detector, d, c);

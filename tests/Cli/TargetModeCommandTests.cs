@@ -151,6 +151,7 @@ public class TargetModeCommandTests
                 (new[] { "--boxes", bad }, "error: --boxes needs --target-mode match-box"),
                 (new[] { "--target-mode", "match-box", "--boxes", bad }, "error: --boxes " + bad + ": a box must be"),
                 (new[] { "--target-mode", "match-box", "--boxes", Path.Combine(dir, "missing.json") }, "error: no such file"),
+                (new[] { "--target-mode", "match-box", "--method", "scorecam" }, "error: --target-mode match-box with --method scorecam: not available yet"),
             })
             {
                 var r = CliProcess.Run(["detect-cam", Sample("bus.jpg"), .. args, "--device", "cpu", "--out", dir]);
