@@ -61,7 +61,7 @@ public static class BoxSeeds
     }
 
     // ∂(weight·score_j)/∂output at prediction j (anchor block c0, pixel p), as the one-cell seeds (docs/cam.md).
-    static void Write(Span<float> seed, float[] o, CamScore score, int c0, int cls, int p, int plane, float weight)
+    internal static void Write(Span<float> seed, float[] o, CamScore score, int c0, int cls, int p, int plane, float weight)
     {
         int obj = (c0 + 4) * plane + p, logit = (c0 + 5 + cls) * plane + p;
         switch (score)

@@ -22,7 +22,11 @@ public sealed class CamOptions
 
     readonly Option<string> _method = new("--method") { Description = "layercam, gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam, gradcam-elementwise, scorecam, ablationcam (YOLOv5: one forward per channel of each layer, batched; slow) or guided-gradcam; several comma-separated, or all (every one of them but scorecam and ablationcam): the contact sheet then has one column per method.", DefaultValueFactory = _ => "layercam" };
     readonly Option<string> _layer = new("--layer") { Description = "fuse (the layers feeding Detect, one map per detection fused from all of them), auto (the C3 output feeding each detection's own Detect level), seed (each layer feeding Detect, as the seed tools: model.17,model.20,model.23) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => Fuse };
-    readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools).", DefaultValueFactory = _ => "box" };
+    readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools). What the score is: --score.", DefaultValueFactory = _ => "box" };
+    readonly Option<string> _mode = new("--target-mode") { Description = "What one map explains: per-detection (one map per detection), sum-class (one map per detected class, its score summed over every detection of the class, as the YOLO CAM tools people use; the map is drawn with all of the class's boxes) or match-box (YOLOv5: one map for reference boxes, --boxes or the image's own detections, as pytorch-grad-cam's FasterRCNNBoxScoreTarget: each matched to this forward's detections by IoU > 0.5 and class, score IoU + --score of the match, summed; --score conf is theirs).", DefaultValueFactory = _ => "per-detection" };
+    readonly Option<string?> _boxes = new("--boxes") { Description = "Reference boxes for --target-mode match-box: a JSON file [{\"box\": [x1, y1, x2, y2], \"class\": id}, ...] in image pixels, or a detect-cam report.json (its detections). Without it: the image's own detections." };
+    readonly Option<bool> _renormalize = new("--renormalize") { Description = "Min-max normalise each map inside its detections' boxes and zero it outside (pytorch-grad-cam's renormalize_cam_in_bounding_boxes, each box scaled whole; docs/cam.md)." };
+    readonly Option<bool> _faithfulness = new("--faithfulness") { Description = "Measure each map's faithfulness into report.json and curves.png: ROAD most/least relevant first at 20/40/60/80 %, confidence change of the input times the map, drop/increase, deletion/insertion AUC; the confidence is the detection's own (objectness x class probability at its cell) re-read in each perturbed forward. YOLOv5 only; 40 forwards and 8 sparse solves per map at the input size: slow at 640 (docs/cam.md#faithfulness)." };
     readonly Option<bool> _metrics = new("--metrics") { Description = "Add each map's quality to report.json: energy inside the box, pointing game, localisation IoU, distinctness (docs/cam.md)." };
     readonly Option<string> _score = new("--score") { Description = "What is back-propagated: logit (the detection's raw class logit), obj (the objectness logit) or conf (objectness x class probability). YOLOv8/YOLO11 have no objectness: conf is their class probability, obj is refused. Faster R-CNN: logit (its class logit at its proposal) or prob (= conf, its softmax probability).", DefaultValueFactory = _ => "logit" };
     readonly Option<string> _out = new("--out") { Description = "Output folder; one sub-folder per image.", DefaultValueFactory = _ => "nativecam-out" };
@@ -53,7 +57,7 @@ public sealed class CamOptions
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _method, _layer, _target, _score, _out, _dump, _alpha, _metrics, _shared, _batch }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _method, _layer, _target, _score, _out, _dump, _alpha, _metrics, _shared, _batch, _mode, _boxes, _renormalize, _faithfulness }) cmd.Options.Add(o);
     }
 
     /// <summary>The methods `--method all` stands for: every method a detector can use (`cam` needs a classifier's
@@ -88,7 +92,8 @@ public sealed class CamOptions
 
     /// <summary>The parsed CAM options.</summary>
     public sealed record Settings(IReadOnlyList<(string Name, CamMethod? Method)> Methods, string[] Layers, CamScore Score, TargetRegion Region,
-        string Out, bool DumpMaps, double Alpha, bool Metrics, bool SharedScale, int Batch = 0)
+        string Out, bool DumpMaps, double Alpha, bool Metrics, bool SharedScale, int Batch = 0, TargetMode Mode = TargetMode.PerDetection,
+        bool Renormalize = false, bool Faithfulness = false, IReadOnlyList<(NativeCam.Imaging.Box Box, int ClassId)>? References = null)
     {
         /// <summary>Whether --score was spelled prob (Faster R-CNN only; YOLO treats it as unknown).</summary>
         public bool ScoreIsProb { get; init; }
@@ -127,6 +132,23 @@ public sealed class CamOptions
         var s => throw new CliError($"unknown --score '{s}' (expected logit, obj or conf)"),
     };
 
+    /// <summary>per-detection or sum-class.</summary>
+    public static TargetMode ParseMode(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "per-detection" => TargetMode.PerDetection,
+        "sum-class" => TargetMode.SumClass,
+        "match-box" => TargetMode.MatchBox,
+        var s => throw new CliError($"unknown --target-mode '{s}' (expected per-detection, sum-class or match-box)"),
+    };
+
+    /// <summary>The --target-mode name of <paramref name="mode"/>.</summary>
+    public static string NameOf(TargetMode mode) => mode switch
+    {
+        TargetMode.SumClass => "sum-class",
+        TargetMode.MatchBox => "match-box",
+        _ => "per-detection",
+    };
+
     /// <summary>cell or box.</summary>
     public static TargetRegion ParseRegion(string text) => text.Trim().ToLowerInvariant() switch
     {
@@ -134,6 +156,14 @@ public sealed class CamOptions
         "box" => TargetRegion.Box,
         var s => throw new CliError($"unknown target region '{s}' (expected cell or box)"),
     };
+
+    // --boxes: only with match-box, read and checked before the model loads.
+    IReadOnlyList<(NativeCam.Imaging.Box, int)>? Boxes(ParseResult parse)
+    {
+        if (parse.GetValue(_boxes) is not { } path) return null;
+        if (ParseMode(parse.GetValue(_mode)!) != TargetMode.MatchBox) throw new CliError("--boxes needs --target-mode match-box");
+        return ReferenceBoxes.Load(path);
+    }
 
     public Settings Read(ParseResult parse)
     {
@@ -146,6 +176,7 @@ public sealed class CamOptions
         double alpha = parse.GetValue(_alpha);
         if (!(alpha is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {alpha}");
         return new Settings(methods, layers, score, ParseRegion(parse.GetValue(_target)!), CommonOptions.CheckOut(parse.GetValue(_out)),
-            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared), ReadBatch(parse.GetValue(_batch))) { ScoreIsProb = prob };
+            parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared), ReadBatch(parse.GetValue(_batch)),
+            ParseMode(parse.GetValue(_mode)!), parse.GetValue(_renormalize), parse.GetValue(_faithfulness), Boxes(parse)) { ScoreIsProb = prob };
     }
 }

@@ -21,15 +21,17 @@ public static class ClassifyCamCommand
         var batch = CamOptions.BatchOption();
         var alpha = new Option<double>("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
         var shared = CamOptions.SharedScaleOption();
+        var metrics = new Option<bool>("--metrics") { Description = "Measure each map's faithfulness into report.json (ROAD most/least relevant first at 20/40/60/80 % with noisy linear imputation, confidence change of the input times the map, drop/increase in confidence, deletion/insertion AUC; the confidence is the class's softmax probability) and draw the deletion/insertion curves as curves.png: 40 extra forwards per map, batched, and 8 sparse solves (docs/cam.md#faithfulness)." };
         var cmd = new Command("classify-cam",
             "Explain a torchvision classifier's classes with class-activation maps: per image <out>/<name>/ with one overlay per " +
             "class × method × layer (<k>_<class>_<method>_<layer>.jpg), sheet.jpg and report.json (docs/classifiers.md).\n\nExamples:\n" +
             "  nativecam classify-cam samples/bus.jpg --weights resnet50.pth\n" +
             "  nativecam classify-cam samples/zidane.jpg --weights densenet121.pth --top 3 --method gradcam,layercam\n" +
-            "  nativecam classify-cam samples/zidane.jpg --weights resnet50.pth --class \"golden retriever\" --layer layer3,layer4 --dump-maps");
+            "  nativecam classify-cam samples/zidane.jpg --weights resnet50.pth --class \"golden retriever\" --layer layer3,layer4 --dump-maps\n" +
+            "  nativecam classify-cam samples/bus.jpg --weights resnet50.pth --method all --metrics   (every method's faithfulness, side by side)");
         cmd.Arguments.Add(images);
         options.AddTo(cmd, withClass: true);
-        foreach (var o in new Option[] { method, layer, outDir, dump, alpha, shared, batch }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { method, layer, outDir, dump, alpha, shared, batch, metrics }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             var s = options.Read(parse, defaultTop: 1);
@@ -47,7 +49,7 @@ public static class ClassifyCamCommand
             using var model = ClassifierOptions.Load(device, s);
             s = s.For(model.Arch); // the published weights' sizes (Inception v3 342/299, EfficientNet, ConvNeXt) unless --size/--resize
             var job = new ClassifyCamJob(device, model, s, methods, layers, parse.GetValue(dump), a, parse.GetValue(shared),
-                CamOptions.ReadBatch(parse.GetValue(batch)));
+                CamOptions.ReadBatch(parse.GetValue(batch)), parse.GetValue(metrics));
             var inputs = files.Count > 0 ? files : [s.Tensor!];
             var outputs = OutputName.Unique(inputs);
             using var staging = new StagingArea(outPath);

@@ -1,5 +1,6 @@
 using NativeCam.Cam;
 using NativeCam.Cam.Classifiers;
+using NativeCam.Cam.Faithfulness;
 using NativeCam.Cam.Render;
 using NativeCam.Classifiers;
 using NativeCam.Cli.Output;
@@ -16,7 +17,8 @@ namespace NativeCam.Cli;
 /// sheet and report.json, committed atomically to &lt;out&gt;/&lt;name&gt;/.
 /// </summary>
 public sealed class ClassifyCamJob(Device device, ClassifierModel model, ClassifierOptions.Settings settings,
-    IReadOnlyList<(string Name, CamMethod Method)> methods, string[] layers, bool dumpMaps, double alpha, bool sharedScale = false, int batch = 0)
+    IReadOnlyList<(string Name, CamMethod Method)> methods, string[] layers, bool dumpMaps, double alpha, bool sharedScale = false, int batch = 0,
+    bool metrics = false)
 {
     readonly ClassifierCamAdapter _adapter = new(model);
     readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Arch.Classes);
@@ -48,26 +50,30 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         var records = new List<ClassMapRecord>();
         var tiles = classes.Select(_ => new List<GridTile?>()).ToList(); // one row per class, one column per method × layer
         MapStats? shared = sharedScale ? MapStats.Union(result.Maps.SelectMany(m => HeatmapRenderer.Stats(m.Map, info))) : null;
+        var curves = new List<(string, IReadOnlyList<double>, IReadOnlyList<double>)>();
         foreach (var map in result.Maps)
         {
             string method = methods.First(m => m.Method == map.Method).Name;
             var rendered = HeatmapRenderer.Render(map.Map, info, picture, new HeatmapOptions { HeatmapWeight = alpha, SharedRange = shared });
-            var host = dumpMaps ? map.ToHost() : null;
+            var host = dumpMaps || metrics ? map.ToHost() : null;
+            var faithfulness = metrics ? Faithfulness(host!, data, shape, classes) : null;
             for (int k = 0; k < classes.Length; k++)
             {
                 int c = classes[k];
                 string baseName = $"{k}_{Safe(_names[c])}_{method}_{OutputName.Safe(map.Layer)}";
                 ImageFiles.SaveJpeg(rendered.Overlays[k], folder.File(baseName + ".jpg"));
                 string? raw = null;
-                if (host != null)
+                if (dumpMaps)
                 {
                     raw = baseName + ".npy";
-                    Npy.Write(folder.File(raw), host.Maps[k], [map.Height, map.Width]);
+                    Npy.Write(folder.File(raw), host!.Maps[k], [map.Height, map.Width]);
                 }
                 var stats = rendered.Stats[k];
+                var f = faithfulness?[k];
                 records.Add(new ClassMapRecord(c, _names[c], map.Layer, method, baseName + ".jpg", raw,
-                    Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty));
-                tiles[k].Add(new GridTile(rendered.Overlays[k], SheetText.Caption($"{k} {_names[c]} {p[c]:F2}", method, map.Layer, null, stats, guided: false), []));
+                    Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty, f));
+                if (f != null) curves.Add(($"{k} {_names[c]} {method} {map.Layer}", f.DeletionCurve, f.InsertionCurve));
+                tiles[k].Add(new GridTile(rendered.Overlays[k], SheetText.Caption($"{k} {_names[c]} {p[c]:F2}", method, map.Layer, f?.Caption, stats, guided: false), []));
             }
         }
         var overview = new GridTile(picture, [$"{Path.GetFileName(image ?? settings.Tensor!)} as the network saw it ({w}x{h})",
@@ -81,14 +87,29 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         var sheet = GridSheet.Compose(overview, SheetText.Legend(title, shared, allGuided: false, anyGuided: false),
             tiles.Select(r => (IReadOnlyList<GridTile?>)r).ToList());
         ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"), SheetText.JpegQuality);
+        if (metrics) ImageFiles.SavePng(CurvePlot.Draw(curves), folder.File("curves.png"));
         var report = new ClassifyCamReport(Path.GetFileName(image ?? settings.Tensor!), outputName, [h, w], model.Arch.Name,
             Path.GetFileName(settings.Weights), device.Description, ClassifierOptions.Top(logits, 5).Select(Prediction).ToList(),
             classes.Select(Prediction).ToList(), result.Maps.Select(m => m.Layer).Distinct().ToList(), records, "sheet.jpg",
-            Math.Round(clock.Total, 1));
+            Math.Round(clock.Total, 1), metrics ? "curves.png" : null);
         File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
         folder.Commit();
         return report;
     }
+
+    /// <summary>--metrics: each class's map as pytorch-grad-cam hands it to its metrics (scaled to [0, 1], resized to the
+    /// input: <see cref="MapAggregation.Final"/>) measured with the class's softmax probability as the confidence.</summary>
+    FaithfulnessRecord[] Faithfulness(HostCamMap host, float[] input, int[] shape, int[] classes)
+    {
+        int c = shape[1], h = shape[2], w = shape[3];
+        var maps = classes.Select((_, k) => MapAggregation.Final([(host.Maps[k], host.Height, host.Width)], h, w)).ToArray();
+        var options = new FaithfulnessOptions { BatchSize = batch > 0 ? batch : FaithfulnessBatch };
+        var confidence = BatchConfidence.Classifier(device, _adapter.Forward, c, h, w);
+        return FaithfulnessMetrics.Measure(confidence, input, c, h, w, maps, classes, options).Select(s => FaithfulnessRecord.From(s, options)).ToArray();
+    }
+
+    /// <summary>Perturbed inputs per forward of --metrics when --batch is not given.</summary>
+    const int FaithfulnessBatch = 8;
 
     // A class name as a file-name part ("golden retriever" → "golden-retriever"), at most 40 characters.
     static string Safe(string name) => string.Concat(name.Take(40).Select(ch => char.IsLetterOrDigit(ch) ? ch : '-'));

@@ -1,6 +1,8 @@
 using ILGPU.Runtime;
+using NativeCam.Autograd;
 using NativeCam.Cam.Yolo;
 using NativeCam.Cam;
+using NativeCam.Cam.Faithfulness;
 using NativeCam.Cam.Metrics;
 using NativeCam.Cam.Render;
 using NativeCam.Cli.Metrics;
@@ -30,6 +32,7 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
         double decode = clock.Lap();
         using var pass = Compute(image);
         var (info, detections, result) = (pass.Info, pass.Detections, pass.Result);
+        var rows = pass.Rows; // the detection each map row is drawn and measured with (itself, or its class's best)
         double preprocess = pass.PreprocessMs, forward = pass.ForwardMs;
         clock.Lap();
         Interruption.ThrowIfRequested();
@@ -38,10 +41,11 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
         var records = detections.Select((d, i) => DetectionRecord.From(i, d, names)).ToList();
         MapStats? shared = cam.SharedScale ? SharedRange(pass) : null;
         var overlays = Overlays(pass, image, shared);
-        var quality = Measure(overlays, detections, info);
-        var similar = quality.Groups.SelectMany(g => SimilarMaps.Find(g.Key.Group, g.Value, detections, g.Key.Method, cam.Region,
+        var quality = Measure(overlays, rows, info);
+        var faithfulness = cam.Faithfulness ? Faithful(pass, image, overlays) : new FaithfulnessRecord?[overlays.Count];
+        var similar = cam.Mode != TargetMode.PerDetection ? [] : quality.Groups.SelectMany(g => SimilarMaps.Find(g.Key.Group, g.Value, detections, g.Key.Method, cam.Region,
             g.Key.Group == CamRequest.Auto || _adapter.DefaultLayers.Contains(g.Key.Group), cam.NameOf(g.Key.Method))).ToList();
-        var sheet = Sheet(path, image, detections, overlays, quality.PerOverlay, shared);
+        var sheet = Sheet(path, image, pass, overlays, quality.PerOverlay, faithfulness, shared);
         double render = clock.Lap();
         Interruption.ThrowIfRequested();
 
@@ -52,7 +56,7 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
             Interruption.ThrowIfRequested();
             var o = overlays[i];
             // One method: <idx>_<class>_<layer> (as always); several: the method too, or their files would collide.
-            string stem = $"{o.Detection}_{Safe(names[detections[o.Detection].ClassId])}_" + (cam.Methods.Count > 1 ? o.Method + "_" : "");
+            string stem = $"{pass.Groups[o.Detection][0]}_{Safe(names[rows[o.Detection].ClassId])}_" + (cam.Methods.Count > 1 ? o.Method + "_" : "");
             string baseName = stem + o.Layer;
             ImageFiles.SaveJpeg(o.Image, folder.File(baseName + ".jpg"));
             string? raw = null;
@@ -69,18 +73,25 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
                 parts.Add(new MapPart(layer, file));
             }
             var q = cam.Metrics ? quality.PerOverlay[i] : null;
-            maps.Add(new MapRecord(o.Detection, o.Layer, o.Method, baseName + ".jpg", raw,
+            var group = pass.Groups[o.Detection];
+            maps.Add(new MapRecord(group[0], o.Layer, o.Method, baseName + ".jpg", raw,
                 Math.Round(o.Stats.Min, 9), Math.Round(o.Stats.Max, 9), o.Stats.Empty, parts,
                 q is null ? null : new MapMetricsRecord(Math.Round(q.EnergyInBox, 4), q.Pointing, Math.Round(q.LocalisationIoU, 4),
-                    q.Distinctness is { } dd ? Math.Round(dd, 4) : null, q.NearestOther)));
+                    q.Distinctness is { } dd ? Math.Round(dd, 4) : null, q.NearestOther is { } no ? pass.Groups[no][0] : null),
+                group, faithfulness[i]));
         }
         ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"), SheetText.JpegQuality);
+        if (cam.Faithfulness)
+            ImageFiles.SavePng(CurvePlot.Draw(overlays.Select((o, i) => (o, f: faithfulness[i])).Where(x => x.f != null)
+                .Select(x => ($"{pass.Groups[x.o.Detection][0]} {names[rows[x.o.Detection].ClassId]} {x.o.Method} {x.o.Layer}",
+                    x.f!.DeletionCurve, x.f.InsertionCurve)).ToList()), folder.File("curves.png"));
         double write = clock.Lap();
         var report = new ImageReport(Path.GetFileName(path), outputName, [image.Height, image.Width], [info.InputHeight, info.InputWidth],
             info.Ratio, [info.Dw, info.Dh], detector.Device.Description, Path.GetFileName(detect.Weights), cam.MethodName,
             Study.Name(cam.Score), Study.Name(cam.Region), shared is { } sr ? [Math.Round(sr.Min, 9), Math.Round(sr.Max, 9)] : null,
             records, maps, similar,
-            new Timings(decode, preprocess, forward, Math.Round(result.BackwardMs, 1), Math.Round(result.MapsMs, 1), render, write, clock.Total));
+            new Timings(decode, preprocess, forward, Math.Round(result.BackwardMs, 1), Math.Round(result.MapsMs, 1), render, write, clock.Total),
+            CamOptions.NameOf(cam.Mode), cam.Renormalize, cam.Faithfulness ? "curves.png" : null);
         File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
         folder.Commit();
         return report; // the same report as the file: --json and report.json never disagree
@@ -88,30 +99,38 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
 
     /// <summary>The contact sheet: the image with every detection, then one row per detection with one column per
     /// method and layer (docs/rendering.md#contact-sheets).</summary>
-    RgbImage Sheet(string path, RgbImage image, List<Detection> detections, List<Overlay> overlays, MapQuality?[] quality, MapStats? shared)
+    RgbImage Sheet(string path, RgbImage image, DetectionPass pass, List<Overlay> overlays, MapQuality?[] quality,
+        FaithfulnessRecord?[] faithfulness, MapStats? shared)
     {
         var names = detector.ClassNames;
+        var detections = pass.Detections;
         var columns = overlays.Select(o => (o.Method, o.Group)).Distinct().ToList();
-        var rows = detections.Select((d, k) => (IReadOnlyList<GridTile?>)columns.Select(c =>
+        var rows = pass.Rows.Select((d, k) => (IReadOnlyList<GridTile?>)columns.Select(c =>
         {
             int i = overlays.FindIndex(o => o.Detection == k && (o.Method, o.Group) == c);
             if (i < 0) return null;
             var o = overlays[i];
-            var caption = SheetText.Caption($"{k} {Annotator.Label(names[d.ClassId], d.Confidence)}", o.Method, o.Layer,
-                quality[i] is { } q ? $"in-box {q.EnergyInBox * 100:0}%" : null, o.Stats, o.Method == CamOptions.GuidedName);
-            return new GridTile(o.Plain, caption, [DetectionBoxes.Labeled(d, names)]);
+            var members = pass.Groups[k];
+            string label = cam.Mode == TargetMode.MatchBox ? $"{members.Length} matched" : members.Length > 1 ? $"{names[d.ClassId]} x{members.Length}" : Annotator.Label(names[d.ClassId], d.Confidence);
+            string? measured = string.Join("  ", new[] { quality[i] is { } q ? $"in-box {q.EnergyInBox * 100:0}%" : null, faithfulness[i]?.Caption }.OfType<string>());
+            var caption = SheetText.Caption($"{members[0]} {label}", o.Method, o.Layer,
+                measured.Length > 0 ? measured : null, o.Stats, o.Method == CamOptions.GuidedName);
+            return new GridTile(o.Plain, caption, members.Select(m => DetectionBoxes.Labeled(detections[m], names)).ToList());
         }).ToList()).ToList();
         var overview = new GridTile(image, [$"{Path.GetFileName(path)} {image.Width}x{image.Height}", Summary.Counts(detections.Select((d, i) => DetectionRecord.From(i, d, names)))],
             detections.Select(d => DetectionBoxes.Labeled(d, names)).ToList());
         var title = new List<string>
         {
-            $"detect-cam: {Study.Name(cam.Score)} score, {Study.Name(cam.Region)} target",
+            $"detect-cam: {Study.Name(cam.Score)} score, {Study.Name(cam.Region)} target" +
+                (cam.Mode != TargetMode.PerDetection ? $", {CamOptions.NameOf(cam.Mode)}" : "") + (cam.Renormalize ? ", renormalized in boxes" : ""),
             (cam.Methods.Count > 1 ? "methods: " : "method: ") + string.Join(", ", cam.Methods.Select(m => m.Name)),
-            columns.Count > 1 ? "one row per detection, one column per " + (cam.Methods.Count > 1 ? "method" : "layer")
-                : "one tile per detection",
+            columns.Count > 1 ? $"one row per {RowName}, one column per " + (cam.Methods.Count > 1 ? "method" : "layer")
+                : $"one tile per {RowName}",
         };
         return GridSheet.Compose(overview, SheetText.Legend(title, shared, cam.HeatMethods.Count == 0, cam.Guided), rows);
     }
+
+    string RowName => cam.Mode switch { TargetMode.SumClass => "class", TargetMode.MatchBox => "set of matched boxes", _ => "detection" };
 
     /// <summary>One range for every heat map of the image (--shared-scale): the union of what each map's render would find.</summary>
     MapStats SharedRange(DetectionPass pass)
@@ -125,7 +144,7 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
 
     DetectionPass Compute(RgbImage image)
     {
-        try { return DetectionPass.Run(_adapter, detector, image, detect.ImageSize, detect.NmsFor(detector.DefaultNms), cam.Score, cam.Region, cam.Request(_adapter.DefaultLayers)); }
+        try { return DetectionPass.Run(_adapter, detector, image, detect.ImageSize, detect.NmsFor(detector.DefaultNms), cam.Score, cam.Region, cam.Request(_adapter.DefaultLayers), cam.Mode, cam.References); }
         catch (ArgumentException e) when (e.Message.Contains("no layer named"))
         {
             var layers = DetectorCam.LayerPaths(detector);
@@ -139,9 +158,11 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
     /// <summary>One drawn map: <see cref="Group"/> is the set it is compared within (auto, fused or a layer) for its
     /// <see cref="Method"/>, <see cref="Image"/> the overlay with its box (the file), <see cref="Plain"/> without it (the
     /// sheet draws boxes after scaling), <see cref="ImageMap"/> the map at the original image's size (null for guided
-    /// pictures), <see cref="Parts"/> the raw layer maps a fused map was made of (data null without --dump-maps).</summary>
+    /// pictures), <see cref="Parts"/> the raw layer maps a fused map was made of (data null without --dump-maps),
+    /// <see cref="InputMap"/> the map at the network input scaled to [0, 1] (--faithfulness only). <see cref="Detection"/> is
+    /// the map's row: a detection, or with --target-mode sum-class a class (DetectionPass.Groups).</summary>
     sealed record Overlay(int Detection, string Method, string Layer, RgbImage Image, RgbImage Plain, MapStats Stats, (float[] Data, int[] Shape)? Raw,
-        string Group, float[]? ImageMap, IReadOnlyList<(string Layer, float[]? Data, int[] Shape)> Parts);
+        string Group, float[]? ImageMap, IReadOnlyList<(string Layer, float[]? Data, int[] Shape)> Parts, float[]? InputMap);
 
     /// <summary>All detections' maps of one method at one layer (or fused), and which of them are drawn.</summary>
     sealed record MapSet(string Method, string Layer, string Group, Tensor All, List<int> Wanted, Func<int, (float[], int[])?> Raw,
@@ -170,7 +191,7 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
     /// Detect fused into one (MapFusion; the tensor lives until the caller moves on), then the named or auto layers.</summary>
     IEnumerable<MapSet> HeatMapSets(DetectionPass pass)
     {
-        var (result, detections, info) = (pass.Result, pass.Detections, pass.Info);
+        var (result, detections, info) = (pass.Result, pass.Rows, pass.Info);
         var detectLayers = _adapter.DefaultLayers;
         var named = Named(guided: false);
         var everyone = Enumerable.Range(0, detections.Count).ToList();
@@ -204,24 +225,26 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
     /// layer's maps of the detections it is the layer of), ordered by detection, then method as given.</summary>
     List<Overlay> Overlays(DetectionPass pass, RgbImage image, MapStats? shared)
     {
-        var (result, detections, info) = (pass.Result, pass.Detections, pass.Info);
-        var names = detector.ClassNames;
+        var (result, detections, info) = (pass.Result, pass.Rows, pass.Info);
         var overlays = new List<Overlay>();
         var options = new HeatmapOptions { HeatmapWeight = cam.Alpha, SharedRange = shared };
         foreach (var set in HeatMapSets(pass))
         {
             HeatmapRender rendered;
-            float[][] imageMaps;
-            using (var maps = Rows(set.All, set.Wanted))
+            float[][] imageMaps, inputMaps;
+            using (var rows = Rows(set.All, set.Wanted))
+            using (var renormalized = cam.Renormalize ? Renormalized(rows, set.Wanted, pass) : null)
             {
+                var maps = renormalized ?? rows;
                 rendered = HeatmapRenderer.Render(maps, info, image, options);
                 imageMaps = ImageMaps.ToImage(maps, info);
+                inputMaps = cam.Faithfulness ? InputMaps(maps, info) : new float[set.Wanted.Count][];
             }
             for (int j = 0; j < set.Wanted.Count; j++)
             {
                 int k = set.Wanted[j];
-                overlays.Add(new Overlay(k, set.Method, set.Layer, Boxed(rendered.Overlays[j], detections[k]), rendered.Overlays[j], rendered.Stats[j],
-                    set.Raw(k), set.Group, imageMaps[j], set.Parts(k)));
+                overlays.Add(new Overlay(k, set.Method, set.Layer, Boxed(rendered.Overlays[j], pass, k), rendered.Overlays[j], rendered.Stats[j],
+                    set.Raw(k), set.Group, imageMaps[j], set.Parts(k), inputMaps[j]));
             }
         }
         var guidedNamed = Named(guided: true);
@@ -237,20 +260,77 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
             {
                 int k = wanted[j];
                 var picture = rendered.Pictures[j];
-                overlays.Add(new Overlay(k, CamOptions.GuidedName, layer, Boxed(picture, detections[k]), picture, rendered.Stats[j],
-                    all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..]), guidedNamed.Contains(layer) ? layer : CamRequest.Auto, null, []));
+                overlays.Add(new Overlay(k, CamOptions.GuidedName, layer, Boxed(picture, pass, k), picture, rendered.Stats[j],
+                    all is null ? null : (all.AsSpan(k * per, per).ToArray(), tensor.Shape[1..]), guidedNamed.Contains(layer) ? layer : CamRequest.Auto, null, [], null));
             }
         }
         var order = cam.Methods.Select(m => m.Name).ToList();
         return overlays.OrderBy(o => o.Detection).ThenBy(o => order.IndexOf(o.Method)).ToList();
     }
 
-    /// <summary>A copy of <paramref name="picture"/> with the detection's box and label (the overlay file).</summary>
-    RgbImage Boxed(RgbImage picture, Detection detection)
+    /// <summary>A copy of <paramref name="picture"/> with the boxes and labels of the detections map row
+    /// <paramref name="k"/> stands for (the overlay file).</summary>
+    RgbImage Boxed(RgbImage picture, DetectionPass pass, int k)
     {
         var copy = Copy(picture);
-        new Annotator(copy).Draw(DetectionBoxes.Labeled(detection, detector.ClassNames));
+        var annotator = new Annotator(copy);
+        foreach (int m in pass.Groups[k]) annotator.Draw(DetectionBoxes.Labeled(pass.Detections[m], detector.ClassNames));
         return copy;
+    }
+
+    /// <summary>--renormalize: maps [n, h, w] of rows <paramref name="ks"/> brought to the network input (bilinear, as the
+    /// renderer's first resize) and renormalised inside the boxes of the detections each row stands for
+    /// (<see cref="BoxRenormalization"/>, whole-box scaling; boxes in input pixels, truncated to integers as the tutorial).</summary>
+    static Tensor Renormalized(Tensor maps, List<int> ks, DetectionPass pass)
+    {
+        int h = pass.Info.InputHeight, w = pass.Info.InputWidth;
+        var host = InputMaps(maps, pass.Info, scale: false);
+        var result = new float[ks.Count * h * w];
+        for (int j = 0; j < ks.Count; j++)
+        {
+            var boxes = pass.Groups[ks[j]].Select(m => pass.Detections[m].InputBox)
+                .Select(b => BoxRenormalization.Truncate(b.X1, b.Y1, b.X2, b.Y2)).ToArray();
+            BoxRenormalization.Apply(host[j], h, w, boxes).CopyTo(result, j * h * w);
+        }
+        return Tensor.FromArray(maps.Device, result, [ks.Count, h, w]);
+    }
+
+    /// <summary>Maps [n, h, w] at the network input [n][H·W], bilinear (the renderer's resize), each scaled to [0, 1] as
+    /// pytorch-grad-cam's <c>scale_cam_image</c> unless <paramref name="scale"/> is false: what the faithfulness metrics perturb with.</summary>
+    static float[][] InputMaps(Tensor maps, LetterboxInfo info, bool scale = true)
+    {
+        int n = maps.Shape[0], plane = info.InputHeight * info.InputWidth;
+        using var input = Tensor.Empty(maps.Device, n, info.InputHeight, info.InputWidth);
+        HeatmapKernels.ResizeBilinear(maps, input);
+        var all = input.ToArray();
+        return Enumerable.Range(0, n).Select(k => all.AsSpan(k * plane, plane).ToArray()).Select(m => scale ? MapAggregation.Scale(m) : m).ToArray();
+    }
+
+    /// <summary>--faithfulness: every heat map measured (<see cref="FaithfulnessMetrics"/>) on the letterboxed input, the
+    /// confidence being each row's detection's own (σ(obj)·σ(cls), or the class probability for YOLOv8/YOLO11) re-read
+    /// at its level, anchor and grid cell in every perturbed forward, as Score-CAM re-finds a one-cell target.</summary>
+    FaithfulnessRecord?[] Faithful(DetectionPass pass, RgbImage image, List<Overlay> overlays)
+    {
+        var result = new FaithfulnessRecord?[overlays.Count];
+        var device = detector.Device;
+        var (input, info) = Letterbox.Apply(device, image, detect.ImageSize);
+        float[] data;
+        using (input) data = input.ToArray();
+        var targets = YoloTargets.FromDetections(pass.Rows, CamScore.Confidence, TargetRegion.Cell);
+        var scorer = _adapter as ICamScores<YoloTargets> ?? throw new CliError($"--faithfulness: not available for {detector.Family} yet (YOLOv5 only; docs/cam.md)");
+        var options = new FaithfulnessOptions { BatchSize = cam.Batch > 0 ? cam.Batch : 8 };
+        Var[]? seen = null;
+        double[] scores = [];
+        var confidence = BatchConfidence.From(device, _adapter.Forward, 3, info.InputHeight, info.InputWidth, (outputs, b, k) =>
+        {
+            if (!ReferenceEquals(seen, outputs)) (seen, scores) = (outputs, scorer.Scores(outputs, targets));
+            return scores[b * targets.Count + k];
+        });
+        var measured = overlays.Select((o, i) => (o, i)).Where(x => x.o.InputMap != null).ToList();
+        var scoresOf = FaithfulnessMetrics.Measure(confidence, data, 3, info.InputHeight, info.InputWidth,
+            measured.Select(x => x.o.InputMap!).ToArray(), measured.Select(x => x.o.Detection).ToArray(), options);
+        for (int j = 0; j < measured.Count; j++) result[measured[j].i] = FaithfulnessRecord.From(scoresOf[j], options);
+        return result;
     }
 
     /// <summary>The layer name of fused maps in files and reports.</summary>

@@ -1,3 +1,4 @@
+using NativeCam.Cam.Yolo;
 using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 
@@ -12,6 +13,10 @@ public static class RcnnDetectCam
         if (c.Metrics) throw new CliError("--metrics: not available for Faster R-CNN yet (docs/detectors.md)");
         if (c.SharedScale) throw new CliError("--shared-scale: not available for Faster R-CNN yet (docs/detectors.md)");
         if (c.Guided) throw new CliError("--method guided-gradcam: not available for Faster R-CNN yet (docs/detectors.md)");
+        if (c.Mode != TargetMode.PerDetection)
+            throw new CliError($"--target-mode {CamOptions.NameOf(c.Mode)}: not available for Faster R-CNN yet (per-detection only; docs/detectors.md)");
+        if (c.Renormalize) throw new CliError("--renormalize: not available for Faster R-CNN yet (docs/detectors.md)");
+        if (c.Faithfulness) throw new CliError("--faithfulness: not available for Faster R-CNN yet (YOLOv5 only; docs/cam.md#faithfulness)");
         if (c.Layers.Any(l => l.Equals(CamOptions.Seed, StringComparison.OrdinalIgnoreCase)))
             throw new CliError("--layer seed: YOLO only; Faster R-CNN takes auto (the FPN level each box was pooled from) or module paths (nativecam layers WEIGHTS)");
         var score = RcnnCamJob.ScoreOf(c.Score);

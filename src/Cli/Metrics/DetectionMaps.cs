@@ -1,5 +1,7 @@
 using NativeCam.Cam;
 using NativeCam.Cam.Metrics;
+using NativeCam.Cam.Render;
+using NativeCam.Tensors;
 using NativeCam.Imaging;
 
 namespace NativeCam.Cli.Metrics;
@@ -17,6 +19,33 @@ public sealed class DetectionMaps(CamResult result, LetterboxInfo letterbox)
         if (spec.Layers.Count == 1) return At(method, spec.Layers[0]);
         using var fused = MapFusion.Fuse(spec.Layers.Select(l => result[method, l].Map).ToArray(), letterbox.InputHeight, letterbox.InputWidth);
         return ImageMaps.ToImage(fused, letterbox);
+    }
+
+    /// <summary>Row k: detection k's map at the network input, [inputHeight · inputWidth], scaled to [0, 1] as
+    /// pytorch-grad-cam's scale_cam_image (what the faithfulness metrics perturb with).</summary>
+    public float[][] ForInput(CamMethod method, LayerSpec spec)
+    {
+        int k = result.TargetLayers.Count, plane = letterbox.InputHeight * letterbox.InputWidth;
+        float[][] rows;
+        if (spec.Auto) rows = Enumerable.Range(0, k).Select(i => Input(result[method, result.TargetLayers[i]].Map)[i]).ToArray();
+        else if (spec.Layers.Count == 1) rows = Input(result[method, spec.Layers[0]].Map);
+        else
+        {
+            using var fused = MapFusion.Fuse(spec.Layers.Select(l => result[method, l].Map).ToArray(), letterbox.InputHeight, letterbox.InputWidth);
+            var all = fused.ToArray();
+            rows = Enumerable.Range(0, k).Select(i => all.AsSpan(i * plane, plane).ToArray()).ToArray();
+        }
+        return rows.Select(MapAggregation.Scale).ToArray();
+    }
+
+    // Maps [K, h, w] bilinear to the network input, as host rows.
+    float[][] Input(Tensor maps)
+    {
+        int k = maps.Shape[0], plane = letterbox.InputHeight * letterbox.InputWidth;
+        using var input = Tensor.Empty(maps.Device, k, letterbox.InputHeight, letterbox.InputWidth);
+        HeatmapKernels.ResizeBilinear(maps, input);
+        var all = input.ToArray();
+        return Enumerable.Range(0, k).Select(i => all.AsSpan(i * plane, plane).ToArray()).ToArray();
     }
 
     /// <summary>Forgets the upsampled maps of one method (they are large: K × image pixels per layer).</summary>

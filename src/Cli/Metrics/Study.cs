@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using NativeCam.Autograd;
 using NativeCam.Cam;
+using NativeCam.Cam.Faithfulness;
 using NativeCam.Cam.Metrics;
 using NativeCam.Cam.Yolo;
 using NativeCam.Imaging;
@@ -21,9 +23,10 @@ public sealed class Study(IDetector detector, DetectOptions.Settings detect)
 
     /// <summary>Every row, methods × specs × scores × regions, detections of all images pooled.</summary>
     public List<StudyRow> Run(IReadOnlyList<string> images, IReadOnlyList<CamMethod> methods, IReadOnlyList<LayerSpec> specs,
-        IReadOnlyList<CamScore> scores, IReadOnlyList<TargetRegion> regions, Action<string>? progress = null)
+        IReadOnlyList<CamScore> scores, IReadOnlyList<TargetRegion> regions, Action<string>? progress = null, bool faithfulness = false)
     {
         var pooled = new Dictionary<(CamMethod, string, CamScore, TargetRegion), List<MapQuality>>();
+        var faithful = new Dictionary<(CamMethod, string, CamScore, TargetRegion), List<FaithfulnessScores>>();
         var times = new Dictionary<(string, CamScore, TargetRegion), double>();
         foreach (var path in images)
         {
@@ -52,6 +55,9 @@ public sealed class Study(IDetector detector, DetectOptions.Settings detect)
                             var key = (method, spec.Text, score, region);
                             if (!pooled.TryGetValue(key, out var list)) pooled[key] = list = [];
                             list.AddRange(quality);
+                            if (!faithfulness) continue;
+                            if (!faithful.TryGetValue(key, out var f)) faithful[key] = f = [];
+                            f.AddRange(Faithful(input, info, detections, maps.ForInput(method, spec)));
                         }
                         maps.Release(method);
                     }
@@ -66,7 +72,23 @@ public sealed class Study(IDetector detector, DetectOptions.Settings detect)
                 let key = (method, spec.Text, score, region)
                 where pooled.ContainsKey(key)
                 select new StudyRow(CamOptions.NameOf(method), spec.Text, Name(score), Name(region), pooled[key],
-                    Math.Round(times[(spec.Text, score, region)], 1))).ToList();
+                    Math.Round(times[(spec.Text, score, region)], 1), faithful.GetValueOrDefault(key))).ToList();
+    }
+
+    // --faithfulness: each detection's map measured with its own confidence re-read at its cell (as detect-cam --faithfulness).
+    FaithfulnessScores[] Faithful(NativeCam.Tensors.Tensor input, LetterboxInfo info, List<Detection> detections, float[][] maps)
+    {
+        var scorer = _adapter as ICamScores<YoloTargets> ?? throw new CliError($"--faithfulness: not available for {detector.Family} yet (YOLOv5 only)");
+        var targets = YoloTargets.FromDetections(detections, CamScore.Confidence, TargetRegion.Cell);
+        Var[]? seen = null;
+        double[] scores = [];
+        var confidence = BatchConfidence.From(detector.Device, _adapter.Forward, 3, info.InputHeight, info.InputWidth, (outputs, b, k) =>
+        {
+            if (!ReferenceEquals(seen, outputs)) (seen, scores) = (outputs, scorer.Scores(outputs, targets));
+            return scores[b * targets.Count + k];
+        });
+        return FaithfulnessMetrics.Measure(confidence, input.ToArray(), 3, info.InputHeight, info.InputWidth, maps,
+            Enumerable.Range(0, detections.Count).ToArray());
     }
 
     // One detect-cam compute (forward, NMS, backward, Grad-CAM maps at the spec's layers), after a warm-up run.

@@ -1,11 +1,18 @@
+using NativeCam.Cam.Faithfulness;
 using NativeCam.Cam.Metrics;
 
 namespace NativeCam.Cli.Metrics;
 
 /// <summary>One combination of the study, its measures pooled over every detection of every image.</summary>
 public sealed record StudyRow(string Method, string Layer, string Score, string Region,
-    IReadOnlyList<MapQuality> Detections, double ComputeMs)
+    IReadOnlyList<MapQuality> Detections, double ComputeMs, IReadOnlyList<FaithfulnessScores>? Faithful = null)
 {
+    /// <summary>--faithfulness, averaged over the detections: ROAD combined, deletion and insertion AUC, confidence change,
+    /// average drop (max(0, Y − O)/Y, in %) and the share of increases (in %); null without it.</summary>
+    public (double Road, double Deletion, double Insertion, double CamMult, double AverageDropPercent, double IncreasePercent)? FaithfulMeans =>
+        Faithful is not { Count: > 0 } f ? null : (f.Average(s => s.RoadCombined), f.Average(s => s.DeletionAuc), f.Average(s => s.InsertionAuc),
+            f.Average(s => s.CamMultChange), 100 * f.Average(s => s.DropRelative), 100.0 * f.Count(s => s.Increase) / f.Count);
+
     public double EnergyInBox => Detections.Count == 0 ? 0 : Detections.Average(d => d.EnergyInBox);
     public int PointingHits => Detections.Count(d => d.Pointing);
     public double LocalisationIoU => Detections.Count == 0 ? 0 : Detections.Average(d => d.LocalisationIoU);

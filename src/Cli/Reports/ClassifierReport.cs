@@ -9,9 +9,9 @@ public sealed record ClassifyReport(string Image, int[] InputHw, string Arch, st
 
 /// <summary>One map of classify-cam: the class, layer and method it explains, its files and raw range.</summary>
 public sealed record ClassMapRecord(int ClassId, string ClassName, string Layer, string Method, string File, string? Raw,
-    double Min, double Max, bool Empty);
+    double Min, double Max, bool Empty, FaithfulnessRecord? Faithfulness = null);
 
 /// <summary>`nativecam classify-cam`'s report for one image (docs/report.md).</summary>
 public sealed record ClassifyCamReport(string Image, string Output, int[] InputHw, string Arch, string Weights, string Device,
     IReadOnlyList<ClassPrediction> Top, IReadOnlyList<ClassPrediction> Explained, IReadOnlyList<string> Layers,
-    IReadOnlyList<ClassMapRecord> Maps, string Sheet, double TotalMs);
+    IReadOnlyList<ClassMapRecord> Maps, string Sheet, double TotalMs, string? Curves = null);

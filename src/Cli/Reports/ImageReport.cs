@@ -20,12 +20,17 @@ public sealed record ImageReport(
     IReadOnlyList<DetectionRecord> Detections,
     IReadOnlyList<MapRecord> Maps,
     IReadOnlyList<SimilarMapsRecord> SimilarMaps,
-    Timings TimingsMs);
+    Timings TimingsMs,
+    string TargetMode = "per-detection",
+    bool Renormalize = false,
+    string? Curves = null);
 
 /// <summary>One heat map: which detection and layer, the files, the raw map's range before normalisation, the raw
-/// layer maps a fused map was made of, and (with --metrics) its quality.</summary>
+/// layer maps a fused map was made of, (with --metrics) its quality, the detections its target stands for (one, or
+/// with --target-mode sum-class all of its class) and (with --faithfulness) its faithfulness.</summary>
 public sealed record MapRecord(int Detection, string Layer, string Method, string File, string? RawFile,
-    double Min, double Max, bool Empty, IReadOnlyList<MapPart> Parts, MapMetricsRecord? Metrics);
+    double Min, double Max, bool Empty, IReadOnlyList<MapPart> Parts, MapMetricsRecord? Metrics,
+    IReadOnlyList<int>? Detections = null, FaithfulnessRecord? Faithfulness = null);
 
 /// <summary>One layer's raw map inside a fused map (<c>raw_file</c> with --dump-maps, else null).</summary>
 public sealed record MapPart(string Layer, string? RawFile);
