@@ -19,10 +19,11 @@ public static class VitCamCommand
     {
         var images = new Argument<string[]>("images") { Description = "Images (JPEG, PNG, BMP) or folders of them.", Arity = ArgumentArity.ZeroOrMore };
         var weights = new Option<string?>("--weights") { Description = "ViT state dict (timm/DeiT or torchvision .pt, or a converted .msgpack). Required." };
-        var method = new Option<string>("--method") { Description = "rollout (attention rollout), grad-rollout (class-specific gradient rollout) or gradcam (token Grad-CAM).", DefaultValueFactory = _ => "rollout" };
+        var method = new Option<string>("--method") { Description = "rollout (attention rollout), grad-rollout (class-specific gradient rollout), chefer (Chefer et al. 2021's gradient-weighted attention relevance) or gradcam (token Grad-CAM).", DefaultValueFactory = _ => "rollout" };
         var cls = new Option<string?>("--class") { Description = "Class to explain: an id or an ImageNet name (\"golden retriever\"; class{i} for heads that are not 1000-way). Default: the top-1 class." };
         var fusion = new Option<string>("--head-fusion") { Description = "rollout: how the heads of a layer are fused, mean, max or min.", DefaultValueFactory = _ => "mean" };
         var discard = new Option<double>("--discard") { Description = "rollout and grad-rollout: fraction of the lowest attentions dropped per layer, in [0, 1).", DefaultValueFactory = _ => VitExplain.DefaultDiscardRatio };
+        var compat = new Option<string>("--compat") { Description = "rollout and grad-rollout: none (NativeCam's rules) or vit-explain (jacobgil/vit-explain's numbers exactly, its discard, normalisation and gradient pairing included; docs/vit-explain.md).", DefaultValueFactory = _ => "none" };
         var layer = new Option<string?>("--layer") { Description = "gradcam: the token layer [1, T, C]. Default: the last block's norm1 (blocks.11.norm1 for ViT-B)." };
         var heads = new Option<int?>("--heads") { Description = "Attention heads, needed when the hidden width is not ViT-B's 768 (3 for DeiT-Ti, 6 for ViT-S, 16 for ViT-L)." };
         var outDir = new Option<string>("--out") { Description = "Output folder; results go to <out>/<stem>/.", DefaultValueFactory = _ => "nativecam-out" };
@@ -38,10 +39,12 @@ public static class VitCamCommand
             "ViT_B_16 ImageNet transform (resize to S·256/224, centre crop S, ImageNet mean/std).\n\nExamples:\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt --method grad-rollout --class \"golden retriever\"\n" +
+            "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt --method chefer\n" +
+            "  nativecam vit-cam samples/zidane.jpg --weights deit_tiny.pt --heads 3 --compat vit-explain --head-fusion max\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights deit_tiny.pt --heads 3 --method gradcam --layer blocks.11.norm1 --json\n" +
             "  nativecam vit-cam --tensor input.npy --weights vit_b_16.pt --head-fusion max --discard 0.95 --dump-maps");
         cmd.Arguments.Add(images);
-        foreach (var o in new Option[] { weights, method, cls, fusion, discard, layer, heads, outDir, json, dump, tensor, alpha, device, maxPixels })
+        foreach (var o in new Option[] { weights, method, cls, fusion, discard, compat, layer, heads, outDir, json, dump, tensor, alpha, device, maxPixels })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
@@ -54,9 +57,18 @@ public static class VitCamCommand
             {
                 "rollout" => VitMethod.Rollout,
                 "grad-rollout" => VitMethod.GradRollout,
+                "chefer" => VitMethod.Chefer,
                 "gradcam" => VitMethod.GradCam,
-                var other => throw new CliError($"unknown --method '{other}': use rollout, grad-rollout or gradcam"),
+                var other => throw new CliError($"unknown --method '{other}': use rollout, grad-rollout, chefer or gradcam"),
             };
+            bool vitExplain = (parse.GetValue(compat) ?? "none").ToLowerInvariant() switch
+            {
+                "none" => false,
+                "vit-explain" => true,
+                var other => throw new CliError($"unknown --compat '{other}': use none or vit-explain"),
+            };
+            if (vitExplain && m is not (VitMethod.Rollout or VitMethod.GradRollout))
+                throw new CliError("--compat vit-explain applies to --method rollout and grad-rollout only (vit-explain has no other method)");
             var f = (parse.GetValue(fusion) ?? "mean").ToLowerInvariant() switch
             {
                 "mean" => HeadFusion.Mean,
@@ -71,7 +83,7 @@ public static class VitCamCommand
             string? l = parse.GetValue(layer);
             if (l != null && m != VitMethod.GradCam) throw new CliError("--layer applies to --method gradcam only (the rollouts use every block's attention)");
             var settings = new VitCamSettings(weightsPath, m, parse.GetValue(cls), f, d, l, CommonOptions.CheckOut(parse.GetValue(outDir)),
-                parse.GetValue(dump), a, CommonOptions.CheckMaxPixels(parse.GetValue(maxPixels)));
+                parse.GetValue(dump), a, CommonOptions.CheckMaxPixels(parse.GetValue(maxPixels)), vitExplain);
 
             var files = ImageInputs.Expand(given);
             if (files.Count == 1) InputFile.Check(files[0]);
