@@ -18,7 +18,7 @@ public static class VitCamCommand
     public static Command Create()
     {
         var images = new Argument<string[]>("images") { Description = "Images (JPEG, PNG, BMP) or folders of them.", Arity = ArgumentArity.ZeroOrMore };
-        var weights = new Option<string?>("--weights") { Description = "ViT state dict (timm/DeiT or torchvision .pt, or a converted .msgpack). Required." };
+        var weights = new Option<string?>("--weights") { Description = "ViT state dict: timm/DeiT or torchvision .pt, Hugging Face ViTForImageClassification model.safetensors or pytorch_model.bin (its config.json and preprocessor_config.json beside it are read), or a converted .msgpack. Required." };
         var method = new Option<string>("--method") { Description = "rollout (attention rollout), grad-rollout (class-specific gradient rollout), chefer (Chefer et al. 2021's gradient-weighted attention relevance) or gradcam (token Grad-CAM).", DefaultValueFactory = _ => "rollout" };
         var cls = new Option<string?>("--class") { Description = "Class to explain: an id or an ImageNet name (\"golden retriever\"; class{i} for heads that are not 1000-way). Default: the top-1 class." };
         var fusion = new Option<string>("--head-fusion") { Description = "rollout: how the heads of a layer are fused, mean, max or min.", DefaultValueFactory = _ => "mean" };
@@ -36,10 +36,11 @@ public static class VitCamCommand
         var cmd = new Command("vit-cam",
             "Classify images with a Vision Transformer and write a heat map of what drove the class on the centre crop " +
             "the network saw: <out>/<stem>/<stem>_<method>.jpg, sheet.jpg and report.json (docs/vit.md); a folder run also writes <out>/index.html. Preprocessing is torchvision's " +
-            "ViT_B_16 ImageNet transform (resize to S·256/224, centre crop S, ImageNet mean/std).\n\nExamples:\n" +
+            "ViT_B_16 ImageNet transform (resize to S·256/224, centre crop S, ImageNet mean/std), or for a Hugging Face file its ViTImageProcessor's (resize to S×S, mean/std 0.5).\n\nExamples:\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt --method grad-rollout --class \"golden retriever\"\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights vit_b_16.pt --method chefer\n" +
+            "  nativecam vit-cam samples/zidane.jpg --weights vit-base-patch16-224/model.safetensors --method grad-rollout\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights deit_tiny.pt --heads 3 --compat vit-explain --head-fusion max\n" +
             "  nativecam vit-cam samples/zidane.jpg --weights deit_tiny.pt --heads 3 --method gradcam --layer blocks.11.norm1 --json\n" +
             "  nativecam vit-cam --tensor input.npy --weights vit_b_16.pt --head-fusion max --discard 0.95 --dump-maps");
@@ -89,9 +90,10 @@ public static class VitCamCommand
             if (files.Count == 1) InputFile.Check(files[0]);
             bool asJson = parse.GetValue(json);
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
-            using var model = LoadVit(dev, weightsPath, parse.GetValue(heads));
+            var (model, checkpoint) = LoadVit(dev, weightsPath, parse.GetValue(heads));
+            using var _ = model;
             using var staging = new StagingArea(settings.Out);
-            var job = new VitCamJob(dev, model, settings);
+            var job = new VitCamJob(dev, model, settings, checkpoint.Input, checkpoint.ClassNames);
             var outputs = files.Count > 0 ? OutputName.Unique(files) : [OutputName.ForInput(tensorPath!)];
             var progress = FolderProgress.ForConsole(outputs.Count);
             var reports = new List<VitCamReport>();
@@ -123,10 +125,14 @@ public static class VitCamCommand
     }
 
     /// <summary>Loads and builds a ViT, turning unreadable, non-ViT or unsupported files into one-line errors.</summary>
-    static VitModel LoadVit(NativeCam.Tensors.Device device, string path, int? heads) =>
+    static (VitModel Model, VitCheckpoint Checkpoint) LoadVit(NativeCam.Tensors.Device device, string path, int? heads) =>
         WeightErrors.Guard(path, () =>
         {
-            try { return VitModel.Build(device, VitCheckpoint.Load(path, heads)); }
+            try
+            {
+                var checkpoint = VitCheckpoint.Load(path, heads);
+                return (VitModel.Build(device, checkpoint), checkpoint);
+            }
             catch (InvalidDataException e)
             {
                 string name = Path.GetFileName(path);

@@ -37,9 +37,11 @@ public sealed record VitCamSettings(string Weights, VitMethod Method, string? Cl
 /// chosen class) → map on the patch grid → overlay on the centre crop, report, .npy, written atomically to
 /// &lt;out&gt;/&lt;stem&gt;/.
 /// </summary>
-public sealed class VitCamJob(Device device, VitModel model, VitCamSettings settings)
+public sealed class VitCamJob(Device device, VitModel model, VitCamSettings settings, VitInput? input = null,
+    IReadOnlyList<string>? classNames = null)
 {
-    readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Config.Classes);
+    readonly IReadOnlyList<string> _names = classNames ?? ImageNetClasses.For(model.Config.Classes);
+    readonly VitInput _input = input ?? VitInput.Torchvision;
     readonly VitCamAdapter _adapter = new(model);
 
     /// <summary>The layer token Grad-CAM reads by default: the last block's norm1 (pytorch-grad-cam's ViT example).</summary>
@@ -69,7 +71,7 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
             var image = ImageInputs.Decode(path!, settings.MaxPixels, decodeExitCode);
             name = path!;
             decode = clock.Lap();
-            (picture, data) = VitPreprocess.Apply(image, size);
+            (picture, data) = VitPreprocess.Apply(image, size, _input);
             preprocess = clock.Lap();
         }
 

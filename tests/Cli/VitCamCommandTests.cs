@@ -182,6 +182,25 @@ public class VitCamCommandTests
     }
 
     [Fact]
+    public void A_Hugging_Face_model_folder_runs_with_its_labels_and_its_transform()
+    {
+        var outDir = TempDir();
+        try
+        {
+            // No --heads: config.json beside model.safetensors says 2; id2label names the classes.
+            var run = CliProcess.RunIn(Root, "vit-cam", Zidane, "--weights", Path.Combine(VitFixture.Folder, "hf", "model.safetensors"),
+                "--method", "chefer", "--device", "cpu", "--out", outDir, "--json");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(run.StdOut);
+            var r = doc.RootElement.EnumerateArray().Single();
+            Assert.Matches("^label[0-4]$", r.GetProperty("class_name").GetString());
+            Assert.Equal("model.safetensors", r.GetProperty("weights").GetString());
+            Assert.False(r.GetProperty("map").GetProperty("empty").GetBoolean());
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
     public void Preprocessing_matches_torchvision_on_the_sample()
     {
         var (crop, input) = VitPreprocess.Apply(ImageLoader.Load(Zidane), 32);
