@@ -81,7 +81,7 @@ public sealed class ClassifierOptions
             parse.GetValue(_size) is not null, parse.GetValue(_resize) is not null, transformInput);
     }
 
-    static float[]? Triple(string? text, string option)
+    internal static float[]? Triple(string? text, string option)
     {
         if (text is null) return null;
         var parts = text.Split(',', StringSplitOptions.TrimEntries);

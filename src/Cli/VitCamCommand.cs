@@ -26,6 +26,8 @@ public static class VitCamCommand
         var compat = new Option<string>("--compat") { Description = "rollout and grad-rollout: none (NativeCam's rules) or vit-explain (jacobgil/vit-explain's numbers exactly, its discard, normalisation and gradient pairing included; docs/vit-explain.md).", DefaultValueFactory = _ => "none" };
         var layer = new Option<string?>("--layer") { Description = "gradcam: the token layer [1, T, C]. Default: the last block's norm1 (blocks.11.norm1 for ViT-B)." };
         var heads = new Option<int?>("--heads") { Description = "Attention heads, needed when the hidden width is not ViT-B's 768 (3 for DeiT-Ti, 6 for ViT-S, 16 for ViT-L)." };
+        var mean = new Option<string?>("--mean") { Description = "Normalisation mean, 3 comma-separated values (timm's augreg ViTs: 0.5,0.5,0.5). Default: the checkpoint's (ImageNet's; a Hugging Face file's preprocessor config)." };
+        var std = new Option<string?>("--std") { Description = "Normalisation std, 3 comma-separated positive values. Default: the checkpoint's, as --mean." };
         var outDir = new Option<string>("--out") { Description = "Output folder; results go to <out>/<stem>/.", DefaultValueFactory = _ => "nativecam-out" };
         var json = new Option<bool>("--json") { Description = "Print the report to stdout instead of the summary line: a JSON array of one report, like every command (docs/report.md)." };
         var dump = new Option<bool>("--dump-maps") { Description = "Also write the raw map on the patch grid [g, g] as a float32 .npy." };
@@ -45,7 +47,7 @@ public static class VitCamCommand
             "  nativecam vit-cam samples/zidane.jpg --weights deit_tiny.pt --heads 3 --method gradcam --layer blocks.11.norm1 --json\n" +
             "  nativecam vit-cam --tensor input.npy --weights vit_b_16.pt --head-fusion max --discard 0.95 --dump-maps");
         cmd.Arguments.Add(images);
-        foreach (var o in new Option[] { weights, method, cls, fusion, discard, compat, layer, heads, outDir, json, dump, tensor, alpha, device, maxPixels })
+        foreach (var o in new Option[] { weights, method, cls, fusion, discard, compat, layer, heads, mean, std, outDir, json, dump, tensor, alpha, device, maxPixels })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
@@ -86,6 +88,10 @@ public static class VitCamCommand
             var settings = new VitCamSettings(weightsPath, m, parse.GetValue(cls), f, d, l, CommonOptions.CheckOut(parse.GetValue(outDir)),
                 parse.GetValue(dump), a, CommonOptions.CheckMaxPixels(parse.GetValue(maxPixels)), vitExplain);
 
+            var meanValues = ClassifierOptions.Triple(parse.GetValue(mean), "--mean");
+            var stdValues = ClassifierOptions.Triple(parse.GetValue(std), "--std");
+            if (stdValues is not null && stdValues.Any(v => !(v > 0))) throw new CliError($"--std needs 3 positive numbers, got '{parse.GetValue(std)}'");
+
             var files = ImageInputs.Expand(given);
             if (files.Count == 1) InputFile.Check(files[0]);
             bool asJson = parse.GetValue(json);
@@ -93,7 +99,8 @@ public static class VitCamCommand
             var (model, checkpoint) = LoadVit(dev, weightsPath, parse.GetValue(heads));
             using var _ = model;
             using var staging = new StagingArea(settings.Out);
-            var job = new VitCamJob(dev, model, settings, checkpoint.Input, checkpoint.ClassNames);
+            var input = checkpoint.Input with { Mean = meanValues ?? checkpoint.Input.Mean, Std = stdValues ?? checkpoint.Input.Std };
+            var job = new VitCamJob(dev, model, settings, input, checkpoint.ClassNames);
             var outputs = files.Count > 0 ? OutputName.Unique(files) : [OutputName.ForInput(tensorPath!)];
             var progress = FolderProgress.ForConsole(outputs.Count);
             var reports = new List<VitCamReport>();

@@ -201,6 +201,30 @@ public class VitCamCommandTests
     }
 
     [Fact]
+    public void Mean_and_std_replace_the_checkpoints_normalisation()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = Run(Zidane, "--mean", "0.5,0.5,0.5", "--std", "0.5, 0.5, 0.5", "--out", outDir, "--json");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(run.StdOut);
+            var top = doc.RootElement[0].GetProperty("logits")[0];
+
+            var input = VitInput.Torchvision with { Mean = [0.5f, 0.5f, 0.5f], Std = [0.5f, 0.5f, 0.5f] };
+            var (_, data) = VitPreprocess.Apply(ImageLoader.Load(Zidane), 32, input);
+            using var model = VitModel.Build(TestDevice.Default, VitCheckpoint.Load(VitFixture.Timm, heads: 2));
+            using var x = Tensor.FromArray(TestDevice.Default, data, 1, 3, 32, 32);
+            using var tape = new Tape();
+            var logits = model.Forward(Var.Input(x)).Value.ToArray();
+            int best = Array.IndexOf(logits, logits.Max());
+            Assert.Equal(best, top.GetProperty("class_id").GetInt32());
+            Assert.Equal(logits[best], top.GetProperty("logit").GetDouble(), 1e-4);
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
     public void Preprocessing_matches_torchvision_on_the_sample()
     {
         var (crop, input) = VitPreprocess.Apply(ImageLoader.Load(Zidane), 32);
@@ -235,6 +259,7 @@ public class VitCamCommandTests
     [InlineData("layer", "unknown layer 'blocks.7.norm1'")]
     [InlineData("tensor-shape", "--tensor needs a float32 array of shape [1, 3, 32, 32]")]
     [InlineData("compat", "unknown --compat 'timm': use none or vit-explain")]
+    [InlineData("std", "--std needs 3 positive numbers")]
     [InlineData("compat-method", "--compat vit-explain applies to --method rollout and grad-rollout only")]
     public void Errors_are_one_line_with_exit_code_two(string kind, string message)
     {
@@ -255,6 +280,7 @@ public class VitCamCommandTests
                 "layer" => [Zidane, "--method", "gradcam", "--layer", "blocks.7.norm1"],
                 "tensor-shape" => ["--tensor", wrongShape],
                 "compat" => [Zidane, "--compat", "timm"],
+                "std" => [Zidane, "--std", "0,1,1"],
                 "compat-method" => [Zidane, "--method", "chefer", "--compat", "vit-explain"],
                 _ => [Zidane],
             };
