@@ -87,6 +87,58 @@ public class VitMethodsTests
         }
     }
 
+    /// <summary>Per index 0..n−1, splitmix64 of (seed, index) cut into three 21-bit uniforms in [0, 1) (bits 43–63,
+    /// 22–42, 1–21): A = u0/128 and the two targets' G = (2u1 − 1)/16, (2u2 − 1)/16, float32-exact, the same numbers
+    /// as vit_methods_reference.py's hashed().</summary>
+    static (float[] A, float[] G0, float[] G1) Hashed(ulong seed, int n)
+    {
+        var (a, g0, g1) = (new float[n], new float[n], new float[n]);
+        const double unit = 1.0 / (1 << 21);
+        for (int i = 0; i < n; i++)
+        {
+            ulong z = unchecked(seed + (ulong)(i + 1) * 0x9E3779B97F4A7C15UL);
+            z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+            z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+            z ^= z >> 31;
+            a[i] = (float)((z >> 43) * unit / 128);
+            g0[i] = (float)((2 * ((z >> 22) & 0x1FFFFF) * unit - 1) / 16);
+            g1[i] = (float)((2 * ((z >> 1) & 0x1FFFFF) * unit - 1) / 16);
+        }
+        return (a, g0, g1);
+    }
+
+    /// <summary>
+    /// ViT-B/16's attention shapes (12 layers, 12 heads, 197 tokens), K = 2, from hashed inputs both sides generate
+    /// (<see cref="Hashed"/>): Chefer's relevance to 1e-4 of the map's maximum (see below) and vit-explain's mean
+    /// rollout at discard 0.9 to 1e-5 of it (the discard cutoff's smallest relative gap is 4.8e-6; float32 means are
+    /// within ~1e-7; max fusion has exact ties at the cutoff on 21-bit inputs, where topk's order is unspecified, and
+    /// is checked on the small model instead).
+    /// </summary>
+    [Fact]
+    public void At_ViT_B_shapes_Chefer_and_compat_rollout_match_the_authors_code()
+    {
+        var c = Fixtures.Case(File, "vitb_shapes_hashed");
+        int layers = c.Int("layers"), heads = c.Int("heads"), t = c.Int("tokens"), k = c.Int("targets"), plane = t * t;
+        var (a, g0, g1) = Hashed(1, layers * heads * plane);
+        int layer = heads * plane;
+        var attentions = Enumerable.Range(0, layers).Select(l => Tensor.FromArray(D, a.AsSpan(l * layer, layer), heads, t, t)).ToList();
+        var gradients = Enumerable.Range(0, layers).Select(l =>
+            Tensor.FromArray(D, [.. g0.AsSpan(l * layer, layer), .. g1.AsSpan(l * layer, layer)], k, heads, t, t)).ToList();
+        try
+        {
+            // 1e-4 here: float32 itself is 1.5e-5 of the maximum away on these inputs (PyTorch's float32 class-row
+            // product of the same factors is off by as much as ours), so 1e-5 would test rounding, not the rule.
+            using (var map = VitExplain.Chefer(attentions, gradients)) CloseToMax(map, c.Outputs["chefer_kernel"], "ViT-B Chefer", 1e-4);
+            foreach (var fusion in new[] { HeadFusion.Mean })
+            {
+                string key = $"vitexplain_rollout_{fusion.ToString().ToLowerInvariant()}_0.9_kernel";
+                using var map = VitExplainCompat.AttentionRollout(attentions, fusion, 0.9);
+                CloseToMax(map, c.Outputs[key], $"ViT-B {key}", KernelTol);
+            }
+        }
+        finally { foreach (var x in attentions.Concat(gradients)) x.Dispose(); }
+    }
+
     [Fact]
     public void Chefer_of_a_zero_gradient_is_R_equal_I_and_a_zero_map()
     {

@@ -199,10 +199,46 @@ class FakeModel:
         self.blocks = [FakeModel._Block(a, g) for a, g in zip(attentions, gradients)]
 
     def __call__(self, x, register_hook=False):
-        return torch.zeros(1, CLASSES, requires_grad=True) * 1
+        return torch.zeros(1, max(CLASSES, 2), requires_grad=True) * 1
 
     def zero_grad(self):
         pass
+
+
+def hashed(seed, n):
+    """splitmix64 of (seed, index) for index 0..n-1, as uint64. Three 21-bit uniforms in [0, 1) are cut from each
+    (bits 43-63, 22-42, 1-21: float32-exact). The C# test makes the same numbers (tests/Vit/VitMethodsTests.cs,
+    Hashed), so a ViT-B-sized input needs no fixture."""
+    with np.errstate(over="ignore"):
+        z = np.uint64(seed) + (np.arange(n, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    mask = np.uint64((1 << 21) - 1)
+    return [torch.from_numpy(((z >> np.uint64(shift)) & mask).astype(np.float64) / 2.0 ** 21) for shift in (43, 22, 1)]
+
+
+def vitb_case(generate_relevance, rollout):
+    """ViT-B/16's attention shapes (L = 12, H = 12, T = 197), K = 2: per entry (l, h, i, j) one hash (seed 1) gives
+    A = u0 / 128 and the two targets' G = (2 u1 − 1) / 16, (2 u2 − 1) / 16; Chefer's relevance and vit-explain's rollout
+    (mean fusion at discard 0.9) by their code."""
+    layers, heads, tokens, k = 12, 12, 197, 2
+    u = [x.reshape(layers, heads, tokens, tokens) for x in hashed(1, layers * heads * tokens * tokens)]
+    a = (u[0] / 128).unsqueeze(1)                                        # [L, 1, H, T, T]
+    g = torch.stack([(u[1] * 2 - 1) / 16, (u[2] * 2 - 1) / 16], dim=1)  # [L, K, H, T, T]
+    outputs, gaps = {}, []
+    outputs["chefer_kernel"] = torch.stack([
+        generate_relevance(FakeModel(list(a), [g[l, t].unsqueeze(0) for l in range(layers)]), None, index=t).detach().reshape(14, 14)
+        for t in range(k)])
+    for fusion in ["mean"]:  # max: exact ties at the cutoff on these 21-bit inputs, where topk's order is unspecified
+        outputs[f"vitexplain_rollout_{fusion}_0.9_kernel"] = torch.from_numpy(rollout(list(a), 0.9, fusion)).unsqueeze(0)
+        for l in range(layers):
+            gaps.append(cutoff_gap(a[l, 0].mean(dim=0) if fusion == "mean" else a[l, 0].max(dim=0)[0], 0.9))
+    print("ViT-B shapes: smallest relative gap at a discard cutoff:", min(gaps))
+    return {"name": "vitb_shapes_hashed",
+            "params": {"layers": layers, "heads": heads, "tokens": tokens, "targets": k, "seed": 1,
+                       "attention_scale": 1 / 128, "gradient_scale": 1 / 16, "min_relative_cutoff_gap": min(gaps)},
+            "inputs": {}, "outputs": {n: array(v) for n, v in outputs.items()}}
 
 
 def main():
@@ -270,7 +306,7 @@ def main():
                                "vit_explain": "jacobgil/vit-explain@15a81d3"}},
         "inputs": inputs,
         "outputs": {n: array(v) for n, v in outputs.items()},
-    }])
+    }, vitb_case(generate_relevance, rollout)])
 
 
 if __name__ == "__main__":
