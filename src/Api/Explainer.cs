@@ -48,7 +48,7 @@ public sealed class Explainer : IDisposable
     {
         var file = WeightFile.Load(weights);
         var dev = NativeCam.Tensors.Device.Open(device);
-        try { return new Explainer(dev, Build(dev, file, Path.GetFileName(weights), vitHeads)); }
+        try { return new Explainer(dev, Build(dev, file, Path.GetFileName(weights), vitHeads, Path.GetDirectoryName(Path.GetFullPath(weights)))); }
         catch
         {
             dev.Dispose();
@@ -56,7 +56,7 @@ public sealed class Explainer : IDisposable
         }
     }
 
-    static IFamily Build(Device device, WeightFile file, string name, int? vitHeads)
+    static IFamily Build(Device device, WeightFile file, string name, int? vitHeads, string? folder)
     {
         switch (file.Metadata.Architecture)
         {
@@ -64,11 +64,12 @@ public sealed class Explainer : IDisposable
                 return new DetectorFamily(new YoloDetector(device, YoloModel.Build(device, YoloCheckpoint.FromWeights(file, name))));
             case ArchitectureKinds.Yolov8:
                 return new DetectorFamily(Yolov8Detector.FromWeights(device, file, name));
-            case ArchitectureKinds.VitTimm or ArchitectureKinds.VitTorchvision:
-                var vit = VitModel.Build(device, VitCheckpoint.FromWeights(file, name, vitHeads));
+            case ArchitectureKinds.VitTimm or ArchitectureKinds.VitTorchvision or ArchitectureKinds.VitHuggingFace:
+                var vitCheckpoint = VitCheckpoint.FromWeights(file, name, vitHeads, folder); // Hugging Face: its JSON configs beside the file
+                var vit = VitModel.Build(device, vitCheckpoint);
                 int size = vit.Config.ImageSize;
-                return new ClassFamily(ModelFamily.Vit, device, new VitCamAdapter(vit), ImageNetClasses.For(vit.Config.Classes),
-                    image => VitPreprocess.Apply(image, size), vit);
+                return new ClassFamily(ModelFamily.Vit, device, new VitCamAdapter(vit), vitCheckpoint.ClassNames ?? ImageNetClasses.For(vit.Config.Classes),
+                    image => VitPreprocess.Apply(image, size, vitCheckpoint.Input), vit);
             default:
                 var checkpoint = ClassifierCheckpoint.FromTensors(file.Tensors.Select(t => KeyValuePair.Create(t.Name, new HostTensor(t.ToFloat32(), t.Shape))));
                 var model = ClassifierModel.Build(device, checkpoint);

@@ -15,7 +15,7 @@ namespace NativeCam.Cam.Vit;
 /// renormalisation, one per (k, j) for the class row times a layer's matrix, one per (k, channel) for token Grad-CAM
 /// weights and one per (k, patch) for maps; the optional full product R uses the backend's batched GEMM.
 /// </summary>
-public sealed class IlgpuVitKernels : KernelSet
+public sealed partial class IlgpuVitKernels : KernelSet
 {
     static readonly ConditionalWeakTable<Device, IlgpuVitKernels> _cache = new();
 
@@ -109,7 +109,7 @@ public sealed class IlgpuVitKernels : KernelSet
 
     // ---- discard, identity, row renormalisation ------------------------------------------------------------
 
-    Action<Index1D, Work, ArrayView<float>, int, int>? _discard;
+    Action<Index1D, Work, ArrayView<float>, int, int, int>? _discard;
     Action<Index1D, Work, ArrayView<float>, int>? _normalise;
 
     // Order-preserving unsigned key of a float: the IEEE bits of a non-negative float already sort as integers;
@@ -122,11 +122,12 @@ public sealed class IlgpuVitKernels : KernelSet
     }
 
     // One work item per matrix: zero its `drop` lowest entries (ascending value, ties by flat index, i.e. the first
-    // `drop` of a stable sort) except those in row 0 or column 0. Sort-free radix select: four passes, each a
+    // `drop` of a stable sort) except the exempt ones (DiscardExemption: row 0 and column 0, only flat index 0, or
+    // none). Sort-free radix select: four passes, each a
     // 256-bin histogram of the next 8 bits of the keys that share the bits chosen so far, find τ, the drop-th
     // smallest key, and how many of the entries equal to τ belong to the lowest `drop`; a last pass in flat order
     // zeroes every key below τ and that many keys equal to τ.
-    static void DiscardKernel(Index1D t, Work w, ArrayView<float> f, int tokens, int drop)
+    static void DiscardKernel(Index1D t, Work w, ArrayView<float> f, int tokens, int drop, int exemption)
     {
         int n = tokens * tokens;
         var histogram = LocalMemory.Allocate<int>(256);
@@ -155,7 +156,9 @@ public sealed class IlgpuVitKernels : KernelSet
                     uint key = Key(f[start + p]);
                     bool lowest = key < prefix;
                     if (key == prefix && ties > 0) { lowest = true; ties--; }
-                    if (lowest && p / tokens != 0 && p % tokens != 0) f[start + p] = 0;
+                    bool exempt = exemption == (int)DiscardExemption.ClassRowAndColumn ? p / tokens == 0 || p % tokens == 0
+                        : exemption == (int)DiscardExemption.FirstEntry && p == 0;
+                    if (lowest && !exempt) f[start + p] = 0;
                 }
             }
     }
@@ -181,20 +184,30 @@ public sealed class IlgpuVitKernels : KernelSet
     /// </summary>
     public void DiscardAndNormalise(Tensor fused, int tokens, double discardRatio)
     {
-        Require(tokens > 0 && fused.Length > 0 && fused.Length % (tokens * tokens) == 0,
-            $"discard: {fused.Length} elements are not K matrices of {tokens}x{tokens}");
-        Require(discardRatio >= 0 && discardRatio <= 1, $"discard: ratio {discardRatio} is not in [0, 1]");
+        Discard(fused, tokens, discardRatio, DiscardExemption.ClassRowAndColumn);
         int k = fused.Length / (tokens * tokens);
-        int drop = (int)Math.Floor(discardRatio * tokens * tokens);
-        if (drop > 0)
-        {
-            var (tk, wk) = Plan(k);
-            _discard ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, int, int>(DiscardKernel);
-            _discard(tk, wk, fused.View, tokens, drop);
-        }
         var (threads, w) = Plan(k * tokens);
         _normalise ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, int>(NormaliseKernel);
         _normalise(threads, w, fused.View, tokens);
+    }
+
+    /// <summary>
+    /// In place on K fused matrices [K, T, T]: zero the m = ⌊ratio·T²⌋ lowest entries of each (ascending value, ties
+    /// by flat index; m in double from the product ratio·(T²), as Python's int(T² · ratio)), except the
+    /// <paramref name="exemption"/>'s entries, which still count towards m.
+    /// </summary>
+    public void Discard(Tensor fused, int tokens, double discardRatio, DiscardExemption exemption)
+    {
+        Require(tokens > 0 && fused.Length > 0 && fused.Length % (tokens * tokens) == 0,
+            $"discard: {fused.Length} elements are not K matrices of {tokens}x{tokens}");
+        Require(discardRatio >= 0 && discardRatio <= 1, $"discard: ratio {discardRatio} is not in [0, 1]");
+        Require(Enum.IsDefined(exemption), $"discard: unknown exemption {exemption}");
+        int k = fused.Length / (tokens * tokens);
+        int drop = (int)Math.Floor(discardRatio * (tokens * tokens));
+        if (drop == 0) return;
+        var (tk, wk) = Plan(k);
+        _discard ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, int, int, int>(DiscardKernel);
+        _discard(tk, wk, fused.View, tokens, drop, (int)exemption);
     }
 
     // ---- the product over layers ------------------------------------------------------------------------
@@ -211,7 +224,7 @@ public sealed class IlgpuVitKernels : KernelSet
         foreach (var a in attentions)
             Require(AttentionShape(a, "attention rollout").Tokens == tokens, $"attention rollout: layers of {tokens} and {a.Shape[^1]} tokens");
         Require(rollout.Length == tokens * tokens, $"attention rollout: output of {rollout.Length} elements for {tokens}x{tokens}");
-        Product(attentions.Count, 1, tokens, (l, hat) => FuseHeads(attentions[l], fusion, hat), discardRatio, rollout);
+        Product(attentions.Count, 1, tokens, (l, hat) => { FuseHeads(attentions[l], fusion, hat); DiscardAndNormalise(hat, tokens, discardRatio); }, rollout);
     }
 
     /// <summary>
@@ -224,7 +237,7 @@ public sealed class IlgpuVitKernels : KernelSet
         int k = CheckGradientLayers(attentions, gradients, "gradient rollout");
         int tokens = attentions[0].Shape[^1];
         Require(rollout.Length == k * tokens * tokens, $"gradient rollout: output of {rollout.Length} elements for {k} targets of {tokens}x{tokens}");
-        Product(attentions.Count, k, tokens, (l, hat) => FuseGradientHeads(attentions[l], gradients[l], hat), discardRatio, rollout);
+        Product(attentions.Count, k, tokens, (l, hat) => { FuseGradientHeads(attentions[l], gradients[l], hat); DiscardAndNormalise(hat, tokens, discardRatio); }, rollout);
     }
 
     // Both lists in forward order, the same heads and tokens in every layer; returns K.
@@ -245,22 +258,20 @@ public sealed class IlgpuVitKernels : KernelSet
         return k;
     }
 
-    // R = Â_{L−1} ··· Â_0 for K matrices, each new layer multiplying from the left (R ← Â_l · R). The running
-    // product ping-pongs between `rollout` and one spare buffer; the start is chosen so the last product lands in
-    // `rollout` (GEMM's output must not overlap its inputs).
-    void Product(int layers, int k, int tokens, Action<int, Tensor> fuse, double discardRatio, Tensor rollout)
+    // R = Â_{L−1} ··· Â_0 for K matrices, each new layer multiplying from the left (R ← Â_l · R); build(l, m) writes
+    // layer l's Â into m [K, T, T]. The running product ping-pongs between `rollout` and one spare buffer; the start
+    // is chosen so the last product lands in `rollout` (GEMM's output must not overlap its inputs).
+    void Product(int layers, int k, int tokens, Action<int, Tensor> build, Tensor rollout)
     {
         using var hat = Tensor.Empty(_device, k, tokens, tokens);
         using var spare = Tensor.Empty(_device, k, tokens, tokens);
         using var output = rollout.Reshape(k, tokens, tokens);
         var (current, next) = (layers - 1) % 2 == 0 ? (output, spare) : (spare, output);
-        fuse(0, current);
-        DiscardAndNormalise(current, tokens, discardRatio);
+        build(0, current);
         var layout = MatrixLayout.RowMajor(k, tokens, tokens);
         for (int l = 1; l < layers; l++)
         {
-            fuse(l, hat);
-            DiscardAndNormalise(hat, tokens, discardRatio);
+            build(l, hat);
             _device.Backend.Gemm(hat, layout, current, layout, next, layout, k, tokens, tokens, tokens);
             (current, next) = (next, current);
         }
@@ -324,7 +335,7 @@ public sealed class IlgpuVitKernels : KernelSet
             Require(AttentionShape(a, "attention rollout map").Tokens == tokens, $"attention rollout map: layers of {tokens} and {a.Shape[^1]} tokens");
         int g = GridSide(tokens);
         Require(map.Length == g * g, $"attention rollout map: map of {map.Length} for one map of {g}x{g}");
-        ClassRowProduct(attentions.Count, 1, tokens, (l, hat) => FuseHeads(attentions[l], fusion, hat), discardRatio, map);
+        ClassRowProduct(attentions.Count, 1, tokens, (l, hat) => { FuseHeads(attentions[l], fusion, hat); DiscardAndNormalise(hat, tokens, discardRatio); }, map);
     }
 
     /// <summary>
@@ -336,11 +347,12 @@ public sealed class IlgpuVitKernels : KernelSet
         int k = CheckGradientLayers(attentions, gradients, "gradient rollout map");
         int tokens = attentions[0].Shape[^1], g = GridSide(tokens);
         Require(map.Length == k * g * g, $"gradient rollout map: map of {map.Length} for {k} maps of {g}x{g}");
-        ClassRowProduct(attentions.Count, k, tokens, (l, hat) => FuseGradientHeads(attentions[l], gradients[l], hat), discardRatio, map);
+        ClassRowProduct(attentions.Count, k, tokens, (l, hat) => { FuseGradientHeads(attentions[l], gradients[l], hat); DiscardAndNormalise(hat, tokens, discardRatio); }, map);
     }
 
-    // v_k = e_0ᵀ Â_{L−1,k} ··· Â_{0,k}, multiplied from the left end: v ← v · Â_l for l = L−1 down to 0.
-    void ClassRowProduct(int layers, int k, int tokens, Action<int, Tensor> fuse, double discardRatio, Tensor map)
+    // v_k = e_0ᵀ Â_{L−1,k} ··· Â_{0,k}, multiplied from the left end: v ← v · Â_l for l = L−1 down to 0; build(l, m)
+    // writes layer l's Â into m [K, T, T].
+    void ClassRowProduct(int layers, int k, int tokens, Action<int, Tensor> build, Tensor map)
     {
         using var hat = Tensor.Empty(_device, k, tokens, tokens);
         using var v0 = Tensor.Empty(_device, k, tokens);
@@ -350,8 +362,7 @@ public sealed class IlgpuVitKernels : KernelSet
         _rowTimesMatrix ??= _acc.LoadAutoGroupedStreamKernel<Index1D, Work, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(RowTimesMatrixKernel);
         for (int l = layers - 1; l >= 0; l--)
         {
-            fuse(l, hat);
-            DiscardAndNormalise(hat, tokens, discardRatio);
+            build(l, hat);
             _rowTimesMatrix(threads, w, current.View, hat.View, next.View, tokens, l == layers - 1 ? 1 : 0);
             (current, next) = (next, current);
         }

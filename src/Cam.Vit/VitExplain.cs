@@ -39,6 +39,22 @@ public static class VitExplain
         return Fill(map, () => kernels.GradientRolloutMap(attentions, gradients, discardRatio, map));
     }
 
+    /// <summary>
+    /// Chefer et al. 2021's generic attention relevance for K targets (docs/vit-explain.md): R = I, then per layer
+    /// R ← R + Ā_l·R with Ā_l = mean_h ReLU(G_l[k] ⊙ A_l); the map is R[0, 1:]. attentions[l] [H, T, T] and gradients[l]
+    /// [K, H, T, T] (with respect to attentions[l] itself) in forward layer order → [K, g, g].
+    /// </summary>
+    public static Tensor Chefer(IReadOnlyList<Tensor> attentions, IReadOnlyList<Tensor> gradients)
+    {
+        if (attentions.Count == 0 || gradients.Count == 0) throw new ArgumentException("Chefer relevance: no layers");
+        var device = attentions[0].Device;
+        int tokens = attentions[0].Shape[^1], k = gradients[0].Rank == 4 ? gradients[0].Shape[0] : 1; // other ranks: the kernels say why
+        var kernels = IlgpuVitKernels.For(device);
+        int g = IlgpuVitKernels.GridSide(tokens);
+        var map = Tensor.Empty(device, k, g, g);
+        return Fill(map, () => kernels.CheferMap(attentions, gradients, map));
+    }
+
     /// <summary>Grad-CAM on a token layer: activations [T, C] and gradients [K, T, C] → [K, g, g].</summary>
     public static Tensor GradCam(Tensor tokens, Tensor gradient)
     {
@@ -48,7 +64,7 @@ public static class VitExplain
     }
 
     // Runs `compute` into the new map, disposing the map if it throws (bad shapes).
-    static Tensor Fill(Tensor map, Action compute)
+    internal static Tensor Fill(Tensor map, Action compute)
     {
         try
         {

@@ -92,7 +92,7 @@ public sealed class ClassifierOptions
             parse.GetValue(_interpolation) is not null);
     }
 
-    static float[]? Triple(string? text, string option)
+    internal static float[]? Triple(string? text, string option)
     {
         if (text is null) return null;
         var parts = text.Split(',', StringSplitOptions.TrimEntries);

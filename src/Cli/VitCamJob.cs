@@ -11,15 +11,25 @@ using NativeCam.Yolo;
 
 namespace NativeCam.Cli;
 
-/// <summary>What vit-cam computes: rollout (attention rollout), grad-rollout (gradient attention rollout) or gradcam
-/// (token Grad-CAM on one block's norm output).</summary>
-public enum VitMethod { Rollout, GradRollout, GradCam }
+/// <summary>What vit-cam computes: rollout (attention rollout), grad-rollout (gradient attention rollout), chefer
+/// (Chefer et al. 2021's relevance) or gradcam (token Grad-CAM on one block's norm output).</summary>
+public enum VitMethod { Rollout, GradRollout, GradCam, Chefer }
 
-/// <summary>vit-cam's settings, parsed and checked.</summary>
+/// <summary>vit-cam's settings, parsed and checked. <paramref name="VitExplainCompat"/>: rollout and grad-rollout as
+/// jacobgil/vit-explain computes them (<see cref="NativeCam.Cam.Vit.VitExplainCompat"/>).</summary>
 public sealed record VitCamSettings(string Weights, VitMethod Method, string? Class, HeadFusion Fusion, double Discard,
-    string? Layer, string Out, bool DumpMaps, double Alpha, long MaxPixels)
+    string? Layer, string Out, bool DumpMaps, double Alpha, long MaxPixels, bool VitExplainCompat = false)
 {
-    public string MethodName => Method switch { VitMethod.Rollout => "rollout", VitMethod.GradRollout => "grad-rollout", _ => "gradcam" };
+    public string MethodName => Method switch
+    {
+        VitMethod.Rollout => "rollout",
+        VitMethod.GradRollout => "grad-rollout",
+        VitMethod.Chefer => "chefer",
+        _ => "gradcam",
+    };
+
+    /// <summary>Whether the method drops a fraction of each layer's attentions (the rollouts).</summary>
+    public bool Discards => Method is VitMethod.Rollout or VitMethod.GradRollout;
 }
 
 /// <summary>
@@ -27,9 +37,11 @@ public sealed record VitCamSettings(string Weights, VitMethod Method, string? Cl
 /// chosen class) → map on the patch grid → overlay on the centre crop, report, .npy, written atomically to
 /// &lt;out&gt;/&lt;stem&gt;/.
 /// </summary>
-public sealed class VitCamJob(Device device, VitModel model, VitCamSettings settings)
+public sealed class VitCamJob(Device device, VitModel model, VitCamSettings settings, VitInput? input = null,
+    IReadOnlyList<string>? classNames = null)
 {
-    readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Config.Classes);
+    readonly IReadOnlyList<string> _names = classNames ?? ImageNetClasses.For(model.Config.Classes);
+    readonly VitInput _input = input ?? VitInput.Torchvision;
     readonly VitCamAdapter _adapter = new(model);
 
     /// <summary>The layer token Grad-CAM reads by default: the last block's norm1 (pytorch-grad-cam's ViT example).</summary>
@@ -59,7 +71,7 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
             var image = ImageInputs.Decode(path!, settings.MaxPixels, decodeExitCode);
             name = path!;
             decode = clock.Lap();
-            (picture, data) = VitPreprocess.Apply(image, size);
+            (picture, data) = VitPreprocess.Apply(image, size, _input);
             preprocess = clock.Lap();
         }
 
@@ -90,7 +102,8 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         double p = Softmax(logits)[classId];
         var sheet = GridSheet.Compose(
             new GridTile(picture, [$"{Path.GetFileName(name)}: the centre crop the network saw", $"top-1: {_names[Array.IndexOf(logits, logits.Max())]}"], []),
-            SheetText.Legend([$"vit-cam: {settings.MethodName}" + (settings.Method == VitMethod.GradCam ? $" at {Layer}" : $", discard {settings.Discard:0.##}")],
+            SheetText.Legend([$"vit-cam: {settings.MethodName}" + (settings.VitExplainCompat ? " (vit-explain compat)" : "")
+                + (settings.Method == VitMethod.GradCam ? $" at {Layer}" : settings.Discards ? $", discard {settings.Discard:0.##}" : "")],
                 null, allGuided: false, anyGuided: false),
             [[new GridTile(overlay, SheetText.Caption($"{classId} {_names[classId]} {p:F2}", settings.MethodName,
                 settings.Method == VitMethod.GradCam ? Layer : "all blocks", null, stats, guided: false), [])]]);
@@ -99,7 +112,7 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         var report = new VitCamReport(Path.GetFileName(name), stem, [size, size], device.Description, Path.GetFileName(settings.Weights),
             settings.MethodName, settings.Method == VitMethod.GradCam ? Layer : null,
             settings.Method == VitMethod.Rollout ? settings.Fusion.ToString().ToLowerInvariant() : null,
-            settings.Method == VitMethod.GradCam ? 0 : settings.Discard,
+            settings.Discards ? settings.Discard : 0, settings.VitExplainCompat ? "vit-explain" : null,
             classId, _names[classId], Math.Round(Softmax(logits)[classId], 6), TopClasses(logits, 5),
             new VitMapRecord(file, raw, Math.Round(stats.Min, 9), Math.Round(stats.Max, 9), stats.Empty), "sheet.jpg",
             new VitTimings(decode, preprocess, forward, backward, cam, render, write, clock.Total));
@@ -115,7 +128,7 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
     {
         var attentions = model.AttentionNames;
         using var tape = new Tape();
-        if (settings.Method == VitMethod.GradRollout) tape.Watch([.. attentions]);
+        if (settings.Method is VitMethod.GradRollout or VitMethod.Chefer) tape.Watch([.. attentions]);
         if (settings.Method == VitMethod.GradCam) tape.Watch(Layer);
         var outputs = _adapter.Forward(Var.Input(input));
         var logits = outputs[0];
@@ -126,7 +139,10 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         if (settings.Method == VitMethod.Rollout)
         {
             var probabilities = attentions.Select(n => tape.Find(n)!.Value).ToList();
-            return (host, classId, VitExplain.AttentionRollout(probabilities, settings.Fusion, settings.Discard), forward, 0);
+            var rollout = settings.VitExplainCompat
+                ? VitExplainCompat.AttentionRollout(probabilities, settings.Fusion, settings.Discard)
+                : VitExplain.AttentionRollout(probabilities, settings.Fusion, settings.Discard);
+            return (host, classId, rollout, forward, 0);
         }
 
         Var? tokens = null;
@@ -141,11 +157,17 @@ public sealed class VitCamJob(Device device, VitModel model, VitCamSettings sett
         CamEngine.Backward(_adapter, tape, outputs, new ClassTargets([classId]));
         double backward = clock.Lap();
 
-        if (settings.Method == VitMethod.GradRollout)
+        if (settings.Method is VitMethod.GradRollout or VitMethod.Chefer)
         {
             var probabilities = attentions.Select(n => tape.Find(n)!.Value).ToList();
             var grads = attentions.Select(n => Drop(tape.Find(n)!.Grad!, 1)).ToList(); // [1, 1, H, T, T] → [1, H, T, T]
-            try { return (host, classId, VitExplain.GradientRollout(probabilities, grads, settings.Discard), forward, backward); }
+            try
+            {
+                var map = settings.Method == VitMethod.Chefer ? VitExplain.Chefer(probabilities, grads)
+                    : settings.VitExplainCompat ? VitExplainCompat.GradientRollout(probabilities, grads, settings.Discard)
+                    : VitExplain.GradientRollout(probabilities, grads, settings.Discard);
+                return (host, classId, map, forward, backward);
+            }
             finally { foreach (var g in grads) g.Dispose(); }
         }
         using var x = Drop(tokens!.Value, 0);       // [1, T, C] → [T, C]

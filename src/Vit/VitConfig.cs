@@ -4,7 +4,7 @@ namespace NativeCam.Vit;
 /// The shape of a Vision Transformer: square images of <see cref="ImageSize"/> cut into
 /// <see cref="PatchSize"/>² patches, <see cref="Depth"/> pre-norm encoder blocks of width <see cref="Hidden"/>
 /// with <see cref="Heads"/> attention heads and an MLP of width <see cref="MlpDim"/>, and a linear head on
-/// the class token. timm and torchvision ViTs both use LayerNorm eps 1e-6.
+/// the class token. timm and torchvision ViTs both use LayerNorm eps 1e-6, Hugging Face's ViTConfig 1e-12.
 /// </summary>
 public sealed record VitConfig(int ImageSize, int PatchSize, int Depth, int Heads, int Hidden, int MlpDim, int Classes,
     double LayerNormEps = 1e-6)

@@ -62,6 +62,7 @@ public class VitCamCommandTests
     [Theory]
     [InlineData("rollout")]
     [InlineData("grad-rollout")]
+    [InlineData("chefer")]
     [InlineData("gradcam")]
     public void Each_method_on_an_image_writes_an_overlay_on_the_crop_a_raw_map_and_a_report(string method)
     {
@@ -111,13 +112,16 @@ public class VitCamCommandTests
     [InlineData("rollout", "max", 0.5, null)]
     [InlineData("rollout", "mean", 0.9, null)]
     [InlineData("grad-rollout", "mean", 0.9, 2)]
+    [InlineData("chefer", "mean", 0.9, 1)]
     [InlineData("gradcam", "mean", 0.9, 4)]
-    public void Tensor_input_maps_equal_VitExplain_in_process(string method, string fusion, double discard, int? cls)
+    [InlineData("rollout", "max", 0.9, null, true)]
+    [InlineData("grad-rollout", "mean", 0.5, 3, true)]
+    public void Tensor_input_maps_equal_VitExplain_in_process(string method, string fusion, double discard, int? cls, bool vitExplain = false)
     {
         var outDir = TempDir();
         try
         {
-            string[] classArgs = cls is null ? [] : ["--class", cls.Value.ToString()];
+            string[] classArgs = [.. cls is null ? [] : new[] { "--class", cls.Value.ToString() }, .. vitExplain ? new[] { "--compat", "vit-explain" } : []];
             var run = Run(["--tensor", ZidaneTensor, "--method", method, "--head-fusion", fusion, "--discard", discard.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--out", outDir, "--dump-maps", "--json", .. classArgs]);
             Assert.True(run.ExitCode == 0, run.ToString());
@@ -129,8 +133,10 @@ public class VitCamCommandTests
             Assert.Equal([4, 4], shape);
             Assert.Equal((32, 32), (ImageLoader.Load(Path.Combine(folder, $"zidane_vit32_{method}.jpg")) is var o ? (o.Height, o.Width) : default));
 
-            var expected = InProcess(method, Enum.Parse<HeadFusion>(fusion, ignoreCase: true), discard, cls, out int top1);
+            var expected = InProcess(method, Enum.Parse<HeadFusion>(fusion, ignoreCase: true), discard, cls, vitExplain, out int top1);
             Assert.Equal(cls ?? top1, r.GetProperty("class_id").GetInt32());
+            Assert.Equal(vitExplain ? "vit-explain" : null, r.GetProperty("compat").GetString());
+            Assert.Equal(method is "rollout" or "grad-rollout" ? discard : 0, r.GetProperty("discard_ratio").GetDouble());
             Assert.Equal(expected.Length, cli.Length);
             for (int i = 0; i < cli.Length; i++) Assert.True(Math.Abs(cli[i] - expected[i]) <= 1e-5, $"map[{i}]: cli {cli[i]} vs in-process {expected[i]}");
             Assert.Contains(expected, v => v > 0);
@@ -138,7 +144,7 @@ public class VitCamCommandTests
         finally { Directory.Delete(outDir, recursive: true); }
     }
 
-    static float[] InProcess(string method, HeadFusion fusion, double discard, int? cls, out int top1)
+    static float[] InProcess(string method, HeadFusion fusion, double discard, int? cls, bool vitExplain, out int top1)
     {
         var device = TestDevice.Default;
         using var model = VitModel.Build(device, VitCheckpoint.Load(VitFixture.Timm, heads: 2));
@@ -153,16 +159,18 @@ public class VitCamCommandTests
         var attentions = names.Select(n => tape.Find(n)!.Value).ToList();
         if (method == "rollout")
         {
-            using var rollout = VitExplain.AttentionRollout(attentions, fusion, discard);
+            using var rollout = vitExplain ? VitExplainCompat.AttentionRollout(attentions, fusion, discard) : VitExplain.AttentionRollout(attentions, fusion, discard);
             return rollout.ToArray();
         }
         var seed = new float[host.Length];
         seed[cls ?? top1] = 1;
         using (var g = Tensor.FromArray(device, seed, 1, 1, host.Length)) tape.Backward(logits, g);
-        if (method == "grad-rollout")
+        if (method is "grad-rollout" or "chefer")
         {
             var grads = names.Select(n => tape.Find(n)!.Grad!.Reshape([1, .. tape.Find(n)!.Shape[1..]])).ToList();
-            using var map = VitExplain.GradientRollout(attentions, grads, discard);
+            using var map = method == "chefer" ? VitExplain.Chefer(attentions, grads)
+                : vitExplain ? VitExplainCompat.GradientRollout(attentions, grads, discard)
+                : VitExplain.GradientRollout(attentions, grads, discard);
             foreach (var g in grads) g.Dispose();
             return map.ToArray();
         }
@@ -171,6 +179,49 @@ public class VitCamCommandTests
         using var gt = tokens.Grad!.Reshape(tokens.Grad!.Shape[1..]);
         using var cam = VitExplain.GradCam(t, gt);
         return cam.ToArray();
+    }
+
+    [Fact]
+    public void A_Hugging_Face_model_folder_runs_with_its_labels_and_its_transform()
+    {
+        var outDir = TempDir();
+        try
+        {
+            // No --heads: config.json beside model.safetensors says 2; id2label names the classes.
+            var run = CliProcess.RunIn(Root, "vit-cam", Zidane, "--weights", Path.Combine(VitFixture.Folder, "hf", "model.safetensors"),
+                "--method", "chefer", "--device", "cpu", "--out", outDir, "--json");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(run.StdOut);
+            var r = doc.RootElement.EnumerateArray().Single();
+            Assert.Matches("^label[0-4]$", r.GetProperty("class_name").GetString());
+            Assert.Equal("model.safetensors", r.GetProperty("weights").GetString());
+            Assert.False(r.GetProperty("map").GetProperty("empty").GetBoolean());
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
+    }
+
+    [Fact]
+    public void Mean_and_std_replace_the_checkpoints_normalisation()
+    {
+        var outDir = TempDir();
+        try
+        {
+            var run = Run(Zidane, "--mean", "0.5,0.5,0.5", "--std", "0.5, 0.5, 0.5", "--out", outDir, "--json");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(run.StdOut);
+            var top = doc.RootElement[0].GetProperty("logits")[0];
+
+            var input = VitInput.Torchvision with { Mean = [0.5f, 0.5f, 0.5f], Std = [0.5f, 0.5f, 0.5f] };
+            var (_, data) = VitPreprocess.Apply(ImageLoader.Load(Zidane), 32, input);
+            using var model = VitModel.Build(TestDevice.Default, VitCheckpoint.Load(VitFixture.Timm, heads: 2));
+            using var x = Tensor.FromArray(TestDevice.Default, data, 1, 3, 32, 32);
+            using var tape = new Tape();
+            var logits = model.Forward(Var.Input(x)).Value.ToArray();
+            int best = Array.IndexOf(logits, logits.Max());
+            Assert.Equal(best, top.GetProperty("class_id").GetInt32());
+            Assert.Equal(logits[best], top.GetProperty("logit").GetDouble(), 1e-4);
+        }
+        finally { Directory.Delete(outDir, recursive: true); }
     }
 
     [Fact]
@@ -207,6 +258,9 @@ public class VitCamCommandTests
     [InlineData("discard", "--discard must be in [0, 1)")]
     [InlineData("layer", "unknown layer 'blocks.7.norm1'")]
     [InlineData("tensor-shape", "--tensor needs a float32 array of shape [1, 3, 32, 32]")]
+    [InlineData("compat", "unknown --compat 'timm': use none or vit-explain")]
+    [InlineData("std", "--std needs 3 positive numbers")]
+    [InlineData("compat-method", "--compat vit-explain applies to --method rollout and grad-rollout only")]
     public void Errors_are_one_line_with_exit_code_two(string kind, string message)
     {
         var dir = TempDir();
@@ -225,6 +279,9 @@ public class VitCamCommandTests
                 "discard" => [Zidane, "--discard", "1"],
                 "layer" => [Zidane, "--method", "gradcam", "--layer", "blocks.7.norm1"],
                 "tensor-shape" => ["--tensor", wrongShape],
+                "compat" => [Zidane, "--compat", "timm"],
+                "std" => [Zidane, "--std", "0,1,1"],
+                "compat-method" => [Zidane, "--method", "chefer", "--compat", "vit-explain"],
                 _ => [Zidane],
             };
             var run = kind == "yolo"

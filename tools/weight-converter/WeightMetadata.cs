@@ -3,7 +3,7 @@ namespace NativeCam.Weights;
 /// <summary>What a weight file says about the network besides its tensors.</summary>
 public sealed class WeightMetadata
 {
-    /// <summary>"yolov5", "vit-torchvision", "vit-timm" or "unknown".</summary>
+    /// <summary>"yolov5", "yolov8", "vit-torchvision", "vit-timm", "vit-huggingface" or "unknown".</summary>
     public string Architecture { get; init; } = ArchitectureKinds.Unknown;
 
     /// <summary>The model's config as plain data (for YOLOv5 its yaml: nc, depth_multiple, width_multiple, anchors, backbone, head).</summary>
@@ -40,6 +40,9 @@ public static class ArchitectureKinds
     public const string Yolov8 = "yolov8";
     public const string VitTorchvision = "vit-torchvision";
     public const string VitTimm = "vit-timm";
+    /// <summary>A Hugging Face <c>ViTForImageClassification</c> (google/vit-base-patch16-224): <c>vit.embeddings…</c>,
+    /// <c>vit.encoder.layer.N…</c>, <c>classifier</c>.</summary>
+    public const string VitHuggingFace = "vit-huggingface";
     public const string Unknown = "unknown";
 
     /// <summary>Guesses the architecture from the class of the pickled model and the tensor names.</summary>
@@ -50,6 +53,7 @@ public static class ArchitectureKinds
         var names = tensorNames.ToHashSet(StringComparer.Ordinal);
         if (names.Contains("conv_proj.weight") && names.Contains("class_token")) return VitTorchvision;
         if (names.Contains("patch_embed.proj.weight") && names.Contains("cls_token")) return VitTimm;
+        if (names.Contains("vit.embeddings.patch_embeddings.projection.weight") && names.Contains("vit.embeddings.cls_token")) return VitHuggingFace;
         return Unknown;
     }
 }

@@ -2,7 +2,8 @@ namespace NativeCam.Cli.Reports;
 
 /// <summary>
 /// <c>&lt;name&gt;/report.json</c> of vit-cam (docs/vit.md). Keys are snake_case; every key is always present (null where it
-/// does not apply: `layer` outside gradcam, `head_fusion` outside rollout, `raw_file` without --dump-maps).
+/// does not apply: `layer` outside gradcam, `head_fusion` outside rollout, `compat` without --compat, `raw_file` without
+/// --dump-maps).
 /// </summary>
 public sealed record VitCamReport(
     string Image,
@@ -14,6 +15,7 @@ public sealed record VitCamReport(
     string? Layer,
     string? HeadFusion,
     double DiscardRatio,
+    string? Compat,
     int ClassId,
     string ClassName,
     double ClassProbability,
