@@ -1,0 +1,101 @@
+using System.Text.Json;
+using NativeCam.Cam;
+using NativeCam.Cam.Classifiers;
+using NativeCam.Classifiers;
+using NativeCam.Tensors;
+using NativeCam.Tests.Classifiers;
+using Xunit;
+
+namespace NativeCam.Tests.Cam.Methods;
+
+/// <summary>
+/// FullGrad and eigen_smooth against pytorch-grad-cam 1.5.5, Integrated Gradients, SmoothGrad and the noise tunnel
+/// around Grad-CAM against Captum's definitions coded in PyTorch (tests/reference/methods_reference.py), on three
+/// classifier fixtures, K = 2 classes: every map to 1e-3 of its largest value.
+/// </summary>
+public class GradientMethodTests
+{
+    static Device D => TestDevice.Default;
+
+    public static TheoryData<string> Names() => new("resnet_basic", "mobilenet_v2_025", "vgg_small");
+
+    sealed record Reference(string Layer, int[] Classes, JsonElement Root)
+    {
+        public FixtureArray Array(params string[] path)
+        {
+            var e = Root;
+            foreach (var p in path) e = e.GetProperty(p);
+            return new(e.GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()).ToArray(),
+                e.GetProperty("data").EnumerateArray().Select(v => v.GetDouble()).ToArray());
+        }
+    }
+
+    static Reference Load(string name)
+    {
+        var root = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Folder, "methods", name + ".json"))).RootElement;
+        return new(root.GetProperty("layer").GetString()!, root.GetProperty("classes").EnumerateArray().Select(v => v.GetInt32()).ToArray(), root);
+    }
+
+    /// <summary>The maps of <paramref name="method"/> for the fixture's classes (at its layer, or "input").</summary>
+    static HostCamMap Maps(Device device, string name, CamMethod method, CamRequest request)
+    {
+        var f = ClassifierFixture.Load(name);
+        var r = Load(name);
+        using var model = ClassifierModel.Build(device, ClassifierCheckpoint.Load(f.Weights));
+        using var x = Tensor.FromArray(device, f.Input.Data.Select(v => (float)v).ToArray(), f.Input.Shape);
+        using var result = CamEngine.Compute(new ClassifierCamAdapter(model), x, _ => new ClassTargets(r.Classes),
+            new CamRequest
+            {
+                Methods = [method], Layers = [r.Layer], IgSteps = request.IgSteps, SmoothSamples = request.SmoothSamples,
+                SmoothSigma = request.SmoothSigma, Seed = request.Seed, EigenSmooth = request.EigenSmooth,
+            });
+        return result.Maps.Single().ToHost();
+    }
+
+    static void Compare(HostCamMap actual, FixtureArray expected, string what)
+    {
+        Assert.Equal(expected.Shape[1..], new[] { actual.Height, actual.Width });
+        int n = actual.Height * actual.Width;
+        double scale = expected.Data.Max(Math.Abs);
+        Assert.True(scale > 0, $"{what}: an empty reference proves nothing");
+        for (int k = 0; k < actual.Maps.Length; k++)
+            Check.Close(actual.Maps[k], expected.Data.AsSpan(k * n, n), $"{what}, target {k}", 0, 1e-3 * scale);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void FullGrad_matches_pytorch_grad_cam(string name)
+    {
+        var map = Maps(D, name, CamMethod.FullGrad, new CamRequest());
+        Assert.Equal("input", map.Layer);
+        Compare(map, Load(name).Array("fullgrad"), $"{name} fullgrad");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Integrated_gradients_match_captums_definition(string name) =>
+        Compare(Maps(D, name, CamMethod.IntegratedGradients, new CamRequest { IgSteps = 8 }),
+            Load(name).Array("integrated_gradients", "map"), $"{name} integrated gradients");
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Smoothgrad_matches_captums_noise_tunnel_with_the_same_noise(string name) =>
+        Compare(Maps(D, name, CamMethod.SmoothGrad, new CamRequest { SmoothSamples = 4, SmoothSigma = 0.15, Seed = 7 }),
+            Load(name).Array("smoothgrad", "map"), $"{name} smoothgrad");
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void The_noise_tunnel_around_gradcam_matches_captums(string name) =>
+        Compare(Maps(D, name, CamMethod.GradCam, new CamRequest { SmoothSamples = 4, SmoothSigma = 0.15, Seed = 7 }),
+            Load(name).Array("smoothgrad", "gradcam"), $"{name} noise tunnel around Grad-CAM");
+
+    [Theory]
+    [InlineData("resnet_basic", "gradcam", CamMethod.GradCam)]
+    [InlineData("resnet_basic", "layercam", CamMethod.LayerCam)]
+    [InlineData("mobilenet_v2_025", "gradcam", CamMethod.GradCam)]
+    [InlineData("mobilenet_v2_025", "layercam", CamMethod.LayerCam)]
+    [InlineData("vgg_small", "gradcam", CamMethod.GradCam)]
+    [InlineData("vgg_small", "layercam", CamMethod.LayerCam)]
+    public void Eigen_smooth_matches_pytorch_grad_cam(string name, string key, CamMethod method) =>
+        Compare(Maps(D, name, method, new CamRequest { EigenSmooth = true }), Load(name).Array("eigen_smooth", key), $"{name} {key} eigen_smooth");
+}

@@ -1,0 +1,157 @@
+"""Reference for the gradient methods and smoothing flags of src/Cam (FullGrad, eigen_smooth, Integrated Gradients,
+SmoothGrad, the noise tunnel around Grad-CAM) on three classifiers of classifiers_reference.py.
+
+- FullGrad and eigen_smooth: pytorch-grad-cam 1.5.5 itself (PYTHONPATH=/tmp/pgc, commit 084273b), imported from outside
+  the repository. FullGrad: its final maps [K, H, W] (cam(...) output). eigen_smooth: get_cam_image(..., eigen_smooth=True)
+  per layer, then the sign rule NativeCam uses for every principal component (scikit-learn's svd_flip: the projection's
+  entry of largest magnitude positive; pytorch-grad-cam keeps LAPACK's arbitrary sign), then its ReLU.
+- Integrated Gradients and SmoothGrad: Captum is not installed here, so this script codes Captum's documented definitions
+  in PyTorch itself: IntegratedGradients(method='gausslegendre', baselines=0): attr = x * sum_i w_i grad(alpha_i x), alphas
+  and weights = numpy leggauss mapped to [0, 1] as Captum's approximation_methods does; NoiseTunnel(Saliency) with
+  nt_type='smoothgrad': mean over samples of |grad(x + noise)|; NoiseTunnel(LayerGradCam): mean over samples of
+  ReLU(sum_c mean_p(G) A). Maps as visualize_image_attr's default: |sum over colour channels|. The noise is NativeCam's
+  documented generator (SplitMix64 + Box-Muller cosine, src/Cam/NoiseStream.cs), re-coded below, so both sides add
+  the same noise.
+Models in float64, loaded from the classifier fixtures' own state dicts and inputs; the first case's layer and classes.
+Run: cd tests/reference && PYTHONPATH=/tmp/pgc /usr/bin/python3 methods_reference.py
+"""
+import json
+import math
+import os
+
+import numpy as np
+import torch
+
+from classifiers_reference import MODELS, OUT as CLASSIFIERS, compact
+from fixture_io import FIXTURES
+from pytorch_grad_cam import FullGrad, GradCAM, LayerCAM
+from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+NAMES = ["resnet_basic", "mobilenet_v2_025", "vgg_small"]
+OUT = os.path.join(FIXTURES, "methods")
+IG_STEPS = 8
+SAMPLES, SIGMA, SEED = 4, 0.15, 7
+MASK = (1 << 64) - 1
+
+
+class NoiseStream:
+    """src/Cam/NoiseStream.cs: SplitMix64; u = (next >> 11) * 2^-53; z = sqrt(-2 ln(1 - u1)) cos(2 pi u2)."""
+
+    def __init__(self, seed):
+        self.state = seed & MASK
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        return z ^ (z >> 31)
+
+    def uniform(self):
+        return (self.next() >> 11) * (1.0 / (1 << 53))
+
+    def normal(self):
+        u1, u2 = self.uniform(), self.uniform()
+        return math.sqrt(-2 * math.log(1 - u1)) * math.cos(2 * math.pi * u2)
+
+
+def noisy_copies(x, samples, sigma, seed):
+    """The noise tunnel's inputs as NativeCam draws them: x + N(0, (sigma * (max x - min x))^2), rounded to float32."""
+    flat = x.reshape(-1).float().numpy()
+    std = sigma * float(np.float32(flat.max()) - np.float32(flat.min()))
+    stream = NoiseStream(seed)
+    for _ in range(samples):
+        noise = np.array([stream.normal() for _ in range(flat.size)])
+        yield torch.from_numpy(np.float32(flat.astype(np.float64) + std * noise).astype(np.float64)).reshape(x.shape)
+
+
+def input_grads(model, x, classes):
+    """d logit_c / dx for each class: [K, 3, H, W]."""
+    x = x.clone().requires_grad_(True)
+    logits = model(x)[0]
+    return torch.stack([torch.autograd.grad(logits[c], x, retain_graph=True)[0][0] for c in classes])
+
+
+def integrated_gradients(model, x, classes, steps):
+    t, w = np.polynomial.legendre.leggauss(steps)
+    alphas, weights = 0.5 * (1 + t), 0.5 * w
+    total = sum(float(wi) * input_grads(model, float(a) * x, classes) for a, wi in zip(alphas, weights))
+    return (total * x).sum(dim=1).abs()
+
+
+def smoothgrad(model, x, classes):
+    grads = [input_grads(model, n, classes).abs() for n in noisy_copies(x, SAMPLES, SIGMA, SEED)]
+    return (sum(grads) / SAMPLES).sum(dim=1)
+
+
+def tunnel_gradcam(model, x, classes, layer):
+    """Captum's NoiseTunnel(LayerGradCam) at `layer`: mean over the noisy copies of ReLU(sum_c mean_p(G_c) A_c)."""
+    module = dict(model.named_modules())[layer]
+    maps = []
+    for n in noisy_copies(x, SAMPLES, SIGMA, SEED):
+        store = {}
+        handle = module.register_forward_hook(lambda m, i, o: store.__setitem__("a", o))
+        logits = model(n)[0]
+        handle.remove()
+        a = store["a"]
+        per = []
+        for c in classes:
+            g = torch.autograd.grad(logits[c], a, retain_graph=True)[0][0]
+            per.append(torch.relu((g.mean(dim=(1, 2))[:, None, None] * a[0]).sum(0)))
+        maps.append(torch.stack(per))
+    return sum(maps) / SAMPLES
+
+
+def fullgrad(model, x, classes):
+    batch = x.repeat(len(classes), 1, 1, 1)
+    with FullGrad(model=model, target_layers=[]) as cam:
+        return torch.from_numpy(cam(input_tensor=batch, targets=[ClassifierOutputTarget(c) for c in classes]))
+
+
+def eigen_smooth(make, model, x, layer, classes):
+    """pytorch-grad-cam's raw eigen_smooth map at `layer` [K, h, w], with NativeCam's sign rule, ReLU'd."""
+    modules = dict(model.named_modules())
+    batch = x.repeat(len(classes), 1, 1, 1)
+    targets = [ClassifierOutputTarget(c) for c in classes]
+    with make(model=model, target_layers=[modules[layer]]) as cam:
+        cam(input_tensor=batch, targets=targets)
+        a = cam.activations_and_grads.activations[0].numpy()
+        g = cam.activations_and_grads.gradients[0].numpy()
+        projection = cam.get_cam_image(batch, modules[layer], targets, a, g, eigen_smooth=True)
+    flipped = []
+    for p in projection:
+        flat = p.reshape(-1)
+        flipped.append(p * (1 if flat[np.argmax(np.abs(flat))] >= 0 else -1))
+    return np.maximum(np.array(flipped), 0)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    builders = {name: build for name, build, _, _ in MODELS}
+    for name in NAMES:
+        fixture = json.load(open(os.path.join(CLASSIFIERS, name + ".json")))
+        model = builders[name]()
+        model.load_state_dict(torch.load(os.path.join(CLASSIFIERS, name + ".pt")))
+        model = model.double().eval()
+        x = torch.tensor(fixture["input"]["data"], dtype=torch.float64).reshape(fixture["input"]["shape"])
+        case = fixture["cases"][0]
+        layer, classes = case["layers"][0], case["classes"]
+        result = {
+            "generator": "tests/reference/methods_reference.py (PyTorch %s, pytorch-grad-cam 1.5.5, float64)" % torch.__version__,
+            "layer": layer, "classes": classes,
+            "fullgrad": compact(fullgrad(model, x, classes), 7),
+            "eigen_smooth": {m: compact(torch.from_numpy(eigen_smooth(make, model, x, layer, classes)), 7)
+                             for m, make in (("gradcam", GradCAM), ("layercam", LayerCAM))},
+            "integrated_gradients": {"steps": IG_STEPS, "map": compact(integrated_gradients(model, x, classes, IG_STEPS), 7)},
+            "smoothgrad": {"samples": SAMPLES, "sigma": SIGMA, "seed": SEED, "map": compact(smoothgrad(model, x, classes), 7),
+                           "gradcam": compact(tunnel_gradcam(model, x, classes, layer), 7)},
+        }
+        with open(os.path.join(OUT, name + ".json"), "w") as f:
+            json.dump(result, f)
+        print(name, layer, classes, {k: round(float(np.max(v["data"])), 5) for k, v in
+                                     [("fullgrad", result["fullgrad"]), ("ig", result["integrated_gradients"]["map"]),
+                                      ("smoothgrad", result["smoothgrad"]["map"])]})
+
+
+if __name__ == "__main__":
+    main()
