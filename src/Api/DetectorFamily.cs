@@ -27,7 +27,8 @@ sealed class DetectorFamily(IDetector detector) : IFamily
             TargetRegion.Box, new CamRequest { Methods = [method], Layers = layers });
         var detections = pass.Detections;
         if (detections.Count == 0) return new Explanation(source, image, Methods.Name(method), []);
-        using var fused = pass.Fuse(method, layers);
+        using var fused = InputAttribution.InInputSpace(method) // already one map per detection at the input
+            ? pass.Result[method, InputAttribution.Layer].Map.Clone() : pass.Fuse(method, layers);
         var rendered = HeatmapRenderer.Render(fused, pass.Info, image);
         var maps = ImageMaps.ToImage(fused, pass.Info);
         var targets = detections.Select((d, k) =>

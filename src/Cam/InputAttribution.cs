@@ -9,7 +9,7 @@ namespace NativeCam.Cam;
 /// with the fixed targets of the main pass; the maps are made on the host and live at the input's resolution under the
 /// layer name <see cref="Layer"/>.
 /// </summary>
-static class InputAttribution
+public static class InputAttribution
 {
     /// <summary>The layer name of input-space maps (FullGrad, Integrated Gradients, SmoothGrad).</summary>
     public const string Layer = "input";
@@ -19,7 +19,7 @@ static class InputAttribution
         method is CamMethod.FullGrad or CamMethod.IntegratedGradients or CamMethod.SmoothGrad;
 
     /// <summary>∂ score_k / ∂x at <paramref name="x"/> for the K targets: [K · 3 · H · W] on the host.</summary>
-    public static float[] Gradient<TTargets>(ICamAdapter<TTargets> adapter, float[] x, int[] shape, TTargets targets, Device device)
+    internal static float[] Gradient<TTargets>(ICamAdapter<TTargets> adapter, float[] x, int[] shape, TTargets targets, Device device)
         where TTargets : ICamTargets
     {
         using var tape = new Tape();
@@ -33,7 +33,7 @@ static class InputAttribution
     /// Captum's IntegratedGradients with method 'gausslegendre' and baseline 0: attr = x ⊙ Σ_i w_i ∂y/∂x(α_i x);
     /// the map |Σ_c attr_c| (Captum's visualize_image_attr default, sign 'absolute_value'): [K · H · W].
     /// </summary>
-    public static float[] IntegratedGradients<TTargets>(ICamAdapter<TTargets> adapter, Tensor input, TTargets targets, int steps)
+    internal static float[] IntegratedGradients<TTargets>(ICamAdapter<TTargets> adapter, Tensor input, TTargets targets, int steps)
         where TTargets : ICamTargets
     {
         if (steps < 1) throw new ArgumentException("CAM: IgSteps must be at least 1");
@@ -53,7 +53,7 @@ static class InputAttribution
     /// Captum's NoiseTunnel(Saliency) with nt_type 'smoothgrad': the mean over <paramref name="samples"/> noisy copies of
     /// |∂y/∂x|, summed over colour channels: [K · H · W]. The noise is <see cref="NoiseStream"/>'s.
     /// </summary>
-    public static float[] SmoothGrad<TTargets>(ICamAdapter<TTargets> adapter, Tensor input, TTargets targets, int samples, double sigma, ulong seed)
+    internal static float[] SmoothGrad<TTargets>(ICamAdapter<TTargets> adapter, Tensor input, TTargets targets, int samples, double sigma, ulong seed)
         where TTargets : ICamTargets
     {
         var x = input.ToArray();
@@ -68,7 +68,7 @@ static class InputAttribution
 
     /// <summary>The noise tunnel's inputs: <paramref name="samples"/> copies of x, each plus N(0, σ²) noise with
     /// σ = <paramref name="sigma"/> · (max x − min x), drawn in order from one <see cref="NoiseStream"/>.</summary>
-    public static IEnumerable<float[]> NoisyCopies(float[] x, int samples, double sigma, ulong seed)
+    internal static IEnumerable<float[]> NoisyCopies(float[] x, int samples, double sigma, ulong seed)
     {
         if (samples < 1) throw new ArgumentException("CAM: SmoothSamples must be at least 1");
         if (!(sigma >= 0) || double.IsInfinity(sigma)) throw new ArgumentException($"CAM: SmoothSigma must be a finite number ≥ 0, got {sigma}");
@@ -93,7 +93,7 @@ static class InputAttribution
     }
 
     /// <summary>A host map [K · H · W] as a <see cref="CamMap"/> at <see cref="Layer"/>, with its ranges.</summary>
-    public static CamMap ToCamMap(ICamKernels kernels, CamMethod method, float[] map, int k, int height, int width, Device device)
+    internal static CamMap ToCamMap(ICamKernels kernels, CamMethod method, float[] map, int k, int height, int width, Device device)
     {
         var tensor = Tensor.FromArray(device, map, [k, height, width]);
         var range = Tensor.Empty(device, k, 2);

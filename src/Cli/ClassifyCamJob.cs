@@ -16,7 +16,8 @@ namespace NativeCam.Cli;
 /// sheet and report.json, committed atomically to &lt;out&gt;/&lt;name&gt;/.
 /// </summary>
 public sealed class ClassifyCamJob(Device device, ClassifierModel model, ClassifierOptions.Settings settings,
-    IReadOnlyList<(string Name, CamMethod Method)> methods, string[] layers, bool dumpMaps, double alpha, bool sharedScale = false, int batch = 0)
+    IReadOnlyList<(string Name, CamMethod Method)> methods, string[] layers, bool dumpMaps, double alpha, bool sharedScale = false, int batch = 0,
+    MethodOptions.Settings? smoothing = null)
 {
     readonly ClassifierCamAdapter _adapter = new(model);
     readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Arch.Classes);
@@ -32,7 +33,7 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         {
             pass = ClassPass.Run(_adapter, input, logits => settings.Classes is null ? ClassPass.Top(logits, settings.Top)
                 : settings.Classes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => VitCamJob.ResolveClass(c, _names)).Distinct().ToArray(),
-                new CamRequest { Methods = methods.Select(m => m.Method).ToArray(), Layers = layers, BatchSize = batch });
+                (smoothing ?? MethodOptions.Settings.Default).Apply(methods.Select(m => m.Method).ToArray(), layers, batch: batch));
         }
         catch (ArgumentException e) when (e.Message.StartsWith("CAM: ", StringComparison.Ordinal)) { throw new CliError(e.Message["CAM: ".Length..]); }
         catch (InputTooSmallException e) { throw new CliError($"{Path.GetFileName(image ?? settings.Tensor!)}: {e.Message}", ExitCodes.SomeInputsFailed); }

@@ -98,4 +98,35 @@ public class GradientMethodTests
     [InlineData("vgg_small", "layercam", CamMethod.LayerCam)]
     public void Eigen_smooth_matches_pytorch_grad_cam(string name, string key, CamMethod method) =>
         Compare(Maps(D, name, method, new CamRequest { EigenSmooth = true }), Load(name).Array("eigen_smooth", key), $"{name} {key} eigen_smooth");
+
+    [Fact]
+    public void Smoothgrad_is_the_same_on_both_cpu_backends_for_one_seed()
+    {
+        var request = new CamRequest { SmoothSamples = 2, Seed = 3 };
+        var simd = Maps(TestDevice.Simd, "vgg_small", CamMethod.SmoothGrad, request);
+        var ilgpu = Maps(TestDevice.IlgpuCpu, "vgg_small", CamMethod.SmoothGrad, request);
+        double scale = simd.Maps.Max(m => m.Max());
+        Assert.True(scale > 0, "empty maps prove nothing");
+        for (int k = 0; k < simd.Maps.Length; k++)
+            Check.Close(ilgpu.Maps[k], simd.Maps[k].Select(v => (double)v).ToArray(), $"target {k}", 0, 1e-5 * scale);
+    }
+
+    [Fact]
+    public void The_noise_is_splitmix64s_published_sequence()
+    {
+        var noise = new NoiseStream(0);
+        Assert.Equal([0xE220A8397B1DCDAFUL, 0x6E789E6AA1B965F4UL, 0x06C45D188009454FUL], new[] { noise.Next(), noise.Next(), noise.Next() });
+    }
+
+    [Fact]
+    public void Gauss_legendre_matches_the_closed_form_rules()
+    {
+        var (t, w) = GaussLegendre.Standard(3);
+        Check.Close(t.Select(v => (float)v).ToArray(), [-Math.Sqrt(0.6), 0, Math.Sqrt(0.6)], "nodes", 0, 1e-7);
+        Check.Close(w.Select(v => (float)v).ToArray(), [5.0 / 9, 8.0 / 9, 5.0 / 9], "weights", 0, 1e-7);
+        var (a, u) = GaussLegendre.UnitInterval(50);
+        Assert.Equal(1.0, u.Sum(), 12); // ∫₀¹ 1 = 1
+        Assert.Equal(1.0 / 3, a.Zip(u, (x, wi) => wi * x * x).Sum(), 12); // ∫₀¹ α² = 1/3
+        Assert.True(a.SequenceEqual(a.Order()) && a[0] > 0 && a[^1] < 1);
+    }
 }

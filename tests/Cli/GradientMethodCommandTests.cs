@@ -1,0 +1,104 @@
+using System.Text.Json;
+using NativeCam.Tensors;
+using NativeCam.Tests.Classifiers;
+using Xunit;
+
+namespace NativeCam.Tests.Cli;
+
+/// <summary>
+/// --method fullgrad|integrated-gradients|smoothgrad and the smoothing flags end to end: classify-cam writes one input-sized
+/// map per class and method (the layers ignored), another --seed another SmoothGrad map and the same FullGrad and IG maps;
+/// detect-cam on the bundled yolov5n gives a finite, non-empty FullGrad and SmoothGrad map per detection; bad values are one
+/// line and exit 2.
+/// </summary>
+public class GradientMethodCommandTests
+{
+    static string Bus => Path.Combine(Yolo.YoloFixture.RepoRoot(), "samples", "bus.jpg");
+    static string Weights(string name) => Path.Combine(ClassifierFixture.Folder, name + ".pt");
+
+    // Every map record of report.json with its raw .npy.
+    static (JsonElement Record, float[] Raw, int[] Shape)[] Maps(string dir)
+    {
+        var report = Directory.GetFiles(dir, "report.json", SearchOption.AllDirectories).Single();
+        using var doc = JsonDocument.Parse(File.ReadAllText(report));
+        return doc.RootElement.GetProperty("maps").EnumerateArray().Select(m =>
+        {
+            var raw = m.TryGetProperty("raw", out var r) ? r : m.GetProperty("raw_file");
+            var npy = Npy.Read(Path.Combine(Path.GetDirectoryName(report)!, raw.GetString()!));
+            return (m.Clone(), npy.Data, npy.Shape);
+        }).ToArray();
+    }
+
+    static (JsonElement Record, float[] Raw, int[] Shape)[] Classify(string dir, params string[] extra)
+    {
+        var r = CliProcess.Run(["classify-cam", Bus, "--weights", Weights("vgg_small"), "--top", "2", "--size", "64", "--dump-maps",
+            "--out", dir, "--device", "cpu", .. extra]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        return Maps(dir);
+    }
+
+    [Fact]
+    public void Classify_cam_writes_input_maps_and_the_seed_moves_only_smoothgrad()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nativecam-grad-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string[] flags = ["--method", "fullgrad,integrated-gradients,smoothgrad", "--ig-steps", "4", "--smooth-samples", "3", "--smooth-sigma", "0.2"];
+            var first = Classify(Path.Combine(dir, "a"), [.. flags, "--seed", "5"]);
+            var other = Classify(Path.Combine(dir, "c"), [.. flags, "--seed", "6"]);
+            Assert.Equal(6, first.Length); // 2 classes × 3 methods, each once (at the input, not per layer)
+            foreach (var (record, raw, shape) in first)
+            {
+                Assert.Equal("input", record.GetProperty("layer").GetString());
+                Assert.Equal([64, 64], shape);
+                Assert.All(raw, v => Assert.True(float.IsFinite(v) && v >= 0));
+                Assert.True(raw.Max() > 0, $"{record.GetProperty("method")}: an empty map");
+            }
+            for (int i = 0; i < first.Length; i++)
+            {
+                if (first[i].Record.GetProperty("method").GetString() == "smoothgrad") Assert.NotEqual(first[i].Raw, other[i].Raw);
+                else Assert.Equal(first[i].Raw, other[i].Raw);
+            }
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Detect_cam_gives_a_finite_fullgrad_and_smoothgrad_map_per_detection_on_yolov5n()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nativecam-grad-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var r = CliProcess.Run("detect-cam", Bus, "--weights", Path.Combine(Yolo.YoloFixture.RepoRoot(), "samples", "yolov5n.pt"),
+                "--method", "fullgrad,smoothgrad", "--smooth-samples", "2", "--img-size", "160", "--dump-maps", "--out", dir, "--device", "cpu");
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            var maps = Maps(dir);
+            var detections = maps.Select(m => m.Record.GetProperty("detection").GetInt32()).Distinct().ToList();
+            Assert.NotEmpty(detections);
+            foreach (var method in new[] { "fullgrad", "smoothgrad" })
+            {
+                var mine = maps.Where(m => m.Record.GetProperty("method").GetString() == method).ToList();
+                Assert.Equal(detections.Count, mine.Count); // one map per detection, at the input
+                foreach (var (record, raw, shape) in mine)
+                {
+                    Assert.Equal("input", record.GetProperty("layer").GetString());
+                    Assert.Equal(2, shape.Length);
+                    Assert.All(raw, v => Assert.True(float.IsFinite(v)));
+                    Assert.True(raw.Max() > 0, $"{method} detection {record.GetProperty("detection")}: an empty map");
+                }
+            }
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("--ig-steps", "0", "error: --ig-steps must be between 1 and 10000")]
+    [InlineData("--smooth-samples", "-1", "error: --smooth-samples must be between 0")]
+    public void A_bad_value_is_one_line_and_exit_2(string flag, string value, string message)
+    {
+        var r = CliProcess.Run("classify-cam", Bus, "--weights", Weights("resnet_basic"), "--method", "smoothgrad", flag, value, "--device", "cpu");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith(message, r.StdErr);
+        Assert.Single(r.StdErr.Trim().Split('\n'));
+    }
+}
