@@ -39,6 +39,8 @@ public static class ClassifyCamCommand
                 .Select(m => (m.Name, m.Method!.Value)).ToList();
             var layers = parse.GetValue(layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (layers.Length == 0) throw new CliError("--layer needs auto or at least one module path");
+            var smooth = smoothing.Read(parse);
+            if (smooth.Fuse != null && layers.Length < 2) throw new CliError("--fuse needs two or more --layer paths (comma-separated)");
             double a = parse.GetValue(alpha);
             if (!(a is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {a}");
             var files = ImageInputs.Expand(parse.GetValue(images) ?? []);
@@ -49,7 +51,7 @@ public static class ClassifyCamCommand
             using var model = ClassifierOptions.Load(device, s);
             s = s.For(model.Arch); // the published weights' sizes (Inception v3 342/299, EfficientNet, ConvNeXt) unless --size/--resize
             var job = new ClassifyCamJob(device, model, s, methods, layers, parse.GetValue(dump), a, parse.GetValue(shared),
-                CamOptions.ReadBatch(parse.GetValue(batch)), smoothing.Read(parse));
+                CamOptions.ReadBatch(parse.GetValue(batch)), smooth);
             var inputs = files.Count > 0 ? files : [s.Tensor!];
             var outputs = OutputName.Unique(inputs);
             using var staging = new StagingArea(outPath);

@@ -48,8 +48,10 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         var folder = staging.NewFolder(outputName);
         var records = new List<ClassMapRecord>();
         var tiles = classes.Select(_ => new List<GridTile?>()).ToList(); // one row per class, one column per method × layer
-        MapStats? shared = sharedScale ? MapStats.Union(result.Maps.SelectMany(m => HeatmapRenderer.Stats(m.Map, info))) : null;
-        foreach (var map in result.Maps)
+        using var fusedMaps = new FusedMaps(Fused(result, h, w));
+        var allMaps = result.Maps.Concat(fusedMaps.Maps).ToList();
+        MapStats? shared = sharedScale ? MapStats.Union(allMaps.SelectMany(m => HeatmapRenderer.Stats(m.Map, info))) : null;
+        foreach (var map in allMaps)
         {
             string method = methods.First(m => m.Method == map.Method).Name;
             var rendered = HeatmapRenderer.Render(map.Map, info, picture, new HeatmapOptions { HeatmapWeight = alpha, SharedRange = shared });
@@ -84,11 +86,38 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         ImageFiles.SaveJpeg(sheet, folder.File("sheet.jpg"), SheetText.JpegQuality);
         var report = new ClassifyCamReport(Path.GetFileName(image ?? settings.Tensor!), outputName, [h, w], model.Arch.Name,
             Path.GetFileName(settings.Weights), device.Description, ClassifierOptions.Top(logits, 5).Select(Prediction).ToList(),
-            classes.Select(Prediction).ToList(), result.Maps.Select(m => m.Layer).Distinct().ToList(), records, "sheet.jpg",
+            classes.Select(Prediction).ToList(), allMaps.Select(m => m.Layer).Distinct().ToList(), records, "sheet.jpg",
             Math.Round(clock.Total, 1));
         File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
         folder.Commit();
         return report;
+    }
+
+    /// <summary>With --fuse, per layer method with two or more layer maps, their fusion as a map at layer `fused` [K, H, W].</summary>
+    List<CamMap> Fused(CamResult result, int height, int width)
+    {
+        var fused = new List<CamMap>();
+        if (smoothing?.Fuse is not { } rule) return fused;
+        var kernels = CamKernels.For(device);
+        foreach (var method in methods.Select(m => m.Method).Where(m => !InputAttribution.InInputSpace(m)))
+        {
+            var layerMaps = result.Maps.Where(m => m.Method == method).ToList();
+            if (layerMaps.Count < 2) continue;
+            var map = MapFusion.Fuse(layerMaps, height, width, rule);
+            var range = Tensor.Empty(device, map.Shape[0], 2);
+            kernels.MapRange(map, height * width, range);
+            fused.Add(new CamMap(FusedName, method, map, range));
+        }
+        return fused;
+    }
+
+    /// <summary>The layer name of a --fuse map in files and report.json.</summary>
+    public const string FusedName = "fused";
+
+    sealed class FusedMaps(List<CamMap> maps) : IDisposable
+    {
+        public List<CamMap> Maps { get; } = maps;
+        public void Dispose() { foreach (var m in Maps) m.Dispose(); }
     }
 
     // A class name as a file-name part ("golden retriever" → "golden-retriever"), at most 40 characters.

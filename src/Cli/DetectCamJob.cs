@@ -181,7 +181,8 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
             if (cam.Fused && !InputAttribution.InInputSpace(method))
             {
                 var layerMaps = detectLayers.Select(l => result[method, l]).ToArray();
-                using var fused = pass.Fuse(method, detectLayers);
+                using var fused = cam.Smoothing?.Fuse is { } rule ? MapFusion.Fuse(layerMaps, info.InputHeight, info.InputWidth, rule)
+                    : pass.Fuse(method, detectLayers);
                 var hosts = cam.DumpMaps ? layerMaps.Select(m => m.ToHost()).ToArray() : null;
                 var fusedHost = cam.DumpMaps ? fused.ToArray() : null;
                 int n = info.InputHeight * info.InputWidth;

@@ -5,7 +5,7 @@ namespace NativeCam.Cli;
 
 /// <summary>
 /// The options of the gradient methods and smoothing flags (#16, docs/cam.md), the same on classify-cam and detect-cam:
-/// --ig-steps, --smooth-samples, --smooth-sigma, --seed, --eigen-smooth.
+/// --ig-steps, --smooth-samples, --smooth-sigma, --seed, --eigen-smooth, --fuse.
 /// </summary>
 public sealed class MethodOptions
 {
@@ -22,10 +22,11 @@ public sealed class MethodOptions
     readonly Option<int> _samples = new("--smooth-samples") { Description = "smoothgrad: noisy copies averaged (default 50). Given with a gradient layer method (gradcam, layercam, ...), that map too becomes the mean over N noisy copies (a noise tunnel; one forward and backward each)." };
     readonly Option<double> _sigma = new("--smooth-sigma") { Description = "The noise's standard deviation as a fraction of the input's range (max - min), the SmoothGrad paper's noise level.", DefaultValueFactory = _ => 0.15 };
     readonly Option<ulong> _seed = new("--seed") { Description = "Seed of the noise (SplitMix64 on the host): the same seed gives the same map on every device.", DefaultValueFactory = _ => 0UL };
+    readonly Option<string?> _fuse = new("--fuse") { Description = "Also fuse the layers' maps of each method into one map, layer `fused`, beside them: mean (pytorch-grad-cam's: each scaled to [0, 1], resized, averaged, scaled) or layercam (LayerCAM's: each normalised, tanh(2x), resized, element-wise maximum). detect-cam: the rule of its fused map (--layer fuse)." };
     readonly Option<bool> _eigen = new("--eigen-smooth") { Description = "pytorch-grad-cam's eigen_smooth: each layer map is the first principal component of the method's weighted activations instead of their channel sum." };
 
     /// <summary>The parsed values.</summary>
-    public sealed record Settings(int IgSteps, int SmoothSamples, double SmoothSigma, ulong Seed, bool EigenSmooth)
+    public sealed record Settings(int IgSteps, int SmoothSamples, double SmoothSigma, ulong Seed, bool EigenSmooth, FusionRule? Fuse = null)
     {
         /// <summary>The defaults (no smoothing).</summary>
         public static readonly Settings Default = new(50, 0, 0.15, 0, false);
@@ -40,7 +41,7 @@ public sealed class MethodOptions
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { _igSteps, _samples, _sigma, _seed, _eigen }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { _igSteps, _samples, _sigma, _seed, _eigen, _fuse }) cmd.Options.Add(o);
     }
 
     public Settings Read(ParseResult parse)
@@ -50,6 +51,13 @@ public sealed class MethodOptions
         if (steps is < 1 or > 10000) throw new CliError($"--ig-steps must be between 1 and 10000, got {steps}");
         if (samples is < 0 or > 10000) throw new CliError($"--smooth-samples must be between 0 (off) and 10000, got {samples}");
         if (!(sigma is >= 0 and <= 100)) throw new CliError($"--smooth-sigma must be between 0 and 100, got {sigma}");
-        return new Settings(steps, samples, sigma, parse.GetValue(_seed), parse.GetValue(_eigen));
+        FusionRule? fuse = parse.GetValue(_fuse)?.Trim().ToLowerInvariant() switch
+        {
+            null => null,
+            "mean" => FusionRule.Mean,
+            "layercam" => FusionRule.LayerCam,
+            var f => throw new CliError($"unknown --fuse '{f}' (expected mean or layercam)"),
+        };
+        return new Settings(steps, samples, sigma, parse.GetValue(_seed), parse.GetValue(_eigen), fuse);
     }
 }

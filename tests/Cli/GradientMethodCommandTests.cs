@@ -7,7 +7,8 @@ namespace NativeCam.Tests.Cli;
 
 /// <summary>
 /// --method fullgrad|integrated-gradients|smoothgrad and the smoothing flags end to end: classify-cam writes one input-sized
-/// map per class and method (the layers ignored), another --seed another SmoothGrad map and the same FullGrad and IG maps;
+/// map per class and method (the layers ignored) and, with --fuse, a fused map beside the layer maps; another --seed moves only
+/// the noisy maps;
 /// detect-cam on the bundled yolov5n gives a finite, non-empty FullGrad and SmoothGrad map per detection; bad values are one
 /// line and exit 2.
 /// </summary>
@@ -38,25 +39,31 @@ public class GradientMethodCommandTests
     }
 
     [Fact]
-    public void Classify_cam_writes_input_maps_and_the_seed_moves_only_smoothgrad()
+    public void Classify_cam_writes_input_maps_and_fused_maps_and_the_seed_moves_only_smoothgrad()
     {
         string dir = Path.Combine(Path.GetTempPath(), "nativecam-grad-" + Guid.NewGuid().ToString("N"));
         try
         {
-            string[] flags = ["--method", "fullgrad,integrated-gradients,smoothgrad", "--ig-steps", "4", "--smooth-samples", "3", "--smooth-sigma", "0.2"];
+            string[] flags = ["--method", "fullgrad,integrated-gradients,smoothgrad,layercam", "--layer", "features.9,features.13", "--fuse", "layercam",
+                "--eigen-smooth", "--ig-steps", "4", "--smooth-samples", "3", "--smooth-sigma", "0.2"];
             var first = Classify(Path.Combine(dir, "a"), [.. flags, "--seed", "5"]);
             var other = Classify(Path.Combine(dir, "c"), [.. flags, "--seed", "6"]);
-            Assert.Equal(6, first.Length); // 2 classes × 3 methods, each once (at the input, not per layer)
+            string Layer(JsonElement record) => record.GetProperty("layer").GetString()!;
+            string Method(JsonElement record) => record.GetProperty("method").GetString()!;
+            // 2 classes × (3 input methods once, at the input, not per layer; layercam at 2 layers and fused)
+            Assert.Equal(12, first.Length);
+            Assert.Equal(["features.9", "features.13", "input", "fused"], first.Select(m => Layer(m.Record)).Distinct());
             foreach (var (record, raw, shape) in first)
             {
-                Assert.Equal("input", record.GetProperty("layer").GetString());
-                Assert.Equal([64, 64], shape);
                 Assert.All(raw, v => Assert.True(float.IsFinite(v) && v >= 0));
-                Assert.True(raw.Max() > 0, $"{record.GetProperty("method")}: an empty map");
+                Assert.True(raw.Max() > 0, $"{Method(record)} at {Layer(record)}: an empty map");
+                if (Layer(record) is "input" or "fused") Assert.Equal([64, 64], shape);
+                if (Layer(record) == "fused") Assert.All(raw, v => Assert.True(v <= 1)); // LayerCAM's fusion: a maximum of tanh's
             }
             for (int i = 0; i < first.Length; i++)
             {
-                if (first[i].Record.GetProperty("method").GetString() == "smoothgrad") Assert.NotEqual(first[i].Raw, other[i].Raw);
+                // the noise comes from the seed alone: only the noisy maps (smoothgrad, the tunnelled layercam) move with it
+                if (Method(first[i].Record) is "smoothgrad" or "layercam") Assert.NotEqual(first[i].Raw, other[i].Raw);
                 else Assert.Equal(first[i].Raw, other[i].Raw);
             }
         }
@@ -94,6 +101,8 @@ public class GradientMethodCommandTests
     [Theory]
     [InlineData("--ig-steps", "0", "error: --ig-steps must be between 1 and 10000")]
     [InlineData("--smooth-samples", "-1", "error: --smooth-samples must be between 0")]
+    [InlineData("--fuse", "median", "error: unknown --fuse 'median' (expected mean or layercam)")]
+    [InlineData("--fuse", "mean", "error: --fuse needs two or more --layer paths")]
     public void A_bad_value_is_one_line_and_exit_2(string flag, string value, string message)
     {
         var r = CliProcess.Run("classify-cam", Bus, "--weights", Weights("resnet_basic"), "--method", "smoothgrad", flag, value, "--device", "cpu");

@@ -129,4 +129,29 @@ public class GradientMethodTests
         Assert.Equal(1.0 / 3, a.Zip(u, (x, wi) => wi * x * x).Sum(), 12); // ∫₀¹ α² = 1/3
         Assert.True(a.SequenceEqual(a.Order()) && a[0] > 0 && a[^1] < 1);
     }
+
+    [Theory]
+    [InlineData("resnet_basic", CamMethod.GradCam, FusionRule.Mean, "mean_gradcam")]
+    [InlineData("mobilenet_v2_025", CamMethod.GradCam, FusionRule.Mean, "mean_gradcam")]
+    [InlineData("vgg_small", CamMethod.GradCam, FusionRule.Mean, "mean_gradcam")]
+    [InlineData("resnet_basic", CamMethod.LayerCam, FusionRule.LayerCam, "layercam_layercam")]
+    [InlineData("mobilenet_v2_025", CamMethod.LayerCam, FusionRule.LayerCam, "layercam_layercam")]
+    [InlineData("vgg_small", CamMethod.LayerCam, FusionRule.LayerCam, "layercam_layercam")]
+    public void Multi_layer_fusion_matches_pytorch_grad_cam_and_torchcam(string name, CamMethod method, FusionRule rule, string key)
+    {
+        var f = ClassifierFixture.Load(name);
+        var r = Load(name);
+        var layers = r.Root.GetProperty("fusion").GetProperty("layers").EnumerateArray().Select(l => l.GetString()!).ToArray();
+        using var model = ClassifierModel.Build(D, ClassifierCheckpoint.Load(f.Weights));
+        using var x = Tensor.FromArray(D, f.Input.Data.Select(v => (float)v).ToArray(), f.Input.Shape);
+        using var result = CamEngine.Compute(new ClassifierCamAdapter(model), x, _ => new ClassTargets(r.Classes),
+            new CamRequest { Methods = [method], Layers = layers });
+        Assert.Equal(2, result.Maps.Count);
+        using var fused = MapFusion.Fuse(result.Maps, x.Shape[2], x.Shape[3], rule);
+        var expected = r.Array("fusion", key);
+        Assert.Equal(expected.Shape, fused.Shape);
+        double scale = expected.Data.Max(Math.Abs);
+        Assert.True(scale > 0, "an empty reference proves nothing");
+        Check.Close(fused.ToArray(), expected.Data, $"{name} {key}", 0, 1e-3 * scale);
+    }
 }
