@@ -111,7 +111,8 @@ public static class CamEngine
                     guidedGradCam[layer] = product;
                 }
             }
-            if (request.SmoothSamples > 0) NoiseTunnel.Smooth(adapter, input, targets, layers, request, maps);
+            if (request.AugSmooth) AugSmoothing.Smooth(adapter, input, targets, layers, request, maps); // its passes carry any noise tunnel
+            else if (request.SmoothSamples > 0) NoiseTunnel.Smooth(adapter, input, targets, layers, request, maps);
             foreach (var method in request.Methods.Where(InputAttribution.InInputSpace))
             {
                 int height = input.Shape[2], width = input.Shape[3];

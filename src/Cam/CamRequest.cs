@@ -66,4 +66,10 @@ public sealed class CamRequest
     /// tensor it would sum over channels (the weighted activations), instead of that sum; then ReLU.
     /// </summary>
     public bool EigenSmooth { get; init; }
+
+    /// <summary>
+    /// pytorch-grad-cam's aug_smooth: every layer method's map becomes the mean of its final maps over six flipped and
+    /// scaled copies of the input (<see cref="AugSmoothing"/>), at the input's size. Classes only.
+    /// </summary>
+    public bool AugSmooth { get; init; }
 }

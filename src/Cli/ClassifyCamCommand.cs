@@ -31,7 +31,7 @@ public static class ClassifyCamCommand
         cmd.Arguments.Add(images);
         options.AddTo(cmd, withClass: true);
         foreach (var o in new Option[] { method, layer, outDir, dump, alpha, shared, batch }) cmd.Options.Add(o);
-        smoothing.AddTo(cmd);
+        smoothing.AddTo(cmd, withAug: true);
         cmd.SetAction(parse =>
         {
             var s = options.Read(parse, defaultTop: 1);

@@ -12,15 +12,27 @@ SmoothGrad, the noise tunnel around Grad-CAM) on three classifiers of classifier
   ReLU(sum_c mean_p(G) A). Maps as visualize_image_attr's default: |sum over colour channels|. The noise is NativeCam's
   documented generator (SplitMix64 + Box-Muller cosine, src/Cam/NoiseStream.cs), re-coded below, so both sides add
   the same noise.
+- aug_smooth: pytorch-grad-cam's GradCAM(...)(..., aug_smooth=True) with the real ttach (qubvel/ttach at 94e579e,
+  unpacked outside the repository and put before /tmp/pgc's import-only stand-in: TTACH=/tmp/ttach_real, default).
+- Multi-layer fusion: pytorch-grad-cam's own aggregate_multi_layers (GradCAM with two target layers, its cam(...) output)
+  for 'mean'; for 'layercam', pytorch-grad-cam's raw LayerCAM maps of the two layers fused by torchcam's own
+  LayerCAM._normalize then LayerCAM.fuse_cams, as its compute_cams and fuse_cams run (frgfm/torch-cam at f44afef, unpacked outside the repository: TORCHCAM=/tmp/torchcam, default)
+  at the input's size.
 Models in float64, loaded from the classifier fixtures' own state dicts and inputs; the first case's layer and classes.
 Run: cd tests/reference && PYTHONPATH=/tmp/pgc /usr/bin/python3 methods_reference.py
+(ttach: git --git-dir=<mirror of qubvel/ttach> archive 94e579e ttach | tar -x -C /tmp/ttach_real)
+(torchcam: git --git-dir=<mirror of frgfm/torch-cam> archive f44afef torchcam | tar -x -C /tmp/torchcam)
 """
+import importlib.metadata
 import json
 import math
 import os
+import sys
 
 import numpy as np
 import torch
+
+sys.path.insert(0, os.environ.get("TTACH", "/tmp/ttach_real"))  # the real ttach, not pytorch-grad-cam's stand-in
 
 from classifiers_reference import MODELS, OUT as CLASSIFIERS, compact
 from fixture_io import FIXTURES
@@ -28,6 +40,17 @@ from pytorch_grad_cam import FullGrad, GradCAM, LayerCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
 NAMES = ["resnet_basic", "mobilenet_v2_025", "vgg_small"]
+FUSED_LAYERS = {"resnet_basic": ["layer3", "layer4"], "mobilenet_v2_025": ["features.14", "features.18"], "vgg_small": ["features.9", "features.13"]}
+
+
+def torchcam_layercam():
+    """torchcam's LayerCAM class, imported from its source tree (it reads its own version from package metadata, which
+    an unpacked tree has not: that one lookup is answered here)."""
+    sys.path.insert(0, os.environ.get("TORCHCAM", "/tmp/torchcam"))
+    version = importlib.metadata.version
+    importlib.metadata.version = lambda name: "0+f44afef" if name == "torchcam" else version(name)
+    from torchcam.methods import LayerCAM as TorchcamLayerCAM
+    return TorchcamLayerCAM
 OUT = os.path.join(FIXTURES, "methods")
 IG_STEPS = 8
 SAMPLES, SIGMA, SEED = 4, 0.15, 7
@@ -125,6 +148,37 @@ def eigen_smooth(make, model, x, layer, classes):
     return np.maximum(np.array(flipped), 0)
 
 
+def raw_layer_maps(make, model, x, layers, classes):
+    """pytorch-grad-cam's raw ReLU'd maps per layer [K, h, w]."""
+    modules = dict(model.named_modules())
+    batch = x.repeat(len(classes), 1, 1, 1)
+    targets = [ClassifierOutputTarget(c) for c in classes]
+    with make(model=model, target_layers=[modules[n] for n in layers]) as cam:
+        final = cam(input_tensor=batch, targets=targets)
+        acts = [a.numpy() for a in cam.activations_and_grads.activations]
+        grads = [g.numpy() for g in cam.activations_and_grads.gradients]
+        raw = [np.maximum(cam.get_cam_image(batch, modules[n], targets, acts[i], grads[i], False), 0) for i, n in enumerate(layers)]
+    return final, raw
+
+
+def fusion(model, x, classes, layers):
+    mean, _ = raw_layer_maps(GradCAM, model, x, layers, classes)
+    _, raw = raw_layer_maps(LayerCAM, model, x, layers, classes)
+    layercam = torchcam_layercam()
+    # torchcam normalises each layer's CAM (compute_cams(normalized=True), its _normalize) before fusing them
+    fused = layercam.fuse_cams([layercam._normalize(torch.from_numpy(r)) for r in raw], tuple(x.shape[2:]))
+    return {"layers": layers, "mean_gradcam": compact(torch.from_numpy(mean), 7), "layercam_layercam": compact(fused, 7)}
+
+
+def aug_smooth(model, x, layer, classes):
+    """pytorch-grad-cam's GradCAM at `layer` with aug_smooth=True: its final maps [K, H, W]."""
+    import ttach
+    assert hasattr(ttach.Compose([ttach.HorizontalFlip()]), "__iter__") and "ttach_real" in ttach.__file__, ttach.__file__
+    batch = x.repeat(len(classes), 1, 1, 1)
+    with GradCAM(model=model, target_layers=[dict(model.named_modules())[layer]]) as cam:
+        return torch.from_numpy(cam(input_tensor=batch, targets=[ClassifierOutputTarget(c) for c in classes], aug_smooth=True))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     builders = {name: build for name, build, _, _ in MODELS}
@@ -145,6 +199,8 @@ def main():
             "integrated_gradients": {"steps": IG_STEPS, "map": compact(integrated_gradients(model, x, classes, IG_STEPS), 7)},
             "smoothgrad": {"samples": SAMPLES, "sigma": SIGMA, "seed": SEED, "map": compact(smoothgrad(model, x, classes), 7),
                            "gradcam": compact(tunnel_gradcam(model, x, classes, layer), 7)},
+            "fusion": fusion(model, x, classes, FUSED_LAYERS[name]),
+            "aug_smooth": {"gradcam": compact(aug_smooth(model, x, layer, classes), 7)},
         }
         with open(os.path.join(OUT, name + ".json"), "w") as f:
             json.dump(result, f)

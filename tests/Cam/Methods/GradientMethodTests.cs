@@ -47,7 +47,7 @@ public class GradientMethodTests
             new CamRequest
             {
                 Methods = [method], Layers = [r.Layer], IgSteps = request.IgSteps, SmoothSamples = request.SmoothSamples,
-                SmoothSigma = request.SmoothSigma, Seed = request.Seed, EigenSmooth = request.EigenSmooth,
+                SmoothSigma = request.SmoothSigma, Seed = request.Seed, EigenSmooth = request.EigenSmooth, AugSmooth = request.AugSmooth,
             });
         return result.Maps.Single().ToHost();
     }
@@ -153,5 +153,41 @@ public class GradientMethodTests
         double scale = expected.Data.Max(Math.Abs);
         Assert.True(scale > 0, "an empty reference proves nothing");
         Check.Close(fused.ToArray(), expected.Data, $"{name} {key}", 0, 1e-3 * scale);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Aug_smooth_matches_pytorch_grad_cam_with_ttach(string name)
+    {
+        var map = Maps(D, name, CamMethod.GradCam, new CamRequest { AugSmooth = true });
+        Compare(map, Load(name).Array("aug_smooth", "gradcam"), $"{name} gradcam aug_smooth");
+    }
+
+    [Fact]
+    public void Aug_smooth_refuses_targets_that_move_with_the_image()
+    {
+        using var model = new NativeCam.Tests.Cam.Core.ToyClassifier(D, seed: 1);
+        using var input = Tensor.FromArray(D, new float[3 * 6 * 7], 1, 3, 6, 7);
+        var e = Assert.Throws<ArgumentException>(() => CamEngine.Compute(new BoxAdapter(model), input,
+            _ => new BoxTargets(), new CamRequest { Layers = ["conv2.act"], AugSmooth = true }));
+        Assert.Contains("aug_smooth", e.Message);
+    }
+
+    // Targets that are not classes (a detector's boxes would be): one target, class 0's logit.
+    sealed class BoxTargets : ICamTargets
+    {
+        public int Count => 1;
+    }
+
+    sealed class BoxAdapter(NativeCam.Tests.Cam.Core.ToyClassifier model) : ICamAdapter<BoxTargets>
+    {
+        readonly NativeCam.Tests.Cam.Core.ToyAdapter _toy = new(model);
+        public NativeCam.Autograd.Var[] Forward(NativeCam.Autograd.Var input) => _toy.Forward(input);
+        public string NormalizeLayer(string name) => name;
+        public string LayerHint => _toy.LayerHint;
+        public IReadOnlyList<string> DefaultLayers => _toy.DefaultLayers;
+        public IReadOnlyList<string> TargetLayers(NativeCam.Autograd.Var[] outputs, BoxTargets targets) => ["conv2.act"];
+        public IReadOnlyList<(NativeCam.Autograd.Var Output, Tensor Grad)> Seed(NativeCam.Autograd.Var[] outputs, BoxTargets targets) =>
+            _toy.Seed(outputs, new ClassTargets([0]));
     }
 }
