@@ -18,6 +18,13 @@ SmoothGrad, the noise tunnel around Grad-CAM) on three classifiers of classifier
   for 'mean'; for 'layercam', pytorch-grad-cam's raw LayerCAM maps of the two layers fused by torchcam's own
   LayerCAM._normalize then LayerCAM.fuse_cams, as its compute_cams and fuse_cams run (frgfm/torch-cam at f44afef, unpacked outside the repository: TORCHCAM=/tmp/torchcam, default)
   at the input's size.
+- FullGrad on yolov5n: our PyTorch YOLOv5 (yolov5_reference.py) at the 160x128 input and the three class-logit targets
+  of tests/fixtures/cam (as cam_reference.py). pytorch-grad-cam 1.5.5's FullGrad itself cannot run on YOLOv5: it pairs
+  its bias list (module order) with its gradient list (the order the backward sweep reaches the modules), and on
+  YOLOv5's C3 branches those differ (it raises "operands could not be broadcast together"). So this computes
+  FullGrad.compute_cam_per_layer's arithmetic with pytorch-grad-cam's own functions (get_bias_data,
+  scale_accross_batch_and_channels, scale_cam_image) on each module's own gradient; written to
+  methods/yolov5n_fullgrad.json.
 Models in float64, loaded from the classifier fixtures' own state dicts and inputs; the first case's layer and classes.
 Run: cd tests/reference && PYTHONPATH=/tmp/pgc /usr/bin/python3 methods_reference.py
 (ttach: git --git-dir=<mirror of qubvel/ttach> archive 94e579e ttach | tar -x -C /tmp/ttach_real)
@@ -179,6 +186,40 @@ def aug_smooth(model, x, layer, classes):
         return torch.from_numpy(cam(input_tensor=batch, targets=[ClassifierOutputTarget(c) for c in classes], aug_smooth=True))
 
 
+def yolo_fullgrad():
+    """FullGrad of yolov5n's three targets with each bias paired with its own module's gradient: [K, H, W]."""
+    from pytorch_grad_cam.utils.image import scale_accross_batch_and_channels, scale_cam_image
+    from yolov5_reference import build, ROOT
+    model, _, _ = build(os.path.join(ROOT, "samples", "yolov5n.pt"))
+    model = model.double().eval()
+    targets = json.load(open(os.path.join(FIXTURES, "cam", "yolov5n_cam.json")))["targets"]
+    x = torch.from_numpy(np.load(os.path.join(FIXTURES, "yolo", "yolov5n_input.npy")).astype(np.float64))
+    biased = [m for m in model.modules() if type(m) in (torch.nn.Conv2d, torch.nn.BatchNorm2d) and m.bias is not None]
+    outputs = {}
+    hooks = [m.register_forward_hook(lambda m, i, o: outputs.__setitem__(m, o)) for m in biased]
+    x = x.clone().requires_grad_(True)
+    outs = model(x)
+    for h in hooks:
+        h.remove()
+    maps = []
+    size = (x.shape[3], x.shape[2])  # cv2's (width, height)
+    for t in targets:
+        score = outs[t["level"]][0, t["channel"], t["y"], t["x"]]
+        grads = torch.autograd.grad(score, [x] + [outputs[m] for m in biased], retain_graph=True, allow_unused=True)
+        gx = grads[0].numpy()
+        parts = [scale_accross_batch_and_channels(np.abs(gx * x.detach().numpy()), size)]
+        for m, g in zip(biased, grads[1:]):
+            g = np.zeros(outputs[m].shape) if g is None else g.numpy()
+            bias = FullGrad.get_bias_data(None, m).numpy()[None, :, None, None]
+            parts.append(scale_accross_batch_and_channels(np.abs(bias * g), size).sum(axis=1)[:, None])
+        maps.append(scale_cam_image(np.concatenate(parts, axis=1).sum(axis=1))[0])
+    maps = np.stack(maps)
+    with open(os.path.join(OUT, "yolov5n_fullgrad.json"), "w") as f:
+        json.dump({"generator": "tests/reference/methods_reference.py (pytorch-grad-cam 1.5.5's FullGrad arithmetic, float64)",
+                   "fullgrad": compact(torch.from_numpy(maps), 5)}, f)  # 5 digits: 1e-5 of a [0, 1] map
+    print("yolov5n fullgrad", maps.shape, float(maps.max()), len(biased), "bias layers")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     builders = {name: build for name, build, _, _ in MODELS}
@@ -211,3 +252,4 @@ def main():
 
 if __name__ == "__main__":
     main()
+    yolo_fullgrad()

@@ -190,4 +190,14 @@ public class GradientMethodTests
         public IReadOnlyList<(NativeCam.Autograd.Var Output, Tensor Grad)> Seed(NativeCam.Autograd.Var[] outputs, BoxTargets targets) =>
             _toy.Seed(outputs, new ClassTargets([0]));
     }
+
+    [Fact]
+    public void FullGrad_on_yolov5n_matches_pytorch_grad_cams_arithmetic()
+    {
+        using var x = CamFixture.Input();
+        using var result = new NativeCam.Cam.Yolo.YoloCam(CamFixture.Model).Compute(x, CamFixture.Targets(),
+            new CamRequest { Methods = [CamMethod.FullGrad], Layers = CamFixture.Layers });
+        var root = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Folder, "methods", "yolov5n_fullgrad.json"))).RootElement;
+        Compare(result[CamMethod.FullGrad, "input"].ToHost(), new Reference("input", [], root).Array("fullgrad"), "yolov5n fullgrad");
+    }
 }
