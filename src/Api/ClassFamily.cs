@@ -16,6 +16,7 @@ sealed class ClassFamily(ModelFamily family, Device device, ICamAdapter<ClassTar
     public ModelFamily Family => family;
     public IReadOnlyList<string> ClassNames => names;
     public CamMethod DefaultMethod => CamMethod.GradCam;
+    public MethodSettings Settings { get; set; } = new();
 
     public Explanation Explain(string source, RgbImage image, CamMethod method, int top, IReadOnlyList<int>? classes)
     {
@@ -23,7 +24,7 @@ sealed class ClassFamily(ModelFamily family, Device device, ICamAdapter<ClassTar
         int h = picture.Height, w = picture.Width;
         using var input = Tensor.FromArray(device, data, 1, 3, h, w);
         using var pass = ClassPass.Run(adapter, input, logits => classes?.ToArray() ?? ClassPass.Top(logits, top),
-            new CamRequest { Methods = [method], Layers = adapter.DefaultLayers });
+            Settings.Request(method, adapter.DefaultLayers));
         var map = pass.Result.Maps[0].Map;
         var info = new LetterboxInfo(1, 0, 0, 0, 0, 0, 0, h, w, h, w, h, w); // the picture is the input: no padding
         var rendered = HeatmapRenderer.Render(map, info, picture);

@@ -19,15 +19,17 @@ sealed class DetectorFamily(IDetector detector) : IFamily
     public ModelFamily Family => detector is Yolov8Detector ? ModelFamily.Yolov8 : ModelFamily.Yolov5;
     public IReadOnlyList<string> ClassNames => detector.ClassNames;
     public CamMethod DefaultMethod => CamMethod.LayerCam;
+    public MethodSettings Settings { get; set; } = new();
 
     public Explanation Explain(string source, RgbImage image, CamMethod method, int top, IReadOnlyList<int>? classes)
     {
         var layers = _adapter.DefaultLayers;
         using var pass = DetectionPass.Run(_adapter, detector, image, 640, detector.DefaultNms with { Classes = classes }, CamScore.Logit,
-            TargetRegion.Box, new CamRequest { Methods = [method], Layers = layers });
+            TargetRegion.Box, Settings.Request(method, layers));
         var detections = pass.Detections;
         if (detections.Count == 0) return new Explanation(source, image, Methods.Name(method), []);
-        using var fused = pass.Fuse(method, layers);
+        using var fused = InputAttribution.InInputSpace(method) // already one map per detection at the input
+            ? pass.Result[method, InputAttribution.Layer].Map.Clone() : pass.Fuse(method, layers);
         var rendered = HeatmapRenderer.Render(fused, pass.Info, image);
         var maps = ImageMaps.ToImage(fused, pass.Info);
         var targets = detections.Select((d, k) =>

@@ -37,6 +37,10 @@ public sealed class Explainer : IDisposable
     /// <summary>The accelerator in words (e.g. "CPU (SIMD, 16 threads)").</summary>
     public string Device => _device.Description;
 
+    /// <summary>The gradient methods' and smoothing settings (Integrated Gradients' steps, SmoothGrad's noise, eigen_smooth,
+    /// aug_smooth) of every later <see cref="Explain(string, CamMethod?, int, IReadOnlyList{string}?)"/>; the defaults change nothing.</summary>
+    public MethodSettings Settings { get => _family.Settings; set => _family.Settings = value ?? throw new ArgumentNullException(nameof(value)); }
+
     /// <summary>
     /// Loads a weight file (<c>.pt</c>/<c>.pth</c> checkpoint, <c>.safetensors</c> or converted <c>.msgpack</c>) onto
     /// <paramref name="device"/>: auto (CUDA, then OpenCL, then the SIMD CPU backend), cuda, opencl or cpu; null

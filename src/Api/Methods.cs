@@ -14,6 +14,9 @@ static class Methods
         CamMethod.HiResCam => "hirescam",
         CamMethod.EigenCam => "eigencam",
         CamMethod.EigenGradCam => "eigengradcam",
+        CamMethod.FullGrad => "fullgrad",
+        CamMethod.IntegratedGradients => "integrated-gradients",
+        CamMethod.SmoothGrad => "smoothgrad",
         _ => method.ToString().ToLowerInvariant(),
     };
 

@@ -78,9 +78,9 @@ public static class AblationCam
 
     /// <summary>The Ablation-CAM maps [K, h, w] and ranges at <paramref name="layer"/>; <paramref name="original"/>: s_k.</summary>
     internal static CamMap Compute<TTargets>(ICamAdapter<TTargets> adapter, ICamScores<TTargets> scorer, ICamKernels kernels,
-        string layer, Tensor input, Tensor a, TTargets targets, double[] original, int batch) where TTargets : ICamTargets
+        string layer, Tensor input, Tensor a, TTargets targets, double[] original, int batch, CamRequest? eigen = null) where TTargets : ICamTargets
     {
         var weights = Weights(original, AblatedScores(adapter, scorer, kernels, layer, input, a, targets, batch));
-        return ScoreCam.Weighted(kernels, CamMethod.AblationCam, layer, a, weights);
+        return ScoreCam.Weighted(kernels, CamMethod.AblationCam, layer, a, weights, eigen);
     }
 }

@@ -28,7 +28,9 @@ public static class CamEngine
         if (request.PowerIterations < 1) throw new ArgumentException("CAM: PowerIterations must be at least 1");
         var device = input.Device;
         var kernels = CamKernels.For(device);
-        bool needsGradient = request.Guided || request.Methods.Any(m => m is not (CamMethod.EigenCam or CamMethod.Cam or CamMethod.ScoreCam or CamMethod.AblationCam));
+        bool needsGradient = request.Guided || request.Methods.Any(m => m is not (CamMethod.EigenCam or CamMethod.Cam or CamMethod.ScoreCam or CamMethod.AblationCam
+            or CamMethod.IntegratedGradients or CamMethod.SmoothGrad));
+        bool fullGrad = request.Methods.Contains(CamMethod.FullGrad);
         if (request.BatchSize < 0) throw new ArgumentException("CAM: BatchSize must be at least 1 (0 picks one from the memory budget)");
         var scorer = adapter as ICamScores<TTargets>;
         foreach (var m in request.Methods.Where(m => m is CamMethod.ScoreCam or CamMethod.AblationCam))
@@ -45,7 +47,7 @@ public static class CamEngine
         {
             using var tape = new Tape();
             tape.Watch(ResolveLayers(adapter, request.Layers, adapter.DefaultLayers));
-            var x = Var.Input(input, requiresGrad: request.Guided);
+            var x = Var.Input(input, requiresGrad: request.Guided || fullGrad);
             var outputs = adapter.Forward(x);
             var targets = chooseTargets(outputs);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -57,6 +59,7 @@ public static class CamEngine
                 if (tape.Find(layer) is null)
                     throw new ArgumentException($"CAM: no layer named {layer} ({adapter.LayerHint})");
 
+            var biasMaps = fullGrad ? new FullGradMaps(k, input.Shape[2], input.Shape[3]) : null;
             if (needsGradient)
             {
                 var seeds = adapter.Seed(outputs, targets);
@@ -72,7 +75,8 @@ public static class CamEngine
                             guided = view.Clone(); // the next sweep clears the input's gradient
                         }
                     }
-                    if (seeds.Any(s => s.Output.RequiresGrad)) tape.Backward(seeds);
+                    if (seeds.Any(s => s.Output.RequiresGrad))
+                        using (biasMaps is null ? null : tape.Override(biasMaps)) tape.Backward(seeds);
                 }
                 finally
                 {
@@ -90,13 +94,13 @@ public static class CamEngine
                     throw new ArgumentException($"CAM: layer {layer} is {Tensor.Format(v.Shape)}, not one feature map [1, C, h, w]");
                 var grad = v.Grad;
                 using var weights = request.Methods.Contains(CamMethod.Cam) ? classWeights!.ClassWeights(device, layer, targets) : null;
-                foreach (var method in request.Methods)
+                foreach (var method in request.Methods.Where(m => !InputAttribution.InInputSpace(m)))
                     maps.Add(method switch
                     {
                         CamMethod.ScoreCam => ScoreCam.Compute(adapter, scorer!, kernels, layer, input, v.Value, targets,
-                            request.PerturbationBatch(tape.ValueBytes)),
+                            request.PerturbationBatch(tape.ValueBytes), request),
                         CamMethod.AblationCam => AblationCam.Compute(adapter, scorer!, kernels, layer, input, v.Value, targets,
-                            originalScores ??= scorer!.Scores(outputs, targets), request.PerturbationBatch(tape.ValueBytes)),
+                            originalScores ??= scorer!.Scores(outputs, targets), request.PerturbationBatch(tape.ValueBytes), request),
                         _ => LayerMaps.Compute(kernels, method, layer, v.Value, grad, k, request, weights),
                     });
                 if (guided != null)
@@ -106,6 +110,20 @@ public static class CamEngine
                     kernels.GuidedProduct(guided, gradCam.Map, gradCam.Height, gradCam.Width, product);
                     guidedGradCam[layer] = product;
                 }
+            }
+            if (request.AugSmooth) AugSmoothing.Smooth(adapter, input, targets, layers, request, maps); // its passes carry any noise tunnel
+            else if (request.SmoothSamples > 0) NoiseTunnel.Smooth(adapter, input, targets, layers, request, maps);
+            foreach (var method in request.Methods.Where(InputAttribution.InInputSpace))
+            {
+                int height = input.Shape[2], width = input.Shape[3];
+                var map = method switch
+                {
+                    CamMethod.FullGrad => biasMaps!.Final(input.ToArray(), x.Grad?.ToArray() ?? new float[k * input.Length]),
+                    CamMethod.IntegratedGradients => InputAttribution.IntegratedGradients(adapter, input, targets, request.IgSteps),
+                    _ => InputAttribution.SmoothGrad(adapter, input, targets,
+                        request.SmoothSamples > 0 ? request.SmoothSamples : CamRequest.DefaultSmoothSamples, request.SmoothSigma, request.Seed),
+                };
+                maps.Add(InputAttribution.ToCamMap(kernels, method, map, k, height, width, device));
             }
             // The maps must be written before the tape frees the activations they were computed from.
             device.Synchronize();

@@ -42,4 +42,20 @@ public enum CamMethod
     /// No gradient: C extra forwards, batched (<see cref="CamRequest.BatchSize"/>).
     /// </summary>
     AblationCam,
+    /// <summary>
+    /// FullGrad (Srinivas and Fleuret 2019, as pytorch-grad-cam 1.5.5 post-processes it): in input space,
+    /// Σ_c s(|x_c · ∂y/∂x_c|) + Σ_conv resize(Σ_c s(|b_c · ∂y/∂z_c|)), s = per-map min-max scaling, b the conv's (BatchNorm-folded)
+    /// bias and z its output, resized to the input (OpenCV's bilinear rule); the layers asked for are ignored. One backward.
+    /// </summary>
+    FullGrad,
+    /// <summary>
+    /// Integrated Gradients (Sundararajan et al. 2017, as Captum): attr = (x − x′) ⊙ Σ_i w_i ∂y/∂x(x′ + α_i (x − x′)), Gauss–Legendre
+    /// α_i, w_i on [0, 1] (<see cref="CamRequest.IgSteps"/>), baseline x′ = 0 in the normalised input; map = |Σ_c attr_c| (input space).
+    /// </summary>
+    IntegratedGradients,
+    /// <summary>
+    /// SmoothGrad (Smilkov et al. 2017, as Captum's NoiseTunnel around Saliency): map = Σ_c (1/N) Σ_n |∂y/∂x(x + ε_n)|_c,
+    /// ε_n ~ N(0, σ²), σ = <see cref="CamRequest.SmoothSigma"/> · (max x − min x) (input space).
+    /// </summary>
+    SmoothGrad,
 }

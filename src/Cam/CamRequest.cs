@@ -41,4 +41,35 @@ public sealed class CamRequest
     /// ⌊<see cref="PerturbationBudgetBytes"/> / forwardBytes⌋ clamped to 1..64.</summary>
     public int PerturbationBatch(long forwardBytes) => BatchSize > 0 ? BatchSize
         : (int)Math.Clamp(PerturbationBudgetBytes / Math.Max(1, forwardBytes), 1, 64);
+
+    /// <summary>Integrated Gradients' path points (Captum's n_steps, Gauss–Legendre): one forward and backward each.</summary>
+    public int IgSteps { get; init; } = 50;
+
+    /// <summary>
+    /// Noisy copies of the noise tunnel (SmoothGrad). 0 (default): the layer methods use the clean input alone and
+    /// <see cref="CamMethod.SmoothGrad"/> takes <see cref="DefaultSmoothSamples"/>; N &gt; 0: SmoothGrad takes N, and every
+    /// gradient layer method's map is also the mean of its maps on N noisy copies (a noise tunnel around Grad-CAM, ...).
+    /// </summary>
+    public int SmoothSamples { get; init; }
+
+    /// <summary>SmoothGrad's sample count when <see cref="SmoothSamples"/> is 0.</summary>
+    public const int DefaultSmoothSamples = 50;
+
+    /// <summary>The noise's standard deviation as a fraction of the input's range (max x − min x), the SmoothGrad paper's noise level.</summary>
+    public double SmoothSigma { get; init; } = 0.15;
+
+    /// <summary>Seed of the noise (<see cref="NoiseStream"/>): the same seed gives the same noise, and the same maps, on every backend.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>
+    /// pytorch-grad-cam's eigen_smooth: each layer method's map is the first principal component projection of the
+    /// tensor it would sum over channels (the weighted activations), instead of that sum; then ReLU.
+    /// </summary>
+    public bool EigenSmooth { get; init; }
+
+    /// <summary>
+    /// pytorch-grad-cam's aug_smooth: every layer method's map becomes the mean of its final maps over six flipped and
+    /// scaled copies of the input (<see cref="AugSmoothing"/>), at the input's size. Classes only.
+    /// </summary>
+    public bool AugSmooth { get; init; }
 }

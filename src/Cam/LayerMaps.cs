@@ -17,7 +17,22 @@ static class LayerMaps
         var range = Tensor.Empty(device, k, 2);
         try
         {
-            if (method == CamMethod.Cam)
+            if (request.EigenSmooth && method is not (CamMethod.EigenCam or CamMethod.EigenGradCam))
+            {
+                float[] x;
+                if (method is CamMethod.LayerCam or CamMethod.HiResCam or CamMethod.GradCamElementWise)
+                    x = EigenSmoothing.Elementwise(method, a.ToArray(), g?.ToArray() ?? new float[k * a.Length]);
+                else
+                {
+                    using var weights = Tensor.Zeros(device, k, c);
+                    if (method == CamMethod.Cam)
+                        weights.View.CopyFrom((classWeights ?? throw new ArgumentException($"CAM: method cam at {layer} needs the class weights")).View);
+                    else if (g != null) kernels.ChannelWeights(method, a, g, weights, request.GradCamPlusPlusEpsilon);
+                    x = EigenSmoothing.Weighted(a.ToArray(), weights.ToArray(), k, c);
+                }
+                EigenSmoothing.Project(kernels, x, k, c, map, request.PowerIterations);
+            }
+            else if (method == CamMethod.Cam)
                 kernels.WeightedSum(a, classWeights ?? throw new ArgumentException($"CAM: method cam at {layer} needs the class weights"), map);
             else if (g is null && method != CamMethod.EigenCam) device.Backend.Fill(map, 0f);
             else switch (method)

@@ -50,11 +50,12 @@ static class ScoreCam
 
     /// <summary>The Score-CAM maps [K, h, w] and ranges at <paramref name="layer"/> (activation <paramref name="a"/>).</summary>
     public static CamMap Compute<TTargets>(ICamAdapter<TTargets> adapter, ICamScores<TTargets> scorer, ICamKernels kernels,
-        string layer, Tensor input, Tensor a, TTargets targets, int batch) where TTargets : ICamTargets =>
-        Weighted(kernels, CamMethod.ScoreCam, layer, a, Softmax(MaskedScores(adapter, scorer, kernels, input, a, targets, batch)));
+        string layer, Tensor input, Tensor a, TTargets targets, int batch, CamRequest? eigen = null) where TTargets : ICamTargets =>
+        Weighted(kernels, CamMethod.ScoreCam, layer, a, Softmax(MaskedScores(adapter, scorer, kernels, input, a, targets, batch)), eigen);
 
-    /// <summary>map[k] = ReLU(Σ_c w[k, c] A_c) from host channel weights [K, C], with its ranges.</summary>
-    public static CamMap Weighted(ICamKernels kernels, CamMethod method, string layer, Tensor a, float[] weights)
+    /// <summary>map[k] = ReLU(Σ_c w[k, c] A_c) from host channel weights [K, C], with its ranges; with
+    /// <paramref name="eigen"/>'s <see cref="CamRequest.EigenSmooth"/>, the projection of w A instead of the sum.</summary>
+    public static CamMap Weighted(ICamKernels kernels, CamMethod method, string layer, Tensor a, float[] weights, CamRequest? eigen = null)
     {
         var device = a.Device;
         int c = a.Shape[1], h = a.Shape[2], w = a.Shape[3], k = weights.Length / c;
@@ -63,7 +64,9 @@ static class ScoreCam
         var range = Tensor.Empty(device, k, 2);
         try
         {
-            kernels.WeightedSum(a, weightTensor, map);
+            if (eigen is { EigenSmooth: true })
+                EigenSmoothing.Project(kernels, EigenSmoothing.Weighted(a.ToArray(), weights, k, c), k, c, map, eigen.PowerIterations);
+            else kernels.WeightedSum(a, weightTensor, map);
             kernels.MapRange(map, h * w, range);
             device.Synchronize(); // the weights' upload is freed on return
             return new CamMap(layer, method, map, range);

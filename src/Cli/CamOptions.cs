@@ -15,12 +15,13 @@ public sealed class CamOptions
         ["eigengradcam"] = CamMethod.EigenGradCam, ["gradcam-elementwise"] = CamMethod.GradCamElementWise,
         ["cam"] = CamMethod.Cam, ["scorecam"] = CamMethod.ScoreCam,
         ["ablationcam"] = CamMethod.AblationCam, ["guided-gradcam"] = null,
+        ["fullgrad"] = CamMethod.FullGrad, ["integrated-gradients"] = CamMethod.IntegratedGradients, ["smoothgrad"] = CamMethod.SmoothGrad,
     };
 
     /// <summary>The command-line name of a method (gradcam, gradcam++, ...).</summary>
     public static string NameOf(CamMethod method) => Methods.First(kv => kv.Value == method).Key;
 
-    readonly Option<string> _method = new("--method") { Description = "layercam, gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam, gradcam-elementwise, scorecam, ablationcam (YOLOv5: one forward per channel of each layer, batched; slow) or guided-gradcam; several comma-separated, or all (every one of them but scorecam and ablationcam): the contact sheet then has one column per method.", DefaultValueFactory = _ => "layercam" };
+    readonly Option<string> _method = new("--method") { Description = "layercam, gradcam, gradcam++, xgradcam, hirescam, eigencam, eigengradcam, gradcam-elementwise, scorecam, ablationcam (YOLOv5: one forward per channel of each layer, batched; slow), fullgrad, integrated-gradients, smoothgrad (maps at the input: one per detection, not fused) or guided-gradcam; several comma-separated, or all (every one of them but scorecam, ablationcam and the three input methods): the contact sheet then has one column per method.", DefaultValueFactory = _ => "layercam" };
     readonly Option<string> _layer = new("--layer") { Description = "fuse (the layers feeding Detect, one map per detection fused from all of them), auto (the C3 output feeding each detection's own Detect level), seed (each layer feeding Detect, as the seed tools: model.17,model.20,model.23) or layer names, comma-separated (model.17.cv3.act,model.20.cv3.act; see `nativecam layers`).", DefaultValueFactory = _ => Fuse };
     readonly Option<string> _target = new("--target") { Description = "Which predictions make a detection's score: box (every prediction of its level whose box overlaps the detection's, IoU-weighted) or cell (only the one it was decoded from, as the seed tools). What the score is: --score.", DefaultValueFactory = _ => "box" };
     readonly Option<string> _mode = new("--target-mode") { Description = "What one map explains: per-detection (one map per detection), sum-class (one map per detected class, its score summed over every detection of the class, as the YOLO CAM tools people use; the map is drawn with all of the class's boxes) or match-box (YOLOv5: one map for reference boxes, --boxes or the image's own detections, as pytorch-grad-cam's FasterRCNNBoxScoreTarget: each matched to this forward's detections by IoU > 0.5 and class, score IoU + --score of the match, summed; --score conf is theirs).", DefaultValueFactory = _ => "per-detection" };
@@ -34,6 +35,7 @@ public sealed class CamOptions
     readonly Option<int?> _batch = BatchOption();
     readonly Option<double> _alpha = new("--alpha") { Description = "Weight of the heat map in the blend with the image (0..1).", DefaultValueFactory = _ => 0.3 };
     readonly Option<bool> _shared = SharedScaleOption();
+    readonly MethodOptions _smoothing = new();
 
     /// <summary>--shared-scale, the same for every command that draws heat maps.</summary>
     public static Option<bool> SharedScaleOption() => new("--shared-scale")
@@ -58,6 +60,7 @@ public sealed class CamOptions
     public void AddTo(Command cmd)
     {
         foreach (var o in new Option[] { _method, _layer, _target, _score, _out, _dump, _alpha, _metrics, _shared, _batch, _mode, _boxes, _renormalize, _faithfulness }) cmd.Options.Add(o);
+        _smoothing.AddTo(cmd);
     }
 
     /// <summary>The methods `--method all` stands for: every method a detector can use (`cam` needs a classifier's
@@ -93,7 +96,7 @@ public sealed class CamOptions
     /// <summary>The parsed CAM options.</summary>
     public sealed record Settings(IReadOnlyList<(string Name, CamMethod? Method)> Methods, string[] Layers, CamScore Score, TargetRegion Region,
         string Out, bool DumpMaps, double Alpha, bool Metrics, bool SharedScale, int Batch = 0, TargetMode Mode = TargetMode.PerDetection,
-        bool Renormalize = false, bool Faithfulness = false, IReadOnlyList<(NativeCam.Imaging.Box Box, int ClassId)>? References = null)
+        bool Renormalize = false, bool Faithfulness = false, IReadOnlyList<(NativeCam.Imaging.Box Box, int ClassId)>? References = null, MethodOptions.Settings? Smoothing = null)
     {
         /// <summary>Whether --score was spelled prob (Faster R-CNN only; YOLO treats it as unknown).</summary>
         public bool ScoreIsProb { get; init; }
@@ -109,7 +112,7 @@ public sealed class CamOptions
 
         /// <summary>Whether the detections' heat maps are fused across the layers feeding Detect (guided backprop is
         /// drawn per layer instead: it is an image-sized gradient, not a map).</summary>
-        public bool Fused => HeatMethods.Count > 0 && Layers.Any(l => l.Equals(Fuse, StringComparison.OrdinalIgnoreCase));
+        public bool Fused => HeatMethods.Any(m => !InputAttribution.InInputSpace(m)) && Layers.Any(l => l.Equals(Fuse, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>The name of <paramref name="method"/> on the command line.</summary>
         public string NameOf(CamMethod? method) => Methods.First(m => m.Method == method).Name;
@@ -119,7 +122,7 @@ public sealed class CamOptions
         {
             var layers = Layers.SelectMany(l => l.Equals(Fuse, StringComparison.OrdinalIgnoreCase) || l.Equals(Seed, StringComparison.OrdinalIgnoreCase)
                 ? detectLayers : [l]).Distinct().ToArray();
-            return new CamRequest { Methods = HeatMethods, Layers = layers, Guided = Guided, BatchSize = Batch };
+            return (Smoothing ?? MethodOptions.Settings.Default).Apply(HeatMethods, layers, Guided, Batch);
         }
     }
 
@@ -167,7 +170,7 @@ public sealed class CamOptions
 
     public Settings Read(ParseResult parse)
     {
-        var methods = ParseMethods(parse.GetValue(_method)!, [.. AllDetectorMethods, .. PerturbationMethods], AllDetectorMethods);
+        var methods = ParseMethods(parse.GetValue(_method)!, [.. AllDetectorMethods, .. PerturbationMethods, .. MethodOptions.InputMethods], AllDetectorMethods);
         var layers = parse.GetValue(_layer)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (layers.Length == 0) throw new CliError("--layer needs auto or at least one layer name");
         // prob is Faster R-CNN's name for its softmax probability (= conf); YOLO refuses it (DetectCamCommand).
@@ -177,6 +180,6 @@ public sealed class CamOptions
         if (!(alpha is >= 0 and <= 1)) throw new CliError($"--alpha must be between 0 and 1, got {alpha}");
         return new Settings(methods, layers, score, ParseRegion(parse.GetValue(_target)!), CommonOptions.CheckOut(parse.GetValue(_out)),
             parse.GetValue(_dump), alpha, parse.GetValue(_metrics), parse.GetValue(_shared), ReadBatch(parse.GetValue(_batch)),
-            ParseMode(parse.GetValue(_mode)!), parse.GetValue(_renormalize), parse.GetValue(_faithfulness), Boxes(parse)) { ScoreIsProb = prob };
+            ParseMode(parse.GetValue(_mode)!), parse.GetValue(_renormalize), parse.GetValue(_faithfulness), Boxes(parse), _smoothing.Read(parse)) { ScoreIsProb = prob };
     }
 }

@@ -18,7 +18,7 @@ namespace NativeCam.Cli;
 /// </summary>
 public sealed class ClassifyCamJob(Device device, ClassifierModel model, ClassifierOptions.Settings settings,
     IReadOnlyList<(string Name, CamMethod Method)> methods, string[] layers, bool dumpMaps, double alpha, bool sharedScale = false, int batch = 0,
-    bool metrics = false)
+    bool metrics = false, MethodOptions.Settings? smoothing = null)
 {
     readonly ClassifierCamAdapter _adapter = new(model);
     readonly IReadOnlyList<string> _names = ImageNetClasses.For(model.Arch.Classes);
@@ -34,7 +34,7 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         {
             pass = ClassPass.Run(_adapter, input, logits => settings.Classes is null ? ClassPass.Top(logits, settings.Top)
                 : settings.Classes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => VitCamJob.ResolveClass(c, _names)).Distinct().ToArray(),
-                new CamRequest { Methods = methods.Select(m => m.Method).ToArray(), Layers = layers, BatchSize = batch });
+                (smoothing ?? MethodOptions.Settings.Default).Apply(methods.Select(m => m.Method).ToArray(), layers, batch: batch));
         }
         catch (ArgumentException e) when (e.Message.StartsWith("CAM: ", StringComparison.Ordinal)) { throw new CliError(e.Message["CAM: ".Length..]); }
         catch (InputTooSmallException e) { throw new CliError($"{Path.GetFileName(image ?? settings.Tensor!)}: {e.Message}", ExitCodes.SomeInputsFailed); }
@@ -49,9 +49,11 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         var folder = staging.NewFolder(outputName);
         var records = new List<ClassMapRecord>();
         var tiles = classes.Select(_ => new List<GridTile?>()).ToList(); // one row per class, one column per method × layer
-        MapStats? shared = sharedScale ? MapStats.Union(result.Maps.SelectMany(m => HeatmapRenderer.Stats(m.Map, info))) : null;
+        using var fusedMaps = new FusedMaps(Fused(result, h, w));
+        var allMaps = result.Maps.Concat(fusedMaps.Maps).ToList();
+        MapStats? shared = sharedScale ? MapStats.Union(allMaps.SelectMany(m => HeatmapRenderer.Stats(m.Map, info))) : null;
         var curves = new List<(string, IReadOnlyList<double>, IReadOnlyList<double>)>();
-        foreach (var map in result.Maps)
+        foreach (var map in allMaps)
         {
             string method = methods.First(m => m.Method == map.Method).Name;
             var rendered = HeatmapRenderer.Render(map.Map, info, picture, new HeatmapOptions { HeatmapWeight = alpha, SharedRange = shared });
@@ -90,7 +92,7 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
         if (metrics) ImageFiles.SavePng(CurvePlot.Draw(curves), folder.File("curves.png"));
         var report = new ClassifyCamReport(Path.GetFileName(image ?? settings.Tensor!), outputName, [h, w], model.Arch.Name,
             Path.GetFileName(settings.Weights), device.Description, ClassifierOptions.Top(logits, 5).Select(Prediction).ToList(),
-            classes.Select(Prediction).ToList(), result.Maps.Select(m => m.Layer).Distinct().ToList(), records, "sheet.jpg",
+            classes.Select(Prediction).ToList(), allMaps.Select(m => m.Layer).Distinct().ToList(), records, "sheet.jpg",
             Math.Round(clock.Total, 1), metrics ? "curves.png" : null);
         File.WriteAllText(folder.File("report.json"), ReportJson.Serialize(report));
         folder.Commit();
@@ -110,6 +112,33 @@ public sealed class ClassifyCamJob(Device device, ClassifierModel model, Classif
 
     /// <summary>Perturbed inputs per forward of --metrics when --batch is not given.</summary>
     const int FaithfulnessBatch = 8;
+
+    /// <summary>With --fuse, per layer method with two or more layer maps, their fusion as a map at layer `fused` [K, H, W].</summary>
+    List<CamMap> Fused(CamResult result, int height, int width)
+    {
+        var fused = new List<CamMap>();
+        if (smoothing?.Fuse is not { } rule) return fused;
+        var kernels = CamKernels.For(device);
+        foreach (var method in methods.Select(m => m.Method).Where(m => !InputAttribution.InInputSpace(m)))
+        {
+            var layerMaps = result.Maps.Where(m => m.Method == method).ToList();
+            if (layerMaps.Count < 2) continue;
+            var map = MapFusion.Fuse(layerMaps, height, width, rule);
+            var range = Tensor.Empty(device, map.Shape[0], 2);
+            kernels.MapRange(map, height * width, range);
+            fused.Add(new CamMap(FusedName, method, map, range));
+        }
+        return fused;
+    }
+
+    /// <summary>The layer name of a --fuse map in files and report.json.</summary>
+    public const string FusedName = "fused";
+
+    sealed class FusedMaps(List<CamMap> maps) : IDisposable
+    {
+        public List<CamMap> Maps { get; } = maps;
+        public void Dispose() { foreach (var m in Maps) m.Dispose(); }
+    }
 
     // A class name as a file-name part ("golden retriever" → "golden-retriever"), at most 40 characters.
     static string Safe(string name) => string.Concat(name.Take(40).Select(ch => char.IsLetterOrDigit(ch) ? ch : '-'));

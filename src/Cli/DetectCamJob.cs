@@ -199,10 +199,11 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
         foreach (var method in cam.HeatMethods)
         {
             string name = cam.NameOf(method);
-            if (cam.Fused)
+            if (cam.Fused && !InputAttribution.InInputSpace(method))
             {
                 var layerMaps = detectLayers.Select(l => result[method, l]).ToArray();
-                using var fused = pass.Fuse(method, detectLayers);
+                using var fused = cam.Smoothing?.Fuse is { } rule ? MapFusion.Fuse(layerMaps, info.InputHeight, info.InputWidth, rule)
+                    : pass.Fuse(method, detectLayers);
                 var hosts = cam.DumpMaps ? layerMaps.Select(m => m.ToHost()).ToArray() : null;
                 var fusedHost = cam.DumpMaps ? fused.ToArray() : null;
                 int n = info.InputHeight * info.InputWidth;
@@ -212,10 +213,10 @@ public sealed class DetectCamJob(IDetector detector, DetectOptions.Settings dete
             }
             foreach (var m in result.Maps.Where(m => m.Method == method))
             {
-                var wanted = WantedAt(result, detections.Count, m.Layer, named);
+                var wanted = InputAttribution.InInputSpace(method) ? everyone : WantedAt(result, detections.Count, m.Layer, named);
                 if (wanted.Count == 0) continue;
                 var host = cam.DumpMaps ? m.ToHost() : null;
-                yield return new MapSet(name, m.Layer, named.Contains(m.Layer) ? m.Layer : CamRequest.Auto, m.Map, wanted,
+                yield return new MapSet(name, m.Layer, named.Contains(m.Layer) || InputAttribution.InInputSpace(method) ? m.Layer : CamRequest.Auto, m.Map, wanted,
                     k => host is null ? null : (host.Maps[k], [m.Height, m.Width]), _ => []);
             }
         }

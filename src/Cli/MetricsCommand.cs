@@ -40,8 +40,9 @@ public static class MetricsCommand
             if (d.Tensor != null) throw new CliError("metrics needs images: --tensor is for `nativecam detect`");
             var files = ImageInputs.Expand(parse.GetValue(images) ?? []);
             var methodList = List(parse.GetValue(methods)!, "all") is { } m
-                ? m.Select(n => CamOptions.Methods.TryGetValue(n, out var x) && x is CamMethod c ? c : throw new CliError($"unknown method '{n}' (expected {string.Join(", ", CamOptions.Methods.Keys.Where(k => CamOptions.Methods[k] != null))})")).Distinct().ToArray()
-                : CamOptions.Methods.Values.OfType<CamMethod>().ToArray();
+                ? m.Select(n => CamOptions.Methods.TryGetValue(n, out var x) && x is CamMethod c && !InputAttribution.InInputSpace(c) ? c
+                    : throw new CliError($"unknown method '{n}' (expected {string.Join(", ", CamOptions.Methods.Keys.Where(k => CamOptions.Methods[k] is CamMethod c && !InputAttribution.InInputSpace(c)))})")).Distinct().ToArray()
+                : CamOptions.Methods.Values.OfType<CamMethod>().Where(c => !InputAttribution.InInputSpace(c)).ToArray(); // layer maps only: the input-space methods have no layer to measure per
             var regionList = List(parse.GetValue(regions)!, null)!.Select(CamOptions.ParseRegion).Distinct().ToArray();
             using var device = CommonOptions.OpenDevice(d.Device);
             using var detector = CommonOptions.LoadAnyDetector(device, d.Weights);

@@ -20,7 +20,8 @@ public static class CamFixture
     /// against pytorch-grad-cam on the classifiers; the original CAM needs a GAP → Linear head, which YOLO has not; Score-CAM and
     /// Ablation-CAM have no pytorch-grad-cam reference on YOLO: YoloPerturbationTests checks their scores and batching).</summary>
     public static readonly CamMethod[] AllMethods = Enum.GetValues<CamMethod>()
-        .Where(m => m is not (CamMethod.GradCamElementWise or CamMethod.Cam or CamMethod.ScoreCam or CamMethod.AblationCam)).ToArray();
+        .Where(m => m is not (CamMethod.GradCamElementWise or CamMethod.Cam or CamMethod.ScoreCam or CamMethod.AblationCam
+            or CamMethod.FullGrad or CamMethod.IntegratedGradients or CamMethod.SmoothGrad)).ToArray(); // the last three: input space (tests/Cam/Methods)
 
     static Device D => TestDevice.Default;
 

@@ -235,7 +235,7 @@ public class DetectCamCommandTests
     [Theory]
     [InlineData("no such file: missing.jpg", 2, "missing.jpg")]
     [InlineData("no layer named model.99; valid layers include model.0, model.1", 2, "SAMPLE:bus.jpg", "--layer", "model.99")]
-    [InlineData("unknown --method 'smoothgrad'", 2, "SAMPLE:bus.jpg", "--method", "smoothgrad")]
+    [InlineData("unknown --method 'deconvnet'", 2, "SAMPLE:bus.jpg", "--method", "deconvnet")]
     [InlineData("unknown --score 'prob'", 2, "SAMPLE:bus.jpg", "--score", "prob")]
     [InlineData("unknown option --bogus", 2, "SAMPLE:bus.jpg", "--bogus")]
     public void BadInputIsOneLineAndNothingIsWritten(string message, int exitCode, params string[] args)

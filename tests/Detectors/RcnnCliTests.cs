@@ -67,6 +67,8 @@ public sealed class RcnnCliTests
     [InlineData("--layer", "backbone.nothing", "no layer named backbone.nothing")]
     [InlineData("--target-mode", "sum-class", "--target-mode sum-class: not available for Faster R-CNN yet")]
     [InlineData("--renormalize", "--alpha=0.3", "--renormalize: not available for Faster R-CNN yet")]
+    [InlineData("--method", "fullgrad", "--method fullgrad: not available for Faster R-CNN yet")]
+    [InlineData("--smooth-samples", "4", "not available for Faster R-CNN yet")]
     public void BadOptionsAreOneLineErrors(string flag, string value, string message)
     {
         var run = CliProcess.RunIn(null, TimeSpan.FromMinutes(3), "detect-cam", DetectorFixture.Bus, "--weights", DetectorFixture.StateDict,
