@@ -12,10 +12,10 @@ public static class RetinaFiles
     {
         try
         {
-            if (!File.Exists(path)) return false;
+            InputFile.Check(path); // a pipe, device or missing file is refused by the YOLO path's own check, never opened here
             return RetinaNetArch.IsRetinaNet(WeightFile.Load(path).Tensors.ToDictionary(t => t.Name, t => t.Shape, StringComparer.Ordinal));
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
             return false;
         }
