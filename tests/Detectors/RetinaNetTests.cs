@@ -72,7 +72,9 @@ public sealed class RetinaNetTests
         }
     }
 
-    // Detections: labels, levels and anchors exactly, scores to 1e-4, boxes (original-image pixels) to 1e-3 px.
+    // Detections: labels, levels and anchors exactly, scores to 1e-4, boxes (original-image pixels) to 1e-5 of the
+    // image's longer side (0.011 px for bus.jpg; measured 8.9e-4 px: float32 deltas on P6's ~400 px anchors, ×2.5 back
+    // to the original — tighter than the brief's 1e-3 of the image size, looser than Faster R-CNN's 1e-3 px).
     [Fact]
     public void DetectionsMatchTorchvision()
     {
@@ -81,6 +83,6 @@ public sealed class RetinaNetTests
         Assert.Equal(RetinaFixture.Ints("level"), dets.Select(d => d.Level).ToArray());
         Assert.Equal(RetinaFixture.Ints("anchor"), dets.Select(d => d.Anchor).ToArray());
         Check.Close(dets.Select(d => d.Score).ToArray(), RetinaFixture.Data("scores"), "scores", 0, 1e-4);
-        Check.Close(dets.SelectMany(d => new[] { d.Box.X1, d.Box.Y1, d.Box.X2, d.Box.Y2 }).ToArray(), RetinaFixture.Data("boxes"), "boxes", 0, 1e-3);
+        Check.Close(dets.SelectMany(d => new[] { d.Box.X1, d.Box.Y1, d.Box.X2, d.Box.Y2 }).ToArray(), RetinaFixture.Data("boxes"), "boxes", 0, 1e-5 * RetinaFixture.Ints("image").Max());
     }
 }
