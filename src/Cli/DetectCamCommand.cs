@@ -44,6 +44,7 @@ public static class DetectCamCommand
             if (files.Count == 0 && d.Tensor is null) throw new CliError("give at least one image or folder (try: nativecam detect-cam samples/bus.jpg)");
             if (d.Tensor != null) throw new CliError("detect-cam needs the image to draw on: --tensor is for `nativecam detect`");
             bool asJson = parse.GetValue(json);
+            if (RetinaFiles.IsRetinaNet(d.Weights)) return RetinaDetectCam.Run(d, c, files, asJson); // docs/detectors.md
             if (RcnnFiles.IsTorchvisionDetector(d.Weights)) return RcnnDetectCam.Run(d, c, files, asJson); // docs/detectors.md
             if (c.ScoreIsProb) throw new CliError("unknown --score 'prob' (expected logit, obj or conf; prob is Faster R-CNN's)");
             using var device = CommonOptions.OpenDevice(d.Device);

@@ -26,6 +26,7 @@ public static class DetectCommand
             var settings = o.Read(parse);
             var files = ImageInputs.Expand(parse.GetValue(images) ?? []);
             if (files.Count == 0 && settings.Tensor is null) throw new CliError("give at least one image, or --tensor FILE.npy");
+            if (RetinaFiles.IsRetinaNet(settings.Weights)) return RetinaDetect.Run(settings, files, parse.GetValue(json)); // docs/detectors.md
             if (RcnnFiles.IsTorchvisionDetector(settings.Weights)) return RcnnDetect.Run(settings, files, parse.GetValue(json)); // docs/detectors.md
             using var device = CommonOptions.OpenDevice(settings.Device);
             using var detector = CommonOptions.LoadAnyDetector(device, settings.Weights);

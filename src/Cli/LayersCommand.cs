@@ -29,6 +29,8 @@ public static class LayersCommand
         {
             int s = CommonOptions.CheckImageSize(parse.GetValue(size));
             using var dev = CommonOptions.OpenDevice(parse.GetValue(device));
+            if (RetinaFiles.IsRetinaNet(parse.GetValue(weights)!))
+                return RetinaLayers.Print(dev, parse.GetValue(weights)!, s, parse.GetValue(json));
             if (RcnnFiles.IsTorchvisionDetector(parse.GetValue(weights)!))
                 return RcnnLayers.Print(dev, parse.GetValue(weights)!, s, parse.GetValue(json));
             using var detector = CommonOptions.LoadAnyDetector(dev, parse.GetValue(weights)!);

@@ -1,5 +1,3 @@
-using NativeCam.Cam;
-using NativeCam.Cam.Yolo;
 using NativeCam.Cli.Output;
 using NativeCam.Cli.Reports;
 
@@ -11,19 +9,7 @@ public static class RcnnDetectCam
     /// <summary>Explains every image's detections; returns the exit code.</summary>
     public static int Run(DetectOptions.Settings d, CamOptions.Settings c, IReadOnlyList<string> files, bool asJson)
     {
-        if (c.Metrics) throw new CliError("--metrics: not available for Faster R-CNN yet (docs/detectors.md)");
-        if (c.SharedScale) throw new CliError("--shared-scale: not available for Faster R-CNN yet (docs/detectors.md)");
-        if (c.Guided) throw new CliError("--method guided-gradcam: not available for Faster R-CNN yet (docs/detectors.md)");
-        if (c.Mode != TargetMode.PerDetection)
-            throw new CliError($"--target-mode {CamOptions.NameOf(c.Mode)}: not available for Faster R-CNN yet (per-detection only; docs/detectors.md)");
-        if (c.Renormalize) throw new CliError("--renormalize: not available for Faster R-CNN yet (docs/detectors.md)");
-        foreach (var input in c.HeatMethods.Where(InputAttribution.InInputSpace))
-            throw new CliError($"--method {CamOptions.NameOf(input)}: not available for Faster R-CNN yet (docs/detectors.md)");
-        if (c.Smoothing is { } smooth && smooth != MethodOptions.Settings.Default)
-            throw new CliError("--eigen-smooth, --smooth-samples, --smooth-sigma, --seed, --ig-steps and --fuse: not available for Faster R-CNN yet (docs/detectors.md)");
-        if (c.Faithfulness) throw new CliError("--faithfulness: not available for Faster R-CNN yet (YOLOv5 only; docs/cam.md#faithfulness)");
-        if (c.Layers.Any(l => l.Equals(CamOptions.Seed, StringComparison.OrdinalIgnoreCase)))
-            throw new CliError("--layer seed: YOLO only; Faster R-CNN takes auto (the FPN level each box was pooled from) or module paths (nativecam layers WEIGHTS)");
+        TorchvisionDetectorLimits.Check(c, "Faster R-CNN", "the FPN level each box was pooled from");
         var score = RcnnCamJob.ScoreOf(c.Score);
         using var device = CommonOptions.OpenDevice(d.Device);
         using var model = RcnnFiles.Load(device, d.Weights, RcnnFiles.Options(d));

@@ -51,4 +51,46 @@ public static class AnchorGenerator
                 }
         return anchors;
     }
+    /// <summary>
+    /// The cell anchors of several sizes per location, as AnchorGenerator.generate_anchors orders them: ratio-major,
+    /// then size ([ratios · sizes, 4]); RetinaNet passes three sizes per level (<see cref="RetinaSizes"/>).
+    /// </summary>
+    public static float[] CellAnchors(IReadOnlyList<int> sizes)
+    {
+        var cell = new float[Ratios.Length * sizes.Count * 4];
+        for (int s = 0; s < sizes.Count; s++)
+        {
+            var one = CellAnchors(sizes[s]);
+            for (int r = 0; r < Ratios.Length; r++) Array.Copy(one, r * 4, cell, (r * sizes.Count + s) * 4, 4);
+        }
+        return cell;
+    }
+
+    /// <summary>
+    /// retinanet_resnet50_fpn's anchor sizes for level <paramref name="level"/> (P3–P7): x, int(x·2^(1/3)),
+    /// int(x·2^(2/3)) for x = 32 · 2^level.
+    /// </summary>
+    public static int[] RetinaSizes(int level)
+    {
+        int x = Sizes[level];
+        return [x, (int)(x * Math.Pow(2, 1.0 / 3)), (int)(x * Math.Pow(2, 2.0 / 3))];
+    }
+
+    /// <summary>The cell anchors <paramref name="cell"/> [a, 4] shifted to every location of a gridH×gridW level of a padded imageH×imageW image: [gridH·gridW·a, 4].</summary>
+    public static float[] Shift(float[] cell, int gridH, int gridW, int imageH, int imageW)
+    {
+        int a = cell.Length / 4, strideH = imageH / gridH, strideW = imageW / gridW;
+        var anchors = new float[gridH * gridW * a * 4];
+        for (int y = 0; y < gridH; y++)
+            for (int x = 0; x < gridW; x++)
+                for (int r = 0; r < a; r++)
+                {
+                    int o = ((y * gridW + x) * a + r) * 4;
+                    anchors[o] = x * strideW + cell[r * 4];
+                    anchors[o + 1] = y * strideH + cell[r * 4 + 1];
+                    anchors[o + 2] = x * strideW + cell[r * 4 + 2];
+                    anchors[o + 3] = y * strideH + cell[r * 4 + 3];
+                }
+        return anchors;
+    }
 }

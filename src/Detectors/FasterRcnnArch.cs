@@ -13,7 +13,7 @@ public sealed record FasterRcnnArch(string Name, int FpnChannels, int Representa
         bool Has(string prefix) => shapes.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
         if (Has("head.classification_head."))
             throw new InvalidDataException(Has("head.regression_head.bbox_ctrness") ? "an FCOS checkpoint (head.regression_head.bbox_ctrness): not supported yet, only Faster R-CNN v1"
-                : "a RetinaNet checkpoint (head.classification_head.*): not supported yet, only Faster R-CNN v1");
+                : "a RetinaNet checkpoint (head.classification_head.*), not a Faster R-CNN: load it as RetinaNet");
         if (Has("roi_heads.mask_head.") || Has("roi_heads.keypoint_head."))
             throw new InvalidDataException($"a {(Has("roi_heads.mask_head.") ? "Mask" : "Keypoint")} R-CNN checkpoint: not supported, only Faster R-CNN v1");
         if (!Has("roi_heads.box_predictor.") || !Has("rpn.head.") || !Has("backbone.body."))

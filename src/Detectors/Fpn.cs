@@ -34,8 +34,18 @@ public sealed class Fpn : IDisposable
     /// <summary>P2…P6 from layer1…layer4.</summary>
     public Var[] Forward(IReadOnlyList<Var> stages)
     {
+        var results = TopDown(stages);
+        return [.. results, Ops.MaxPool2d(results[^1], 1, 2, 0).Named("backbone.fpn.pool")];
+    }
+
+    /// <summary>
+    /// The pyramid without an extra block: one output per input stage (Faster R-CNN: P2–P5 from layer1–layer4;
+    /// RetinaNet: P3–P5 from layer2–layer4, then <see cref="LastLevelP6P7"/>).
+    /// </summary>
+    public Var[] TopDown(IReadOnlyList<Var> stages)
+    {
         int n = stages.Count;
-        var results = new Var[n + 1];
+        var results = new Var[n];
         var last = _inner[n - 1].Forward(stages[n - 1]);
         results[n - 1] = _layer[n - 1].Forward(last);
         for (int i = n - 2; i >= 0; i--)
@@ -46,7 +56,6 @@ public sealed class Fpn : IDisposable
             last = Ops.Add(lateral, Ops.Upsample(last, 2));
             results[i] = _layer[i].Forward(last);
         }
-        results[n] = Ops.MaxPool2d(results[n - 1], 1, 2, 0).Named("backbone.fpn.pool");
         return results;
     }
 
