@@ -61,12 +61,16 @@ public sealed class Tape : IDisposable
     public bool Inference { get; init; }
 
     /// <summary>
-    /// Whether a sweep keeps only the gradients of watched values (and of the seeds), freeing every other one once
-    /// spent, named or not. By default a named value keeps its gradient for hooks to read; a CAM reads only its
-    /// watched layers, and with K targets every kept gradient is K times its activation (YOLOv8n's neck with 17
-    /// detections: tens of MB per named block).
+    /// A pass whose caller reads only the watched values and their gradients (a CAM): a sweep frees every other
+    /// spent gradient, named or not, and an op none of whose inputs requires a gradient may skip an unwatched
+    /// intermediate, as on an inference tape (a conv → activation block before the first watched layer writes only
+    /// its activated output). By default a named value is kept for hooks to read, with its gradient; with K targets
+    /// every kept gradient is K times its activation (YOLOv8n's neck with 17 detections: tens of MB per named block).
     /// </summary>
-    public bool KeepOnlyWatchedGradients { get; init; }
+    public bool WatchedOnly { get; init; }
+
+    /// <summary>Whether <paramref name="name"/> is watched (<see cref="Watch"/>).</summary>
+    public bool Watches(string name) => _watched.Contains(name);
 
     /// <summary>Asks for the activation and gradient of these named values: they will require a
     /// gradient, so backward reaches them even when nothing upstream of them does.</summary>
@@ -216,12 +220,12 @@ public sealed class Tape : IDisposable
     /// <summary>
     /// Step 5: a node runs after every consumer of its output, so its output gradient is complete and now spent:
     /// freed at once (peak memory is the live frontier, not the whole graph), unless hooks read it (a named value)
-    /// or the caller passed it in (a seed). With <see cref="KeepOnlyWatchedGradients"/> only watched values count as read.
+    /// or the caller passed it in (a seed). With <see cref="WatchedOnly"/> only watched values count as read.
     /// </summary>
     void FreeSpentGradient(Node node, HashSet<Var> seeded)
     {
         var v = node.Output;
-        bool read = KeepOnlyWatchedGradients ? _watchedValues.Contains(v) : v.Name is not null;
+        bool read = WatchedOnly ? _watchedValues.Contains(v) : v.Name is not null;
         if (!read && !seeded.Contains(v)) v.ZeroGrad();
     }
 

@@ -43,14 +43,14 @@ public class TapeTests
     /// each); the watched value's gradient is kept and equal to the one a default tape gives: d(Σ w·silu(2·silu(x)))/d layer1
     /// = w·silu'(2·h)·2, with h = silu(x) the watched value.</summary>
     [Fact]
-    public void KeepOnlyWatchedGradientsFreesNamedButUnwatchedOnes()
+    public void WatchedOnlyFreesNamedButUnwatchedOnes()
     {
         using var x = Tensor.FromArray(D, [0.5f, -1f, 2f], 3);
         using var w = Tensor.FromArray(D, [2f, 3f, 4f], 3);
         using var g = Tensor.FromArray(D, [1f, 1f, 1f, 0f, 1f, 0f], 2, 3); // K = 2
         float[] Run(bool keepOnlyWatched, out bool innerKept)
         {
-            using var tape = new Tape { KeepOnlyWatchedGradients = keepOnlyWatched };
+            using var tape = new Tape { WatchedOnly = keepOnlyWatched };
             tape.Watch("layer1");
             var h = Ops.Silu(Var.Input(x)).Named("layer1");
             var inner = Ops.Silu(Ops.Scale(h, 2f)).Named("layer2");
