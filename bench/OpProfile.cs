@@ -74,7 +74,8 @@ public static class OpProfile
             double ops = rows.Sum(r => r.Ms) / repeats;
             Console.WriteLine($"\n{name} on {device.Description}: {total:F1} ms per pass, {ops:F1} ms in backend ops, " +
                 $"{faults} page faults per pass{(freshCopy ? ", input copy allocated per call" : "")}, device pool peak {poolPeak:F1} MiB " +
-                $"above the weights, {gcMib:F1} MiB managed allocations per pass; load average " +
+                $"above the weights, pool holding {(device.Pool.LiveBytes + device.Pool.CachedBytes - pooled) / 1048576.0:F1} MiB (live + cached), " +
+                $"{gcMib:F1} MiB managed allocations per pass; load average " +
                 string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
             int width = Math.Max(28, rows.Max(r => r.Op.Length));
             Console.WriteLine($"{"op".PadRight(width)} {"calls",6} {"ms",9} {"share",6}");
