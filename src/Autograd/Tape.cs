@@ -17,6 +17,7 @@ public sealed class Tape : IDisposable
     readonly List<Var> _owned = [];
     readonly List<Node> _nodes = [];
     readonly HashSet<string> _watched = new(StringComparer.Ordinal);
+    readonly HashSet<Var> _watchedValues = [];
     readonly Dictionary<string, Var> _named = new(StringComparer.Ordinal);
     readonly List<string> _namingOrder = [];
     readonly List<IBackwardOverride> _overrides = [];
@@ -66,6 +67,18 @@ public sealed class Tape : IDisposable
     /// the layer), the batch of one is repeated to B (<see cref="Ops.RepeatBatch"/>). Off by default.
     /// </summary>
     public bool RepeatsBatch { get; set; }
+
+    /// <summary>
+    /// A pass whose caller reads only the watched values and their gradients (a CAM): a sweep frees every other
+    /// spent gradient, named or not, and an op none of whose inputs requires a gradient may skip an unwatched
+    /// intermediate, as on an inference tape (a conv → activation block before the first watched layer writes only
+    /// its activated output). By default a named value is kept for hooks to read, with its gradient; with K targets
+    /// every kept gradient is K times its activation (YOLOv8n's neck with 17 detections: tens of MB per named block).
+    /// </summary>
+    public bool WatchedOnly { get; init; }
+
+    /// <summary>Whether <paramref name="name"/> is watched (<see cref="Watch"/>).</summary>
+    public bool Watches(string name) => _watched.Contains(name);
 
     /// <summary>Asks for the activation and gradient of these named values: they will require a
     /// gradient, so backward reaches them even when nothing upstream of them does.</summary>
@@ -121,7 +134,11 @@ public sealed class Tape : IDisposable
         v.Name ??= name; // a value may carry several names (a block's output is also its last conv's `.act`)
         if (_named.TryAdd(name, v)) _namingOrder.Add(name);
         else _named[name] = v;
-        if (_watched.Contains(name)) v.RequiresGrad = true;
+        if (_watched.Contains(name))
+        {
+            v.RequiresGrad = true;
+            _watchedValues.Add(v);
+        }
         return v;
     }
 
@@ -231,11 +248,13 @@ public sealed class Tape : IDisposable
     /// <summary>
     /// Step 5: a node runs after every consumer of its output, so its output gradient is complete and now spent:
     /// freed at once (peak memory is the live frontier, not the whole graph), unless hooks read it (a named value)
-    /// or the caller passed it in (a seed).
+    /// or the caller passed it in (a seed). With <see cref="WatchedOnly"/> only watched values count as read.
     /// </summary>
     void FreeSpentGradient(Node node, HashSet<Var> seeded)
     {
-        if (node.Output.Name is null && !seeded.Contains(node.Output)) node.Output.ZeroGrad();
+        var v = node.Output;
+        bool read = WatchedOnly ? _watchedValues.Contains(v) : v.Name is not null;
+        if (!read && !seeded.Contains(v)) v.ZeroGrad();
     }
 
     /// <summary>Adds <paramref name="g"/> ([K, ..x.Shape]) to x's gradient and takes ownership of it.
@@ -277,6 +296,7 @@ public sealed class Tape : IDisposable
         _owned.Clear();
         _nodes.Clear();
         _named.Clear();
+        _watchedValues.Clear();
         _namingOrder.Clear();
         if (_current == this) _current = _outer;
     }

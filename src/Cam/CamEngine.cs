@@ -45,7 +45,7 @@ public static class CamEngine
         Tensor? guided = null;
         try
         {
-            using var tape = new Tape();
+            using var tape = new Tape { WatchedOnly = true }; // the maps read the watched layers' gradients only
             tape.Watch(ResolveLayers(adapter, request.Layers, adapter.DefaultLayers));
             var x = Var.Input(input, requiresGrad: request.Guided || fullGrad);
             var outputs = adapter.Forward(x);

@@ -62,11 +62,12 @@ public sealed class ConvBn : Module
     /// <summary>
     /// The conv and the activation <paramref name="act"/> after it in one backend pass (<see cref="Ops.Conv2dActivation"/>,
     /// as YOLO's ConvBlock): returns the BatchNorm output, named with this path (null on an inference tape, which does
-    /// not keep it), and the activated output, unnamed. Gradients and taps are those of <see cref="Forward"/> then the activation.
+    /// not keep it, nor a <see cref="Tape.WatchedOnly"/> one not watching it), and the activated output, unnamed.
+    /// Gradients and taps are those of <see cref="Forward"/> then the activation.
     /// </summary>
     public (Var? Normed, Var Activated) ForwardActivated(Var x, UnaryOp act)
     {
-        var (normed, activated) = Ops.Conv2dActivation(x, _weight, _bias, Stride, Padding, Groups, act);
+        var (normed, activated) = Ops.Conv2dActivation(x, _weight, _bias, Stride, Padding, Groups, act, Path);
         return (normed is null ? null : Output(normed), activated);
     }
 }

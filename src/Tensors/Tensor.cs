@@ -72,8 +72,16 @@ public sealed class Tensor : IDisposable
         if (data.Length != ShapeLength(shape))
             throw new ArgumentException($"{data.Length} values do not fill shape {Format(shape)}");
         var t = new Tensor(new Storage(device, Math.Max(1, data.Length)), 0, (int[])shape.Clone());
-        if (data.Length > 0) t.View.CopyFromCPU(data.ToArray());
+        t.CopyFrom(data);
         return t;
+    }
+
+    /// <summary>Overwrites this tensor (or the view it is) with <paramref name="data"/>, straight from the span: no
+    /// managed copy of it is made (a K-target seed can be tens of MB).</summary>
+    public void CopyFrom(ReadOnlySpan<float> data)
+    {
+        if (data.Length != Length) throw new ArgumentException($"{data.Length} values do not fill {Format(Shape)}");
+        if (Length > 0) View.CopyFromCPU(data);
     }
 
     /// <summary>Loads fp16 weights, widening to float32 on the host (exact: every half is a float).</summary>

@@ -41,6 +41,29 @@ public class BufferPoolTests
         Assert.Equal(cached, D.Pool.CachedBytes);
     }
 
+    /// <summary>A large request with no free buffer of its own class takes the smallest free one at most 1.5 times its
+    /// class (counted at that buffer's size while live), never a larger one. A device of its own: tests running
+    /// beside it would move the shared pool's counters.</summary>
+    [Fact]
+    public void LargeRequestReusesASomewhatLargerFreeBuffer()
+    {
+        using var D = Device.OpenCpu();
+        const int big = 1_000_003, near = 900_001, far = 600_001; // classes 1,015,808, 917,504 and 622,592 floats
+        long bigBytes = BufferPool.SizeClass(big) * 4;
+        Tensor.Zeros(D, big).Dispose();
+        long cached = D.Pool.CachedBytes, live = D.Pool.LiveBytes;
+        using (var t = Tensor.Zeros(D, near))
+        {
+            Assert.Equal(cached - bigBytes, D.Pool.CachedBytes); // took the freed 1,015,808-float buffer
+            Assert.Equal(live + bigBytes, D.Pool.LiveBytes);
+            Assert.Equal(near, t.Length);
+            Assert.All(t.ToArray(), v => Assert.Equal(0f, v));
+        }
+        Assert.Equal(cached, D.Pool.CachedBytes);
+        using (Tensor.Zeros(D, far)) // 1,015,808 > 1.5 × 622,592: allocates
+            Assert.Equal(cached, D.Pool.CachedBytes);
+    }
+
     [Fact]
     public void PoisonedRentShowsUnwrittenElements()
     {

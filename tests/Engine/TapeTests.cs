@@ -39,6 +39,40 @@ public class TapeTests
         Assert.Null(weight.Grad); // weights get no gradient unless asked
     }
 
+    /// <summary>A CAM's tape frees the spent gradients of named values it does not watch (K times their activation
+    /// each); the watched value's gradient is kept and equal to the one a default tape gives: d(Σ w·silu(2·silu(x)))/d layer1
+    /// = w·silu'(2·h)·2, with h = silu(x) the watched value.</summary>
+    [Fact]
+    public void WatchedOnlyFreesNamedButUnwatchedOnes()
+    {
+        using var x = Tensor.FromArray(D, [0.5f, -1f, 2f], 3);
+        using var w = Tensor.FromArray(D, [2f, 3f, 4f], 3);
+        using var g = Tensor.FromArray(D, [1f, 1f, 1f, 0f, 1f, 0f], 2, 3); // K = 2
+        float[] Run(bool keepOnlyWatched, out bool innerKept)
+        {
+            using var tape = new Tape { WatchedOnly = keepOnlyWatched };
+            tape.Watch("layer1");
+            var h = Ops.Silu(Var.Input(x)).Named("layer1");
+            var inner = Ops.Silu(Ops.Scale(h, 2f)).Named("layer2");
+            Ops.Mul(inner, Var.Parameter(w)).Backward(g);
+            innerKept = inner.Grad is not null;
+            return h.Grad!.ToArray();
+        }
+        var kept = Run(false, out bool innerKeptByDefault);
+        var lean = Run(true, out bool innerKeptWhenLean);
+        Assert.True(innerKeptByDefault);
+        Assert.False(innerKeptWhenLean);
+        double[] hx = [0.5, -1, 2], wv = [2, 3, 4];
+        static double Silu(double v) => v / (1 + Math.Exp(-v));
+        static double SiluGrad(double v) { double s = 1 / (1 + Math.Exp(-v)); return s * (1 + v * (1 - s)); }
+        var want = new double[6];
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < 3; i++)
+                want[3 * k + i] = (k == 0 || i == 1 ? 1 : 0) * wv[i] * SiluGrad(2 * Silu(hx[i])) * 2;
+        Check.Close(lean, want, "watched gradient, lean tape", rtol: 1e-5, atol: 1e-6);
+        Assert.Equal(kept, lean);
+    }
+
     [Fact]
     public void ParameterGradientIsComputedOnlyWhenAskedAndSummedOverTargets()
     {

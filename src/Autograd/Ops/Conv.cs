@@ -26,18 +26,21 @@ public static partial class Ops
     /// <summary>
     /// <c>act(conv2d(x, weight) + bias)</c> computed in one backend pass (<see cref="IBackend.Conv2dActivation"/>), recorded
     /// as the two ops it is — a Conv2d node and the activation's node — so the backward, the gradients and the
-    /// named taps are exactly those of <c>Ops.Unary(act, Ops.Conv2d(...))</c>. Returns both outputs; on an
-    /// inference tape (<see cref="Tape.Inference"/>) with no input requiring a gradient the conv output is not kept
-    /// (Conv is null) and the backend activates in place: one output written instead of two.
+    /// named taps are exactly those of <c>Ops.Unary(act, Ops.Conv2d(...))</c>. Returns both outputs; when no input
+    /// requires a gradient, on an inference tape (<see cref="Tape.Inference"/>) or on a <see cref="Tape.WatchedOnly"/>
+    /// tape that does not watch <paramref name="convName"/> (the name the caller gives the conv output), the conv
+    /// output is not kept (Conv is null) and the backend activates in place: one output written instead of two.
     /// </summary>
     public static (Var? Conv, Var Activated) Conv2dActivation(Var x, Var weight, Var? bias, (int H, int W) stride,
-        (int H, int W) padding, int groups, UnaryOp act)
+        (int H, int W) padding, int groups, UnaryOp act, string? convName = null)
     {
         if (act == UnaryOp.Scale) throw new ArgumentException("Conv2dActivation: Scale is not an activation");
         var (g, n, cout, oh, ow) = CheckConv2d(x, weight, bias, stride, padding, groups);
 
         var a = Tensor.Empty(x.Device, n, cout, oh, ow);
-        if (Tape.Current.Inference && !x.RequiresGrad && !weight.RequiresGrad && bias is not { RequiresGrad: true })
+        var tape = Tape.Current;
+        bool unread = tape.Inference || tape.WatchedOnly && !(convName is not null && tape.Watches(convName));
+        if (unread && !x.RequiresGrad && !weight.RequiresGrad && bias is not { RequiresGrad: true })
         {
             x.Device.Backend.Conv2dActivation(x.Value, weight.Value, bias?.Value, a, a, g, act);
             return (null, Tape.Current.Untracked(a));

@@ -50,8 +50,9 @@ public sealed class ConvBlock : Module
         if (_act.AsUnary() is UnaryOp act)
         {
             // One backend pass for conv + activation; recorded as the two ops, so taps and gradients are unchanged
-            // (an inference tape keeps no conv output: then there is no `.bn` tap).
-            var (conv, activated) = Ops.Conv2dActivation(x, _weight, _bias, _stride, _padding, _groups, act);
+            // (an inference tape keeps no conv output, nor does a watched-only one unless `.bn` is watched: then there
+            // is no `.bn` tap).
+            var (conv, activated) = Ops.Conv2dActivation(x, _weight, _bias, _stride, _padding, _groups, act, $"{Path}.bn");
             conv?.Named($"{Path}.bn");
             return Output(Output(activated, "act"));
         }

@@ -49,11 +49,25 @@ public sealed class DetectV8 : Module
     public override Var Forward(Var x) => throw new InvalidOperationException($"{Path}: Detect takes one input per level");
 
     /// <summary>Per level [N, 4·reg_max + nc, H, W]: raw DFL bins then raw class logits.</summary>
-    public Var[] Forward(IReadOnlyList<Var> levels) => levels.Select((x, i) =>
+    public Var[] Forward(IReadOnlyList<Var> levels) => Forward(levels, out _);
+
+    /// <summary>
+    /// <see cref="Forward(IReadOnlyList{Var})"/>, also handing out each level's class branch output [N, nc, H, W]
+    /// (the logits the concatenation copies after the box bins): a score made of class logits alone is seeded there,
+    /// so a backward never enters the box branch (its gradient would be zero).
+    /// </summary>
+    public Var[] Forward(IReadOnlyList<Var> levels, out Var[] classLogits)
     {
-        Var b = x, c = x;
-        foreach (var m in _box[i]) b = m.Forward(b);
-        foreach (var m in _cls[i]) c = m.Forward(c);
-        return Ops.Concat(b, c).Named($"{Path}.out.{i}");
-    }).ToArray();
+        var outputs = new Var[levels.Count];
+        classLogits = new Var[levels.Count];
+        for (int i = 0; i < levels.Count; i++)
+        {
+            Var b = levels[i], c = levels[i];
+            foreach (var m in _box[i]) b = m.Forward(b);
+            foreach (var m in _cls[i]) c = m.Forward(c);
+            classLogits[i] = c;
+            outputs[i] = Ops.Concat(b, c).Named($"{Path}.out.{i}");
+        }
+        return outputs;
+    }
 }

@@ -7,7 +7,7 @@ namespace NativeCam.Yolo;
 /// <summary>
 /// An Ultralytics YOLOv8 network rebuilt from the checkpoint's own yaml as <c>parse_model</c> does: widths
 /// <c>ceil(min(c, max_channels)·width/8)·8</c>, repeats <c>max(round(n·depth), 1)</c> (C2f takes it as its
-/// inner depth), weights by module path. <see cref="Forward"/> returns the Detect head's per-level outputs.
+/// inner depth), weights by module path. <see cref="Forward(Var)"/> returns the Detect head's per-level outputs.
 /// </summary>
 public sealed class Yolov8Model : IDisposable
 {
@@ -56,8 +56,17 @@ public sealed class Yolov8Model : IDisposable
     }
 
     /// <summary>Runs the network on a letterboxed [N, 3, H, W] input (H, W multiples of 32).</summary>
-    public Var[] Forward(Var input) =>
-        LayerGraph.Forward(Layers, input, layer => layer.Module is DetectV8 d ? levels => d.Forward(levels) : null);
+    public Var[] Forward(Var input) => Forward(input, out _);
+
+    /// <summary><see cref="Forward(Var)"/>, also handing out Detect's per-level class logits [N, nc, H, W]
+    /// (<see cref="DetectV8.Forward(IReadOnlyList{Var}, out Var[])"/>).</summary>
+    public Var[] Forward(Var input, out Var[] classLogits)
+    {
+        Var[] logits = [];
+        var outputs = LayerGraph.Forward(Layers, input, layer => layer.Module is DetectV8 d ? levels => d.Forward(levels, out logits) : null);
+        classLogits = logits;
+        return outputs;
+    }
 
     public void Dispose()
     {
