@@ -111,7 +111,12 @@ public static class ImageLoader
         IImageInfo? info;
         try { using var stream = new MemoryStream(encoded, writable: false); info = Image.Identify(Decoders, stream); }
         catch (Exception e) when (e is not OutOfMemoryException) { return; }
-        if (info != null) CheckPixels(info.Width, info.Height, file, maxPixels);
+        if (info == null) return;
+        // A header of zero rows or columns (BMP's height is signed: 0 x 269488144 was seen) has no pixels to decode, but a
+        // decoder may still size its buffers by the other side: refuse it here, before any of them is taken.
+        if (info.Width < 1 || info.Height < 1)
+            throw new InvalidDataException($"{file}: the header says {info.Width}x{info.Height} pixels: an image without pixels");
+        CheckPixels(info.Width, info.Height, file, maxPixels);
     }
 
     /// <summary>Throws when a <paramref name="width"/> × <paramref name="height"/> image is over <paramref name="maxPixels"/>.</summary>
