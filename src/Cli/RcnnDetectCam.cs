@@ -1,5 +1,5 @@
-using NativeCam.Cli.Output;
-using NativeCam.Cli.Reports;
+using NativeCam.Cam.Detectors;
+using NativeCam.Detectors;
 
 namespace NativeCam.Cli;
 
@@ -10,22 +10,17 @@ public static class RcnnDetectCam
     public static int Run(DetectOptions.Settings d, CamOptions.Settings c, IReadOnlyList<string> files, bool asJson)
     {
         TorchvisionDetectorLimits.Check(c, "Faster R-CNN", "the FPN level each box was pooled from");
-        var score = RcnnCamJob.ScoreOf(c.Score);
+        var score = TorchvisionDetectCam.ScoreOf(c.Score, "Faster R-CNN has no objectness in its box head; use --score logit or prob");
         using var device = CommonOptions.OpenDevice(d.Device);
         using var model = RcnnFiles.Load(device, d.Weights, RcnnFiles.Options(d));
-        var job = new RcnnCamJob(model, d, c, score);
-        var outputs = OutputName.Unique(files);
-        using var staging = new StagingArea(c.Out);
-        var reports = new List<RcnnCamJob.Report>();
-        int failures = PerInput.Each(files.Count, i =>
-        {
-            var report = job.Run(files[i], outputs[i], staging);
-            reports.Add(report);
-            if (!asJson)
-                Console.WriteLine($"{report.image}: {report.image_hw[1]}x{report.image_hw[0]} {report.detections.Count} detections ({model.Arch.Name}) — " +
-                    $"{report.maps.Count} maps -> {Path.Combine(c.Out, outputs[i])}");
-        });
-        if (asJson) Console.WriteLine(ReportJson.Serialize(reports));
-        return PerInput.ExitCode(failures);
+        return TorchvisionDetectCam.Run(new TorchvisionCamJob<RcnnDetection, RcnnDetect.DetectionJson>(Family(model), d, c, score), c.Out, files, asJson);
+    }
+
+    /// <summary>What detect-cam's shared job needs of a loaded Faster R-CNN.</summary>
+    static TorchvisionCamFamily<RcnnDetection, RcnnDetect.DetectionJson> Family(FasterRcnn model)
+    {
+        var names = RcnnFiles.Names(model);
+        return new(model.Arch.Name, model.Device.Description, names, (image, request, score) => RcnnCam.Explain(model, image, request, score),
+            d => (d.Box, d.Score, d.Label), (i, d) => RcnnDetect.Record(i, d, names));
     }
 }

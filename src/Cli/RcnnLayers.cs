@@ -1,7 +1,3 @@
-using System.Text.Json;
-using NativeCam.Autograd;
-using NativeCam.Detectors;
-using NativeCam.Imaging;
 using NativeCam.Tensors;
 
 namespace NativeCam.Cli;
@@ -13,19 +9,7 @@ public static class RcnnLayers
     public static int Print(Device device, string path, int size, bool json)
     {
         using var model = RcnnFiles.Load(device, path);
-        using var tape = new Tape();
-        var blank = new RgbImage(size, size, new byte[size * size * 3]);
-        var input = RcnnTransform.Apply(blank, model.Options);
-        model.Forward(tape.Untracked(Tensor.FromArray(device, input.Pixels, 1, 3, input.PaddedH, input.PaddedW)), input);
-        var rows = tape.NamingOrder.Select(n => (Name: n, Shape: tape.Named[n].Shape)).ToList();
-        if (json)
-            Console.WriteLine(JsonSerializer.Serialize(rows.Select(r => new { name = r.Name, shape = r.Shape }), new JsonSerializerOptions { WriteIndented = true }));
-        else
-        {
-            foreach (var (name, shape) in rows) Console.WriteLine($"{name,-44} {Tensor.Format(shape)}");
-            Console.WriteLine($"{rows.Count} named layers of {model.Arch.Description}; a {size}x{size} image is resized to {input.ResizedH}x{input.ResizedW}, padded to {input.PaddedH}x{input.PaddedW}");
-            Console.WriteLine($"detect-cam's default layer (auto): the FPN level each box is pooled from, {string.Join(", ", model.LevelNames.Take(4))}");
-        }
-        return 0;
+        return TorchvisionLayers.Print(device, model.Options, (x, input) => model.Forward(x, input), model.Arch.Description, size, json,
+            $"detect-cam's default layer (auto): the FPN level each box is pooled from, {string.Join(", ", model.LevelNames.Take(4))}");
     }
 }

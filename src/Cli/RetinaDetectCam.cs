@@ -1,6 +1,5 @@
 using NativeCam.Cam.Detectors;
-using NativeCam.Cli.Output;
-using NativeCam.Cli.Reports;
+using NativeCam.Detectors;
 
 namespace NativeCam.Cli;
 
@@ -11,27 +10,17 @@ public static class RetinaDetectCam
     public static int Run(DetectOptions.Settings d, CamOptions.Settings c, IReadOnlyList<string> files, bool asJson)
     {
         TorchvisionDetectorLimits.Check(c, "RetinaNet", "the pyramid level each box's anchor belongs to");
-        var score = c.Score switch
-        {
-            NativeCam.Cam.Yolo.CamScore.Logit => RcnnScore.Logit,
-            NativeCam.Cam.Yolo.CamScore.Confidence => RcnnScore.Prob,
-            _ => throw new CliError("--score obj: RetinaNet has no objectness; use --score logit or prob (its sigmoid score)"),
-        };
+        var score = TorchvisionDetectCam.ScoreOf(c.Score, "RetinaNet has no objectness; use --score logit or prob (its sigmoid score)");
         using var device = CommonOptions.OpenDevice(d.Device);
         using var model = RetinaFiles.Load(device, d.Weights, RetinaFiles.Options(d));
-        var job = new RetinaCamJob(model, d, c, score);
-        var outputs = OutputName.Unique(files);
-        using var staging = new StagingArea(c.Out);
-        var reports = new List<RetinaCamJob.Report>();
-        int failures = PerInput.Each(files.Count, i =>
-        {
-            var report = job.Run(files[i], outputs[i], staging);
-            reports.Add(report);
-            if (!asJson)
-                Console.WriteLine($"{report.image}: {report.image_hw[1]}x{report.image_hw[0]} {report.detections.Count} detections ({model.Arch.Name}) — " +
-                    $"{report.maps.Count} maps -> {Path.Combine(c.Out, outputs[i])}");
-        });
-        if (asJson) Console.WriteLine(ReportJson.Serialize(reports));
-        return PerInput.ExitCode(failures);
+        return TorchvisionDetectCam.Run(new TorchvisionCamJob<RetinaDetection, RetinaDetect.DetectionJson>(Family(model), d, c, score), c.Out, files, asJson);
+    }
+
+    /// <summary>What detect-cam's shared job needs of a loaded RetinaNet.</summary>
+    static TorchvisionCamFamily<RetinaDetection, RetinaDetect.DetectionJson> Family(RetinaNet model)
+    {
+        var names = RetinaFiles.Names(model);
+        return new(model.Arch.Name, model.Device.Description, names, (image, request, score) => RetinaCam.Explain(model, image, request, score),
+            d => (d.Box, d.Score, d.Label), (i, d) => RetinaDetect.Record(i, d, names));
     }
 }

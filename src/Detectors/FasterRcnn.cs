@@ -32,25 +32,14 @@ public sealed class FasterRcnn : IDisposable
     {
         options.Validate();
         (Device, Arch, Options) = (device, checkpoint.Arch, options);
-        const string bodyPrefix = "backbone.body.";
-        var bodyWeights = new StateDict(checkpoint.Tensors.Where(p => p.Key.StartsWith(bodyPrefix, StringComparison.Ordinal))
-            .Select(p => KeyValuePair.Create(p.Key[bodyPrefix.Length..], p.Value)));
-        var rest = new StateDict(checkpoint.Tensors.Where(p => !p.Key.StartsWith(bodyPrefix, StringComparison.Ordinal)));
-        var bodyShapes = checkpoint.Tensors.Where(p => p.Key.StartsWith(bodyPrefix, StringComparison.Ordinal))
-            .ToDictionary(p => p.Key[bodyPrefix.Length..], p => p.Value.Shape, StringComparer.Ordinal);
+        var weights = new TorchvisionStateDict(checkpoint.Tensors);
         var none = new Dictionary<string, ModuleInfo>();
-        _body = ResNet.Body(new BuildContext(device, bodyWeights, none), bodyShapes);
-        var ctx = new BuildContext(device, rest, none);
+        _body = ResNet.Body(new BuildContext(device, weights.Body, none), weights.BodyShapes);
+        var ctx = new BuildContext(device, weights.Rest, none);
         _fpn = new Fpn(ctx, _body.StageChannels, Arch.FpnChannels);
         _rpn = new RpnHead(ctx, Arch.FpnChannels, AnchorGenerator.PerLocation);
         _head = new BoxHead(ctx, Arch.FpnChannels * MultiScaleRoiAlign.OutputSize * MultiScaleRoiAlign.OutputSize, Arch.Representation, Arch.Classes);
-        var unused = bodyWeights.Unused.Select(k => bodyPrefix + k).Concat(rest.Unused).ToList();
-        if (unused.Count > 0)
-        {
-            Dispose();
-            throw new InvalidDataException($"{Arch.Name} checkpoint has {unused.Count} tensor(s) this model does not use: " +
-                $"{string.Join(", ", unused.Take(6))}{(unused.Count > 6 ? ", ..." : "")}");
-        }
+        weights.ThrowIfUnused(Arch.Name, Dispose);
     }
 
     /// <summary>Builds the model of <paramref name="checkpoint"/> on <paramref name="device"/>.</summary>

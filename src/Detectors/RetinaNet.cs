@@ -33,25 +33,15 @@ public sealed class RetinaNet : IDisposable
     {
         options.Validate();
         (Device, Arch, Options) = (device, checkpoint.Arch, options);
-        const string bodyPrefix = "backbone.body.";
-        bool InBody(string key) => key.StartsWith(bodyPrefix, StringComparison.Ordinal);
-        var bodyWeights = new StateDict(checkpoint.Tensors.Where(p => InBody(p.Key)).Select(p => KeyValuePair.Create(p.Key[bodyPrefix.Length..], p.Value)));
-        var rest = new StateDict(checkpoint.Tensors.Where(p => !InBody(p.Key)));
-        var bodyShapes = checkpoint.Tensors.Where(p => InBody(p.Key)).ToDictionary(p => p.Key[bodyPrefix.Length..], p => p.Value.Shape, StringComparer.Ordinal);
+        var weights = new TorchvisionStateDict(checkpoint.Tensors);
         var none = new Dictionary<string, ModuleInfo>();
-        _body = ResNet.Body(new BuildContext(device, bodyWeights, none), bodyShapes);
-        var ctx = new BuildContext(device, rest, none);
+        _body = ResNet.Body(new BuildContext(device, weights.Body, none), weights.BodyShapes);
+        var ctx = new BuildContext(device, weights.Rest, none);
         _fpn = new Fpn(ctx, _body.StageChannels.Skip(1).ToArray(), Arch.FpnChannels);
         int p6In = checkpoint.Tensors["backbone.fpn.extra_blocks.p6.weight"].Shape[1];
         _extra = new LastLevelP6P7(ctx, p6In, Arch.FpnChannels);
         _head = new RetinaHead(ctx, Arch.FpnChannels, Arch.Anchors, Arch.Classes);
-        var unused = bodyWeights.Unused.Select(k => bodyPrefix + k).Concat(rest.Unused).ToList();
-        if (unused.Count > 0)
-        {
-            Dispose();
-            throw new InvalidDataException($"{Arch.Name} checkpoint has {unused.Count} tensor(s) this model does not use: " +
-                $"{string.Join(", ", unused.Take(6))}{(unused.Count > 6 ? ", ..." : "")}");
-        }
+        weights.ThrowIfUnused(Arch.Name, Dispose);
     }
 
     /// <summary>Builds the model of <paramref name="checkpoint"/> on <paramref name="device"/>.</summary>
