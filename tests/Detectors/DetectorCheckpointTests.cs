@@ -54,4 +54,16 @@ public sealed class DetectorCheckpointTests
         var e = Assert.Throws<InvalidDataException>(() => FasterRcnnArch.Infer(layout));
         Assert.Contains("fc6", e.Message);
     }
+
+    // A tensor no module takes means the file is not what its keys made us build: refused, naming it, in one line.
+    [Fact]
+    public void RefusesAFileWithATensorNoModuleTakes()
+    {
+        var checkpoint = FasterRcnnCheckpoint.Load(DetectorFixture.StateDict);
+        var tensors = checkpoint.Tensors.ToDictionary(p => p.Key, p => p.Value);
+        tensors["roi_heads.extra.weight"] = new HostTensor([1f, 2f], [2]);
+        var e = Assert.Throws<InvalidDataException>(() => FasterRcnn.Build(TestDevice.Default, checkpoint with { Tensors = tensors }).Dispose());
+        Assert.Contains("1 tensor(s) this model does not use: roi_heads.extra.weight", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
 }
