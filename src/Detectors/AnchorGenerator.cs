@@ -34,23 +34,9 @@ public static class AnchorGenerator
     }
 
     /// <summary>One level's anchors [gridH·gridW·ratios, 4] for a padded image of imageH×imageW.</summary>
-    public static float[] Level(int size, int gridH, int gridW, int imageH, int imageW)
-    {
-        var cell = CellAnchors(size);
-        int strideH = imageH / gridH, strideW = imageW / gridW, a = Ratios.Length;
-        var anchors = new float[gridH * gridW * a * 4];
-        for (int y = 0; y < gridH; y++)
-            for (int x = 0; x < gridW; x++)
-                for (int r = 0; r < a; r++)
-                {
-                    int o = ((y * gridW + x) * a + r) * 4;
-                    anchors[o] = x * strideW + cell[r * 4];
-                    anchors[o + 1] = y * strideH + cell[r * 4 + 1];
-                    anchors[o + 2] = x * strideW + cell[r * 4 + 2];
-                    anchors[o + 3] = y * strideH + cell[r * 4 + 3];
-                }
-        return anchors;
-    }
+    public static float[] Level(int size, int gridH, int gridW, int imageH, int imageW) =>
+        Shift(CellAnchors(size), gridH, gridW, imageH, imageW);
+
     /// <summary>
     /// The cell anchors of several sizes per location, as AnchorGenerator.generate_anchors orders them: ratio-major,
     /// then size ([ratios · sizes, 4]); RetinaNet passes three sizes per level (<see cref="RetinaSizes"/>).
