@@ -35,7 +35,7 @@ public sealed unsafe partial class CpuBackend
                             for (int ix = 0; ix < box.GridW; ix++)
                             {
                                 float xx = box.X0 + pw * box.BinW + (ix + .5f) * box.BinW / box.GridW;
-                                if (!Bilinear(yy, xx, h, w, out int yl, out int xl, out int dy, out int dx, out float ly, out float lx)) continue;
+                                if (!IlgpuBackend.Bilinear(yy, xx, h, w, out int yl, out int xl, out int dy, out int dx, out float ly, out float lx)) continue;
                                 float hy = 1f - ly, hx = 1f - lx;
                                 float* p = plane + yl * w + xl;
                                 sum += hy * hx * p[0] + hy * lx * p[dx] + ly * hx * p[dy * w] + ly * lx * p[dy * w + dx];
@@ -75,7 +75,7 @@ public sealed unsafe partial class CpuBackend
                                 for (int ix = 0; ix < box.GridW; ix++)
                                 {
                                     float xx = box.X0 + pw * box.BinW + (ix + .5f) * box.BinW / box.GridW;
-                                    if (!Bilinear(yy, xx, h, w, out int yl, out int xl, out int dy, out int dx, out float ly, out float lx)) continue;
+                                    if (!IlgpuBackend.Bilinear(yy, xx, h, w, out int yl, out int xl, out int dy, out int dx, out float ly, out float lx)) continue;
                                     float hy = 1f - ly, hx = 1f - lx;
                                     float* p = plane + yl * w + xl;
                                     p[0] += gv * (hy * hx) / box.Count;
@@ -95,33 +95,6 @@ public sealed unsafe partial class CpuBackend
     {
         float b = rois[r * 5];
         return b >= 0 && b < n && b == (int)b ? (int)b : -1;
-    }
-
-    // torchvision's bilinear_interpolate (see Kernels/RoiAlign.cs).
-    static bool Bilinear(float y, float x, int h, int w, out int yLow, out int xLow, out int dy, out int dx, out float ly, out float lx)
-    {
-        yLow = xLow = dy = dx = 0;
-        ly = lx = 0;
-        if (y < -1f || y > h || x < -1f || x > w) return false;
-        if (y <= 0) y = 0;
-        if (x <= 0) x = 0;
-        yLow = (int)y;
-        xLow = (int)x;
-        if (yLow >= h - 1)
-        {
-            yLow = h - 1;
-            y = yLow;
-        }
-        else dy = 1;
-        if (xLow >= w - 1)
-        {
-            xLow = w - 1;
-            x = xLow;
-        }
-        else dx = 1;
-        ly = y - yLow;
-        lx = x - xLow;
-        return true;
     }
 
     /// <summary>One region's box in feature-map coordinates, its bin size and sampling grid (torchvision's formulas).</summary>

@@ -53,8 +53,8 @@ public sealed partial class IlgpuBackend
 
     // torchvision's bilinear_interpolate: zero beyond one pixel outside the map, clamped to the border inside it.
     // Returns false for a sample that reads nothing; otherwise the top-left pixel (yLow, xLow), the step to the
-    // bottom/right neighbour (0 on the last row/column) and the fractional parts ly, lx.
-    static bool Bilinear(float y, float x, int h, int w, out int yLow, out int xLow, out int dy, out int dx, out float ly, out float lx)
+    // bottom/right neighbour (0 on the last row/column) and the fractional parts ly, lx. The CPU backend calls it too.
+    internal static bool Bilinear(float y, float x, int h, int w, out int yLow, out int xLow, out int dy, out int dx, out float ly, out float lx)
     {
         yLow = xLow = dy = dx = 0;
         ly = lx = 0;
